@@ -1,0 +1,1 @@
+"""Front ends of the answer engine: the terminal, Telegram and Discord."""

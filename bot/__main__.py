@@ -1,0 +1,101 @@
+"""Command line: `python -m bot ask|eval|telegram|discord|config`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from bot.messages import empty_question
+
+BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def _engine(corpus: str | None):
+    from retrieval import CorpusError, Engine
+
+    directory = corpus or os.environ.get("CORPUS_DIR") or BUNDLED_CORPUS
+    try:
+        return Engine.from_directory(directory, os.environ.get("INDEX_CACHE_DIR") or None)
+    except CorpusError as error:
+        sys.exit(f"error: {error}")
+
+
+def ask(args: argparse.Namespace) -> int:
+    """Answer one question (or, with --json and no question, one per line of standard input)."""
+    import json
+
+    from bot.terminal import answer_json_lines, render_answer
+
+    if args.question is None and not args.json:
+        print("error: give a question, e.g. python -m bot ask \"What is Sora 2?\" "
+              "(or --json to read questions from standard input)", file=sys.stderr)
+        return 2
+    if args.question is not None and not args.question.strip():
+        print(f"error: {empty_question()}", file=sys.stderr)
+        return 2
+    engine = _engine(args.corpus)
+    if args.question is None:
+        errors = answer_json_lines(engine, sys.stdin, sys.stdout, args.top_k)
+        return 1 if errors else 0
+    answer = engine.answer(args.question, top_k=args.top_k)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+    else:
+        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        print(render_answer(answer, color=color))
+    return 0
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    """Score the engine on a question file and print the table."""
+    from bot.eval_report import print_report
+    from retrieval.evaluation import evaluate as run, load_questions
+
+    try:
+        questions = load_questions(args.file)
+    except (OSError, ValueError) as error:
+        print(f"error: cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    engine = _engine(args.corpus)
+    report = run(engine, questions, top_k=args.top_k)
+    print_report(report, args.file, show_misses=args.misses)
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 20:
+        raise argparse.ArgumentTypeError("must be a whole number from 1 to 20")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Answers questions by quoting the articles.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ask_parser = commands.add_parser("ask", help="answer a question in the terminal")
+    ask_parser.add_argument("question", nargs="?", help="the question; with --json and none, read questions from standard input")
+    ask_parser.add_argument("--json", action="store_true", help="print JSON (one object per question)")
+    ask_parser.add_argument("--corpus", help="directory of articles (default: the bundled ones)")
+    ask_parser.add_argument("--top-k", type=_positive, default=3, help="how many excerpts (default 3)")
+    ask_parser.set_defaults(run=ask)
+
+    eval_parser = commands.add_parser("eval", help="score the answers on a question file")
+    eval_parser.add_argument("file", help="a JSONL file of questions with answers")
+    eval_parser.add_argument("--corpus", help="directory of articles (default: the bundled ones)")
+    eval_parser.add_argument("--top-k", type=_positive, default=3)
+    eval_parser.add_argument("--misses", action="store_true", help="also list the questions missed at rank 1")
+    eval_parser.set_defaults(run=evaluate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m bot` and the `sora-quotes` command."""
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

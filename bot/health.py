@@ -1,0 +1,44 @@
+"""Readiness for container health checks: GET /healthz answers 200 only when the bot is ready.
+
+Ready means the index is loaded and the bot is connected to its platform; each adapter flips
+its flags through `Readiness`. The endpoint is a tiny aiohttp server on the bot's own loop.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+
+class Readiness:
+    """What must hold before the bot reports healthy."""
+
+    def __init__(self) -> None:
+        self.index_loaded = False
+        self.connected = False
+
+    @property
+    def ready(self) -> bool:
+        return self.index_loaded and self.connected
+
+
+async def start_health_server(readiness: Readiness, port: int, host: str = "0.0.0.0") -> web.AppRunner | None:
+    """Serve GET /healthz on `port` (none when port is 0); returns the runner to clean up."""
+    if not port:
+        return None
+
+    async def healthz(_: web.Request) -> web.Response:
+        body = {"index_loaded": readiness.index_loaded, "connected": readiness.connected}
+        return web.Response(
+            status=200 if readiness.ready else 503,
+            text=json.dumps(body),
+            content_type="application/json",
+        )
+
+    app = web.Application()
+    app.router.add_get("/healthz", healthz)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner

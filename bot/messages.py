@@ -1,0 +1,40 @@
+"""Words the front ends say around the quotes, in English and Chinese."""
+
+from __future__ import annotations
+
+
+def pick(lang: str, en: str, hant: str, hans: str) -> str:
+    """The variant for a language tag ("en", "zh-Hant", "zh-Hans"; "zh..." guesses by script)."""
+    if lang.startswith("zh"):
+        return hans if lang in ("zh-Hans", "zh-CN", "zh-SG", "zh-cn", "zh-sg", "zh") else hant
+    return en
+
+
+def not_in_articles(lang: str) -> str:
+    """Said when the articles do not hold the answer."""
+    return pick(
+        lang,
+        "Sorry, the articles I know don't answer that. See the list of sources for what they cover.",
+        "抱歉，我手上的文章沒有回答這個問題。可以看看來源清單，了解它們涵蓋哪些內容。",
+        "抱歉，我手上的文章没有回答这个问题。可以看看来源清单，了解它们涵盖哪些内容。",
+    )
+
+
+def empty_question(lang: str = "en") -> str:
+    """Said when there is no question at all."""
+    return pick(
+        lang,
+        "Please ask a question, for example: What is Sora 2?",
+        "請提出一個問題，例如：Sora 2 是什麼？",
+        "请提出一个问题，例如：Sora 2 是什么？",
+    )
+
+
+def question_truncated(lang: str, limit: int) -> str:
+    """Said when only the beginning of a long question was read."""
+    return pick(
+        lang,
+        f"(Your question was long: I answered its first {limit} characters.)",
+        f"（問題太長，我只根據前 {limit} 個字元回答。）",
+        f"（问题太长，我只根据前 {limit} 个字符回答。）",
+    )

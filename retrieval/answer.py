@@ -1,0 +1,78 @@
+"""The typed answer: the one contract between the engine and every front end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """What a front end may show about an article (no text)."""
+
+    id: str
+    title: str
+    publisher: str
+    author: str
+    published: str
+    lang: str
+    url: str | None
+
+    @property
+    def display_title(self) -> str:
+        """The title, or the publisher when the title is unknown."""
+        return self.title or self.publisher or self.id
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One quoted excerpt, where it comes from and how to link to it."""
+
+    article: ArticleInfo
+    excerpt: str
+    highlights: tuple[tuple[int, int], ...]
+    score: float
+    quote_url: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The hit as the JSON contract spells it."""
+        return {
+            "article_id": self.article.id,
+            "title": self.article.display_title,
+            "publisher": self.article.publisher,
+            "url": self.article.url,
+            "quote_url": self.quote_url,
+            "lang": self.article.lang,
+            "excerpt": self.excerpt,
+            "highlights": [list(span) for span in self.highlights],
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The engine's reply to one question.
+
+    `answered` is False when the articles do not hold the answer; `hits` is then empty.
+    `lang` is the question's language ("en", "zh-Hant" or "zh-Hans"), for the reply's wording.
+    `truncated` is True when the question was longer than the engine reads and only its
+    beginning was used. `has_more` tells whether asking again with a larger `offset`
+    would give further hits.
+    """
+
+    question: str
+    answered: bool
+    lang: str
+    hits: tuple[Hit, ...] = field(default_factory=tuple)
+    offset: int = 0
+    has_more: bool = False
+    truncated: bool = False
+
+    def to_dict(self, id: Any = None) -> dict[str, Any]:
+        """The answer as the JSON contract spells it, with the caller's `id` echoed."""
+        return {
+            "id": id,
+            "question": self.question,
+            "answered": self.answered,
+            "hits": [hit.to_dict() for hit in self.hits],
+        }

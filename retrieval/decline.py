@@ -1,0 +1,51 @@
+"""When to say "the articles don't say" instead of quoting loosely related text.
+
+A question is declined when
+1. it has no searchable terms at all (only punctuation, emoji, stopwords); or
+2. most of what it is about is missing from the articles: the terms found in the corpus carry
+   less than MIN_COVERAGE of the question's idf weight (a term no passage holds weighs as much as
+   the rarest term can); or
+3. it names something the articles never mention: a name-like word (CamelCase, ALL CAPS,
+   letters mixed with digits, or a Latin word inside a Chinese question) that no passage holds.
+   Such words are what a question is about ("DALL-E 3", "Gen-4"), so quoting around them would
+   answer a different question.
+Scores are not compared to a threshold: BM25 scores are not comparable across questions, and a
+threshold on them declined answerable questions far more often in our measurements.
+"""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.index import SearchIndex
+from retrieval.tokenizer import Token
+
+MIN_COVERAGE = 0.25
+
+_NAME_LIKE = re.compile(r"^(?:[A-Z]{2,}[A-Za-z]*|[A-Z]?[a-z]+[A-Z][A-Za-z]*|.*(?:[A-Za-z]\d|\d[A-Za-z]).*)$")
+
+
+def decline_reason(
+    question: str,
+    tokens: list[Token],
+    index: SearchIndex,
+    chinese_question: bool,
+    min_coverage: float = MIN_COVERAGE,
+) -> str | None:
+    """Why the question should be declined, or None when the articles may answer it."""
+    if not tokens:
+        return "no searchable words"
+    unseen = index.unseen_idf()
+    total = found = 0.0
+    for term in {token.term for token in tokens}:
+        idf = index.idf_of(term)
+        total += unseen if idf is None else idf
+        found += 0.0 if idf is None else idf
+    if found < min_coverage * total:
+        return f"only {found / total:.0%} of the question's weight is in the articles"
+    for token in tokens:
+        word = question[token.start : token.end]
+        name_like = _NAME_LIKE.match(word) or (chinese_question and word.isascii() and word.isalpha())
+        if name_like and index.idf_of(token.term) is None:
+            return f"the articles never mention {word!r}"
+    return None

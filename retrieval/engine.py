@@ -1,0 +1,156 @@
+"""The answer engine: a question in, an `Answer` of verbatim excerpts (or an honest no) out."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.answer import Answer, ArticleInfo, Hit
+from retrieval.corpus import Corpus, load_corpus
+from retrieval.decline import MIN_COVERAGE, decline_reason
+from retrieval.excerpts import choose_excerpt
+from retrieval.index_cache import load_or_build_index
+from retrieval.language import detect_language, same_family
+from retrieval.links import quote_url
+from retrieval.passages import Passage
+from retrieval.tokenizer import has_chinese, tokenize
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TOP_K = 3
+# Longer questions are answered on their beginning; the answer says so (`truncated`).
+MAX_QUESTION_CHARS = 1000
+# Passages fetched from the index per hit wanted: room for overlaps and language preference.
+CANDIDATES_PER_HIT = 4
+# A hit from a translation whose original is in the question's language ranks as if it scored
+# this much less, so the question's language wins when both hold the passage.
+OTHER_LANGUAGE_FACTOR = 0.8
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class PreparedQuestion:
+    """A question cleaned for searching: `text` is what was searched."""
+
+    text: str
+    truncated: bool
+
+
+def prepare_question(question: str) -> PreparedQuestion:
+    """Control characters and lone surrogates removed, whitespace folded, length capped."""
+    text = _SURROGATE.sub("", question)
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
+    text = " ".join(text.split())
+    truncated = len(text) > MAX_QUESTION_CHARS
+    return PreparedQuestion(text[:MAX_QUESTION_CHARS] if truncated else text, truncated)
+
+
+class Engine:
+    """Answers questions from one corpus. Thread-safe: it holds no per-question state."""
+
+    def __init__(self, corpus: Corpus, cache_dir: str | Path | None = None, min_coverage: float = MIN_COVERAGE):
+        self.corpus = corpus
+        self.min_coverage = min_coverage
+        self.passages, self.index = load_or_build_index(corpus, cache_dir)
+        self._translations = _translation_languages(corpus)
+
+    @classmethod
+    def from_directory(
+        cls, directory: str | Path, cache_dir: str | Path | None = None, min_coverage: float = MIN_COVERAGE
+    ) -> "Engine":
+        """Load the articles in `directory` (CorpusError if any is bad) and index them, keeping
+        the index in `cache_dir` (None: the default cache directory)."""
+        return cls(load_corpus(directory), cache_dir, min_coverage)
+
+    @property
+    def articles(self) -> tuple[ArticleInfo, ...]:
+        """What is known about each article, in corpus order."""
+        return tuple(article.info for article in self.corpus.articles)
+
+    def answer(self, question: str, top_k: int = DEFAULT_TOP_K, offset: int = 0) -> Answer:
+        """Up to `top_k` hits for `question`, skipping the first `offset` (for "more results")."""
+        prepared = prepare_question(question)
+        lang = detect_language(prepared.text)
+        tokens = tokenize(prepared.text)
+        declined = decline_reason(prepared.text, tokens, self.index, lang.startswith("zh"), self.min_coverage)
+        if declined:
+            log.debug("declined %r: %s", prepared.text[:80], declined)
+            return Answer(prepared.text, False, lang, truncated=prepared.truncated)
+
+        query_terms = [token.term for token in tokens]
+        wanted = offset + top_k + 1
+        hits = self._hits(query_terms, lang, wanted)
+        if not hits:
+            return Answer(prepared.text, False, lang, truncated=prepared.truncated)
+        return Answer(
+            question=prepared.text,
+            answered=True,
+            lang=lang,
+            hits=tuple(hits[offset : offset + top_k]),
+            offset=offset,
+            has_more=len(hits) > offset + top_k,
+            truncated=prepared.truncated,
+        )
+
+    def _hits(self, query_terms: list[str], lang: str, wanted: int) -> list[Hit]:
+        weights = {term: self.index.idf_of(term) or 0.0 for term in query_terms}
+        query_has_chinese = any(has_chinese(term) for term in query_terms)
+        ranked = self.index.search(query_terms, wanted * CANDIDATES_PER_HIT)
+        adjusted = sorted(
+            ((score * self._language_factor(self.passages[pid], lang), i, pid) for i, (pid, score) in enumerate(ranked)),
+            key=lambda item: (-item[0], item[1]),
+        )
+        hits: list[Hit] = []
+        taken: dict[int, list[tuple[int, int]]] = {}
+        for score, _, pid in adjusted:
+            passage = self.passages[pid]
+            article = self.corpus.articles[passage.article]
+            passage_text = article.text[passage.start : passage.end]
+            matches = [
+                token._replace(start=token.start + passage.start, end=token.end + passage.start)
+                for token in tokenize(passage_text, segment_chinese=query_has_chinese)
+                if token.term in weights
+            ]
+            if not matches:
+                continue
+            excerpt = choose_excerpt(article.text, passage.start, passage.end, matches, weights)
+            spans = taken.setdefault(passage.article, [])
+            if any(excerpt.start < e and s < excerpt.end for s, e in spans):
+                continue
+            spans.append((excerpt.start, excerpt.end))
+            hits.append(
+                Hit(
+                    article=article.info,
+                    excerpt=excerpt.text,
+                    highlights=excerpt.highlights,
+                    score=score,
+                    quote_url=quote_url(article.info.url, excerpt.text),
+                )
+            )
+            if len(hits) >= wanted:
+                break
+        return hits
+
+    def _language_factor(self, passage: Passage, lang: str) -> float:
+        article = self.corpus.articles[passage.article]
+        if same_family(article.info.lang, lang):
+            return 1.0
+        siblings = self._translations.get(article.info.id, ())
+        return OTHER_LANGUAGE_FACTOR if any(same_family(other, lang) for other in siblings) else 1.0
+
+
+def _translation_languages(corpus: Corpus) -> dict[str, tuple[str, ...]]:
+    """For each article, the languages of the articles that are translations of it (or it of)."""
+    by_id = {article.info.id: article for article in corpus.articles}
+    pairs: dict[str, list[str]] = {}
+    for article in corpus.articles:
+        original = by_id.get(article.translation_of)
+        if original is not None:
+            pairs.setdefault(article.info.id, []).append(original.info.lang)
+            pairs.setdefault(original.info.id, []).append(article.info.lang)
+    return {key: tuple(value) for key, value in pairs.items()}

@@ -1,0 +1,117 @@
+"""Scoring the engine on question files: Answer@1, Answer@3, MRR, and how often it declines.
+
+A hit is right when its excerpt is a verbatim quote of its article (whitespace folded, the
+"…" marks of a cut removed), at most MAX_EXCERPT_CHARS long, and contains one of the answer
+strings (whitespace folded). See ../shared/eval/README.md for the file format.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.engine import Engine
+from retrieval.excerpts import ELLIPSIS, MAX_EXCERPT_CHARS
+from retrieval.language import detect_language
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Whitespace runs folded to one space, ends trimmed."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+@dataclass
+class Tally:
+    """Running totals for one group of questions."""
+
+    answerable: int = 0
+    at1: int = 0
+    at3: int = 0
+    reciprocal_rank: float = 0.0
+    falsely_declined: int = 0
+    unanswerable: int = 0
+    declined: int = 0
+    not_verbatim: int = 0
+
+    def row(self) -> dict[str, float | int | None]:
+        n, u = self.answerable, self.unanswerable
+        return {
+            "answerable": n,
+            "answer@1": self.at1 / n if n else None,
+            "answer@3": self.at3 / n if n else None,
+            "mrr": self.reciprocal_rank / n if n else None,
+            "false_declines": self.falsely_declined / n if n else None,
+            "unanswerable": u,
+            "declined": self.declined / u if u else None,
+        }
+
+
+@dataclass
+class Report:
+    """Tallies for all questions and per group ("lang/kind")."""
+
+    overall: Tally = field(default_factory=Tally)
+    groups: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    misses: list[dict] = field(default_factory=list)
+
+
+def load_questions(path: str | Path) -> list[dict]:
+    """The question objects of a JSONL file (blank lines skipped)."""
+    with open(path, encoding="utf-8") as file:
+        return [json.loads(line) for line in file if line.strip()]
+
+
+def evaluate(engine: Engine, questions: list[dict], top_k: int = 3) -> Report:
+    """Ask every question and tally the answers."""
+    texts = {article.info.id: fold(article.text) for article in engine.corpus.articles}
+    report = Report()
+    for item in questions:
+        answer = engine.answer(item["question"], top_k=top_k)
+        lang = item.get("lang") or detect_language(item["question"])
+        group = f"{lang}/{item.get('kind', 'all')}"
+        answerable = item.get("answerable", True)
+        for tally in (report.overall, report.groups[group]):
+            _count(tally, answer, item, answerable, texts)
+        if answerable and not _is_right(answer.hits[:1], item, texts):
+            report.misses.append({"id": item.get("id"), "question": item["question"], "answers": item.get("answers"),
+                                  "got": answer.hits[0].excerpt if answer.hits else None})
+    return report
+
+
+def _count(tally: Tally, answer, item: dict, answerable: bool, texts: dict[str, str]) -> None:
+    if not answerable:
+        tally.unanswerable += 1
+        tally.declined += not answer.answered
+        return
+    tally.answerable += 1
+    if not answer.answered:
+        tally.falsely_declined += 1
+        return
+    for rank, hit in enumerate(answer.hits, start=1):
+        if not _is_verbatim(hit, texts):
+            tally.not_verbatim += 1
+            continue
+        if _contains_answer(hit.excerpt, item):
+            tally.at1 += rank == 1
+            tally.at3 += rank <= 3
+            tally.reciprocal_rank += 1 / rank
+            break
+
+
+def _is_right(hits, item: dict, texts: dict[str, str]) -> bool:
+    return any(_is_verbatim(hit, texts) and _contains_answer(hit.excerpt, item) for hit in hits)
+
+
+def _is_verbatim(hit, texts: dict[str, str]) -> bool:
+    quote = fold(hit.excerpt.strip(ELLIPSIS))
+    return len(hit.excerpt) <= MAX_EXCERPT_CHARS and quote in texts.get(hit.article.id, "")
+
+
+def _contains_answer(excerpt: str, item: dict) -> bool:
+    folded = fold(excerpt)
+    return any(fold(answer) in folded for answer in item.get("answers") or [])

@@ -1,0 +1,156 @@
+"""Choosing the excerpt to quote from a passage: whole sentences, at most MAX_EXCERPT_CHARS.
+
+The sentence holding the most query weight (the summed idf of the distinct query terms in it)
+is the seed; the earliest wins a tie. The excerpt then grows one whole sentence at a time
+towards the neighbour holding more query weight (the following one on a tie) while it fits.
+A seed sentence longer than the limit is cut around its densest stretch of query terms, and
+"…" marks each cut. Runs of whitespace are folded to one space; everything else is verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.sentences import split_sentences
+from retrieval.tokenizer import Token
+
+MAX_EXCERPT_CHARS = 300
+ELLIPSIS = "…"
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A quote: its text, its span in the article, and the spans of matched terms in the text."""
+
+    text: str
+    start: int
+    end: int
+    highlights: tuple[tuple[int, int], ...]
+
+
+def choose_excerpt(
+    text: str,
+    start: int,
+    end: int,
+    matches: list[Token],
+    weights: dict[str, float],
+    limit: int = MAX_EXCERPT_CHARS,
+) -> Excerpt:
+    """The best excerpt of `text[start:end]`, given the passage's tokens that match query terms
+    (`matches`) and each query term's weight."""
+    sentences = split_sentences(text, start, end) or [(start, end)]
+    per_sentence = [_terms_within(matches, s, e) for s, e in sentences]
+    sentence_weight = [_weight(terms, weights) for terms in per_sentence]
+    seed = max(range(len(sentences)), key=lambda i: (sentence_weight[i], -i))
+    seed_start, seed_end = sentences[seed]
+
+    if _folded_length(text, seed_start, seed_end) > limit:
+        cut_start, cut_end = _cut_long_sentence(text, seed_start, seed_end, matches, weights, limit)
+        return _make_excerpt(text, cut_start, cut_end, matches, cut_start > seed_start, cut_end < seed_end)
+
+    first = last = seed
+    while True:
+        candidates = []
+        if last + 1 < len(sentences):
+            candidates.append((sentence_weight[last + 1], 1, first, last + 1))
+        if first > 0:
+            candidates.append((sentence_weight[first - 1], 0, first - 1, last))
+        fitting = [c for c in candidates if _folded_length(text, sentences[c[2]][0], sentences[c[3]][1]) <= limit]
+        if not fitting:
+            break
+        _, _, first, last = max(fitting)
+    return _make_excerpt(text, sentences[first][0], sentences[last][1], matches, False, False)
+
+
+def _terms_within(matches: list[Token], start: int, end: int) -> set[str]:
+    return {token.term for token in matches if start <= token.start and token.end <= end}
+
+
+def _weight(terms: set[str], weights: dict[str, float]) -> float:
+    return sum(weights.get(term, 0.0) for term in terms)
+
+
+def _folded_length(text: str, start: int, end: int) -> int:
+    return len(_WHITESPACE.sub(" ", text[start:end]))
+
+
+def _cut_long_sentence(
+    text: str, start: int, end: int, matches: list[Token], weights: dict[str, float], limit: int
+) -> tuple[int, int]:
+    """The stretch of at most `limit` characters (ellipses included) holding the most weight."""
+    budget = limit - 2 * len(ELLIPSIS)
+    inside = sorted((t for t in matches if start <= t.start and t.end <= end), key=lambda t: t.start)
+    best = (start, min(end, start + budget))
+    best_weight = -1.0
+    for anchor in [start] + [t.start for t in inside]:
+        window_start = _word_start(text, anchor, start)
+        window_end = _word_end(text, min(end, window_start + budget), window_start, end)
+        if _folded_length(text, window_start, window_end) > budget:
+            window_end = window_start + budget
+        weight = _weight(_terms_within(inside, window_start, window_end), weights)
+        if weight > best_weight:
+            best, best_weight = (window_start, window_end), weight
+    return best
+
+
+def _word_start(text: str, position: int, floor: int) -> int:
+    """Move back to the start of the word `position` is in (Chinese has no spaces: stay)."""
+    while position > floor and text[position - 1].isalnum() and text[position - 1].isascii():
+        position -= 1
+    return position
+
+
+def _word_end(text: str, position: int, floor: int, ceiling: int) -> int:
+    """Move back so the cut does not split a Latin word."""
+    if position >= ceiling:
+        return ceiling
+    cut = position
+    while cut > floor and text[cut - 1].isascii() and text[cut - 1].isalnum() and text[cut].isascii() and text[cut].isalnum():
+        cut -= 1
+    cut = cut if cut > floor else position
+    while cut > floor and text[cut - 1].isspace():
+        cut -= 1
+    return cut
+
+
+def _make_excerpt(
+    text: str, start: int, end: int, matches: list[Token], cut_before: bool, cut_after: bool
+) -> Excerpt:
+    folded: list[str] = []
+    position_map: dict[int, int] = {}
+    length = 0
+    prefix = ELLIPSIS if cut_before else ""
+    length += len(prefix)
+    index = start
+    for match in _WHITESPACE.finditer(text, start, end):
+        for i in range(index, match.start()):
+            position_map[i] = length + (i - index)
+        folded.append(text[index : match.start()])
+        length += match.start() - index
+        for i in range(match.start(), match.end()):
+            position_map[i] = length
+        folded.append(" ")
+        length += 1
+        index = match.end()
+    for i in range(index, end):
+        position_map[i] = length + (i - index)
+    folded.append(text[index:end])
+    length += end - index
+    position_map[end] = length
+    body = "".join(folded)
+    excerpt_text = prefix + body + (ELLIPSIS if cut_after else "")
+
+    spans = sorted(
+        (position_map[t.start], position_map[t.end])
+        for t in matches
+        if start <= t.start and t.end <= end
+    )
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return Excerpt(excerpt_text, start, end, tuple(merged))

@@ -1,0 +1,108 @@
+"""One tokenizer for passages and questions, for text that mixes Latin script and Chinese.
+
+Latin-script words are NFKC-normalized (full-width letters and digits become ASCII), lower-cased,
+stemmed (Snowball English), and a word that mixes letters and digits ("sora2") is indexed both
+whole and in its parts ("sora", "2"), so that "Sora2" and "Sora 2" meet. Chinese runs are
+converted to Simplified (OpenCC t2s) so either script finds the other, then segmented with jieba;
+every pair of neighbouring characters is a term too, which rescues words jieba splits differently
+in question and passage. Stopwords are dropped. Each token keeps its character span in the
+original text, which is what is always displayed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
+
+import snowballstemmer
+
+from retrieval.chinese import CJK_CHAR, segment, to_simplified
+from retrieval.stopwords import CHINESE_STOPWORDS, ENGLISH_STOPWORDS
+
+_RUNS = re.compile(f"(?P<cjk>[{CJK_CHAR}]+)|(?P<word>[^\\W_{CJK_CHAR}]+)")
+_LETTERS_OR_DIGITS = re.compile(r"[^\W\d_]+|\d+")
+_stemmer = snowballstemmer.stemmer("english")
+
+
+class Token(NamedTuple):
+    """A term and the span of original text it was read from."""
+
+    term: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return _stemmer.stemWord(word) if word.isascii() and word.isalpha() else word
+
+
+def _word_tokens(word: str, start: int) -> list[Token]:
+    norm = unicodedata.normalize("NFKC", word).lower()
+    parts = _LETTERS_OR_DIGITS.findall(norm)
+    if len(parts) <= 1:
+        if norm in ENGLISH_STOPWORDS:
+            return []
+        return [Token(_stem(norm), start, start + len(word))]
+    tokens = [Token(norm, start, start + len(word))]
+    aligned = len(norm) == len(word)
+    offset = 0
+    for part in parts:
+        offset = norm.index(part, offset)
+        if part not in ENGLISH_STOPWORDS:
+            if aligned:
+                tokens.append(Token(_stem(part), start + offset, start + offset + len(part)))
+            else:
+                tokens.append(Token(_stem(part), start, start + len(word)))
+        offset += len(part)
+    return tokens
+
+
+def _simplified_run(run: str) -> str:
+    simplified = to_simplified(unicodedata.normalize("NFKC", run))
+    if len(simplified) == len(run):
+        return simplified
+    # A phrase conversion changed the length: convert character by character to keep spans.
+    return "".join((to_simplified(ch) or ch)[0] for ch in run)
+
+
+def _cjk_tokens(run: str, start: int) -> list[Token]:
+    text = _simplified_run(run)
+    tokens: list[Token] = []
+    offset = 0
+    for word in segment(text):
+        if word not in CHINESE_STOPWORDS and not word.isspace():
+            tokens.append(Token(word, start + offset, start + offset + len(word)))
+        offset += len(word)
+    words_at = {(t.start, t.end) for t in tokens}
+    for i in range(len(text) - 1):
+        if (start + i, start + i + 2) not in words_at:
+            tokens.append(Token(text[i : i + 2], start + i, start + i + 2))
+    return tokens
+
+
+def tokenize(text: str, segment_chinese: bool = True) -> list[Token]:
+    """The tokens of `text` in reading order (bigrams of a Chinese run follow its words).
+
+    With `segment_chinese=False`, Chinese runs are skipped, so jieba need not be loaded: use it
+    when the other side of the match holds no Chinese terms.
+    """
+    tokens: list[Token] = []
+    for match in _RUNS.finditer(text):
+        if match.lastgroup == "word":
+            tokens.extend(_word_tokens(match.group(), match.start()))
+        elif segment_chinese:
+            tokens.extend(_cjk_tokens(match.group(), match.start()))
+    return tokens
+
+
+def terms(text: str) -> list[str]:
+    """Just the terms of `text`, as the index sees them."""
+    return [token.term for token in tokenize(text)]
+
+
+def has_chinese(text: str) -> bool:
+    """True when `text` holds at least one Chinese character."""
+    return re.search(f"[{CJK_CHAR}]", text) is not None
