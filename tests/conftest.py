@@ -1,0 +1,33 @@
+"""Shared fixtures: the engine on the bundled articles, with its cache kept out of $HOME."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval import Engine
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = REPO / "corpus"
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("index-cache")
+
+
+@pytest.fixture(scope="session")
+def engine(cache_dir) -> Engine:
+    """The engine on the bundled articles, built once for the whole test session."""
+    return Engine.from_directory(BUNDLED_CORPUS, cache_dir)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch, tmp_path):
+    """No test reads the developer's .env, cache or tokens."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "CORPUS_DIR", "INDEX_CACHE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
