@@ -2,9 +2,9 @@
 
 A question is declined when
 1. it has no searchable terms at all (only punctuation, emoji, stopwords); or
-2. most of what it is about is missing from the articles: the terms found in the corpus carry
-   less than MIN_COVERAGE of the question's idf weight (a term no passage holds weighs as much as
-   the rarest term can); or
+2. most of what it is about is missing from the articles: the words found in the corpus carry
+   less than MIN_COVERAGE of the question's idf weight (a word no passage holds weighs as much as
+   the rarest word can); or
 3. it names something the articles never mention: a name-like word (CamelCase, ALL CAPS,
    letters mixed with digits, or a Latin word inside a Chinese question) that no passage holds.
    Such words are what a question is about ("DALL-E 3", "Gen-4"), so quoting around them would
@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from retrieval.index import SearchIndex
-from retrieval.tokenizer import Token
+from retrieval.tokenizer import Token, has_chinese
 
 MIN_COVERAGE = 0.25
 
@@ -37,15 +37,39 @@ def decline_reason(
         return "no searchable words"
     unseen = index.unseen_idf()
     total = found = 0.0
-    for term in {token.term for token in tokens}:
-        idf = index.idf_of(term)
+    for token in _content_words(tokens):
+        idf = _word_idf(token.term, index)
         total += unseen if idf is None else idf
         found += 0.0 if idf is None else idf
-    if found < min_coverage * total:
+    if total and found < min_coverage * total:
         return f"only {found / total:.0%} of the question's weight is in the articles"
     for token in tokens:
+        if token.bigram:
+            continue
         word = question[token.start : token.end]
         name_like = _NAME_LIKE.match(word) or (chinese_question and word.isascii() and word.isalpha())
         if name_like and index.idf_of(token.term) is None:
             return f"the articles never mention {word!r}"
     return None
+
+
+def _content_words(tokens: list[Token]) -> list[Token]:
+    """Distinct words that say what the question is about: not the character pairs beside
+    jieba's words, and not single Chinese characters, whose meaning depends on their
+    neighbours (they are matched through the pairs instead)."""
+    seen: dict[str, Token] = {}
+    for token in tokens:
+        if token.bigram or (len(token.term) == 1 and has_chinese(token.term)):
+            continue
+        seen.setdefault(token.term, token)
+    return list(seen.values())
+
+
+def _word_idf(term: str, index: SearchIndex) -> float | None:
+    """The term's idf; a Chinese word the index lacks as a whole counts as found when every
+    pair of neighbouring characters in it is indexed (jieba may cut the text differently)."""
+    idf = index.idf_of(term)
+    if idf is not None or not has_chinese(term) or len(term) < 3:
+        return idf
+    pairs = [index.idf_of(term[i : i + 2]) for i in range(len(term) - 1)]
+    return None if any(p is None for p in pairs) else min(pairs)

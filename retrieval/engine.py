@@ -16,7 +16,7 @@ from retrieval.index_cache import load_or_build_index
 from retrieval.language import detect_language, same_family
 from retrieval.links import quote_url
 from retrieval.passages import Passage
-from retrieval.tokenizer import has_chinese, tokenize
+from retrieval.tokenizer import Token, has_chinese, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,9 @@ CANDIDATES_PER_HIT = 4
 # A hit from a translation whose original is in the question's language ranks as if it scored
 # this much less, so the question's language wins when both hold the passage.
 OTHER_LANGUAGE_FACTOR = 0.8
+# Candidates are re-ranked by BM25 score times (COVERAGE_BASE + the share of the question's
+# weight that the chosen excerpt itself quotes): passages whose matches sit close together win.
+COVERAGE_BASE = 0.5
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -99,27 +102,26 @@ class Engine:
 
     def _hits(self, query_terms: list[str], lang: str, wanted: int) -> list[Hit]:
         weights = {term: self.index.idf_of(term) or 0.0 for term in query_terms}
+        total_weight = sum(weights.values()) or 1.0
         query_has_chinese = any(has_chinese(term) for term in query_terms)
-        ranked = self.index.search(query_terms, wanted * CANDIDATES_PER_HIT)
-        adjusted = sorted(
-            ((score * self._language_factor(self.passages[pid], lang), i, pid) for i, (pid, score) in enumerate(ranked)),
-            key=lambda item: (-item[0], item[1]),
-        )
-        hits: list[Hit] = []
-        taken: dict[int, list[tuple[int, int]]] = {}
-        for score, _, pid in adjusted:
+        candidates = []
+        for rank, (pid, score) in enumerate(self.index.search(query_terms, wanted * CANDIDATES_PER_HIT)):
             passage = self.passages[pid]
             article = self.corpus.articles[passage.article]
-            passage_text = article.text[passage.start : passage.end]
-            matches = [
-                token._replace(start=token.start + passage.start, end=token.end + passage.start)
-                for token in tokenize(passage_text, segment_chinese=query_has_chinese)
-                if token.term in weights
-            ]
+            matches = self._matches(article.text, (passage.start, passage.end), weights, query_has_chinese)
             if not matches:
                 continue
             excerpt = choose_excerpt(article.text, passage.start, passage.end, matches, weights)
-            spans = taken.setdefault(passage.article, [])
+            quoted = {t.term for t in matches if excerpt.start <= t.start and t.end <= excerpt.end}
+            coverage = sum(weights[term] for term in quoted) / total_weight
+            final = score * self._language_factor(passage, lang) * (COVERAGE_BASE + coverage)
+            candidates.append((final, rank, article, excerpt))
+        candidates.sort(key=lambda item: (-item[0], item[1]))
+
+        hits: list[Hit] = []
+        taken: dict[str, list[tuple[int, int]]] = {}
+        for final, _, article, excerpt in candidates:
+            spans = taken.setdefault(article.info.id, [])
             if any(excerpt.start < e and s < excerpt.end for s, e in spans):
                 continue
             spans.append((excerpt.start, excerpt.end))
@@ -128,13 +130,23 @@ class Engine:
                     article=article.info,
                     excerpt=excerpt.text,
                     highlights=excerpt.highlights,
-                    score=score,
+                    score=final,
                     quote_url=quote_url(article.info.url, excerpt.text),
                 )
             )
             if len(hits) >= wanted:
                 break
         return hits
+
+    @staticmethod
+    def _matches(text: str, span: tuple[int, int], weights: dict[str, float], segment_chinese: bool) -> list[Token]:
+        """The tokens of `text[span]` that are query terms, with spans in the whole text."""
+        start, end = span
+        return [
+            token._replace(start=token.start + start, end=token.end + start)
+            for token in tokenize(text[start:end], segment_chinese=segment_chinese)
+            if token.term in weights
+        ]
 
     def _language_factor(self, passage: Passage, lang: str) -> float:
         article = self.corpus.articles[passage.article]

@@ -2,9 +2,10 @@
 
 The sentence holding the most query weight (the summed idf of the distinct query terms in it)
 is the seed; the earliest wins a tie. The excerpt then grows one whole sentence at a time
-towards the neighbour holding more query weight (the following one on a tie) while it fits.
-A seed sentence longer than the limit is cut around its densest stretch of query terms, and
-"…" marks each cut. Runs of whitespace are folded to one space; everything else is verbatim.
+towards the neighbour holding more query weight (the following one on a tie) while it fits, and
+what room is left is filled with the start (or end) of the next neighbour. A seed sentence
+longer than the limit is cut around its densest stretch of query terms. "…" marks each cut.
+Runs of whitespace are folded to one space; everything else is verbatim.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from retrieval.sentences import split_sentences
 from retrieval.tokenizer import Token
 
 MAX_EXCERPT_CHARS = 300
+# A partial sentence shorter than this is not worth its "…".
+MIN_FILL_CHARS = 20
 ELLIPSIS = "…"
 _WHITESPACE = re.compile(r"\s+")
 
@@ -61,7 +64,41 @@ def choose_excerpt(
         if not fitting:
             break
         _, _, first, last = max(fitting)
-    return _make_excerpt(text, sentences[first][0], sentences[last][1], matches, False, False)
+    return _fill(text, sentences, sentence_weight, first, last, matches, limit)
+
+
+def _fill(
+    text: str,
+    sentences: list[tuple[int, int]],
+    sentence_weight: list[float],
+    first: int,
+    last: int,
+    matches: list[Token],
+    limit: int,
+) -> Excerpt:
+    """Whole sentences first..last, plus as much of the heavier neighbour as still fits, cut
+    at a word boundary and marked with "…" (an answer often sits just past the matched words)."""
+    start, end = sentences[first][0], sentences[last][1]
+    room = limit - _folded_length(text, start, end) - 1 - len(ELLIPSIS)
+    sides = []
+    if last + 1 < len(sentences):
+        sides.append((sentence_weight[last + 1], 1, "after"))
+    if first > 0:
+        sides.append((sentence_weight[first - 1], 0, "before"))
+    if room < MIN_FILL_CHARS or not sides:
+        return _make_excerpt(text, start, end, matches, False, False)
+    _, _, side = max(sides)
+    if side == "after":
+        next_start, next_end = sentences[last + 1]
+        cut = _word_end(text, next_start + room, next_start, next_end)
+        if cut - next_start >= MIN_FILL_CHARS and _folded_length(text, start, cut) + len(ELLIPSIS) <= limit:
+            return _make_excerpt(text, start, cut, matches, False, cut < next_end)
+    else:
+        previous_start, previous_end = sentences[first - 1]
+        cut = _word_start_after(text, previous_end - room, previous_start, previous_end)
+        if previous_end - cut >= MIN_FILL_CHARS and _folded_length(text, cut, end) + len(ELLIPSIS) <= limit:
+            return _make_excerpt(text, cut, end, matches, cut > previous_start, False)
+    return _make_excerpt(text, start, end, matches, False, False)
 
 
 def _terms_within(matches: list[Token], start: int, end: int) -> set[str]:
@@ -100,6 +137,21 @@ def _word_start(text: str, position: int, floor: int) -> int:
     while position > floor and text[position - 1].isalnum() and text[position - 1].isascii():
         position -= 1
     return position
+
+
+def _word_start_after(text: str, position: int, floor: int, ceiling: int) -> int:
+    """Move forward so the cut does not split a Latin word, and skip the whitespace after."""
+    position = max(position, floor)
+    while position < ceiling and position > floor and _inside_word(text, position):
+        position += 1
+    while position < ceiling and text[position].isspace():
+        position += 1
+    return position
+
+
+def _inside_word(text: str, position: int) -> bool:
+    before, after = text[position - 1], text[position]
+    return before.isascii() and before.isalnum() and after.isascii() and after.isalnum()
 
 
 def _word_end(text: str, position: int, floor: int, ceiling: int) -> int:

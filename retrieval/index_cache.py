@@ -23,7 +23,7 @@ from retrieval.tokenizer import terms
 log = logging.getLogger(__name__)
 
 # Bump when tokenizing, passage splitting or scoring changes what an index holds.
-INDEX_FORMAT = "4"
+INDEX_FORMAT = "7"
 
 
 def default_cache_dir() -> Path:
@@ -51,7 +51,11 @@ def load_or_build_index(corpus: Corpus, cache_dir: str | Path | None = None) -> 
     """The corpus's passages and index, from the cache when it holds them, else built (and
     saved there). `cache_dir=None` uses `default_cache_dir()`."""
     directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    use_cache_dir(str(directory))  # jieba keeps its dictionary cache beside the index
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        use_cache_dir(str(directory))  # jieba keeps its dictionary cache beside the index
+    except OSError as error:
+        log.info("no cache directory %s: %s", directory, error)
     path = directory / cache_key(corpus)
     try:
         with path.open("rb") as file:
@@ -64,7 +68,6 @@ def load_or_build_index(corpus: Corpus, cache_dir: str | Path | None = None) -> 
 
     passages, index = build_index(corpus)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".tmp") as file:
             pickle.dump((passages, index), file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(file.name, path)

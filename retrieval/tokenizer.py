@@ -27,11 +27,13 @@ _stemmer = snowballstemmer.stemmer("english")
 
 
 class Token(NamedTuple):
-    """A term and the span of original text it was read from."""
+    """A term and the span of original text it was read from; `bigram` marks the character
+    pairs added beside jieba's words."""
 
     term: str
     start: int
     end: int
+    bigram: bool = False
 
 
 @lru_cache(maxsize=200_000)
@@ -68,6 +70,14 @@ def _simplified_run(run: str) -> str:
     return "".join((to_simplified(ch) or ch)[0] for ch in run)
 
 
+_FUNCTION_CHARS = frozenset(word for word in CHINESE_STOPWORDS if len(word) == 1)
+
+
+def _is_function_pair(pair: str) -> bool:
+    """A pair that is a stopword or leans on a particle ("堂在", "的版") matches by accident."""
+    return pair in CHINESE_STOPWORDS or pair[0] in _FUNCTION_CHARS or pair[1] in _FUNCTION_CHARS
+
+
 def _cjk_tokens(run: str, start: int) -> list[Token]:
     text = _simplified_run(run)
     tokens: list[Token] = []
@@ -78,8 +88,10 @@ def _cjk_tokens(run: str, start: int) -> list[Token]:
         offset += len(word)
     words_at = {(t.start, t.end) for t in tokens}
     for i in range(len(text) - 1):
-        if (start + i, start + i + 2) not in words_at:
-            tokens.append(Token(text[i : i + 2], start + i, start + i + 2))
+        pair = text[i : i + 2]
+        if (start + i, start + i + 2) in words_at or _is_function_pair(pair):
+            continue
+        tokens.append(Token(pair, start + i, start + i + 2, True))
     return tokens
 
 
