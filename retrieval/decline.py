@@ -22,7 +22,11 @@ from retrieval.tokenizer import Token, has_chinese
 
 MIN_COVERAGE = 0.25
 
-_NAME_LIKE = re.compile(r"^(?:[A-Z]{2,}[A-Za-z]*|[A-Z]?[a-z]+[A-Z][A-Za-z]*|.*(?:[A-Za-z]\d|\d[A-Za-z]).*)$")
+# CamelCase, ALL CAPS, letters joined to digits ("Gen4"), or a capitalised name and a short
+# version number ("Gen-4", "DALL·E 3"; not "December 1965", whose number is a year).
+_NAME_LIKE = re.compile(
+    r"^(?:[A-Z]{2,}[A-Za-z]*|[A-Z]?[a-z]+[A-Z][A-Za-z]*|.*(?:[A-Za-z]\d|\d[A-Za-z]).*|[A-Z][A-Za-z]*[ \-\u2011\u00a0]\d{1,3})$"
+)
 
 
 def decline_reason(

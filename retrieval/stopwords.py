@@ -15,8 +15,8 @@ ENGLISH_STOPWORDS = frozenset(
     no nor not now of off on once only or other ought our ours ourselves out over own re s same
     shan she should shouldn so some such t than that the their theirs them themselves then there
     these they this those through to too under until up ve very was wasn we were weren what when
-    where which while who whom why will with won would wouldn you your yours yourself yourselves
-    d m o y ain also whats thats does did ya u r w e g etc lol pls plz hey hi
+    where which while who whom why will with would wouldn you your yours yourself yourselves
+    d m o y ain also whats thats does did ya u r w etc lol pls plz hey hi
     """.split()
 )
 

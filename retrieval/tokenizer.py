@@ -23,6 +23,7 @@ from retrieval.stopwords import CHINESE_STOPWORDS, ENGLISH_STOPWORDS
 
 _RUNS = re.compile(f"(?P<cjk>[{CJK_CHAR}]+)|(?P<word>[^\\W_{CJK_CHAR}]+)")
 _LETTERS_OR_DIGITS = re.compile(r"[^\W\d_]+|\d+")
+_VERSION_SEPARATORS = (" ", "-", "\u2011", "\u00a0")
 _stemmer = snowballstemmer.stemmer("english")
 
 
@@ -102,12 +103,30 @@ def tokenize(text: str, segment_chinese: bool = True) -> list[Token]:
     when the other side of the match holds no Chinese terms.
     """
     tokens: list[Token] = []
+    previous_word = None
     for match in _RUNS.finditer(text):
         if match.lastgroup == "word":
             tokens.extend(_word_tokens(match.group(), match.start()))
-        elif segment_chinese:
-            tokens.extend(_cjk_tokens(match.group(), match.start()))
+            if previous_word is not None:
+                tokens.extend(_versioned_name(text, previous_word, match))
+            previous_word = match
+        else:
+            previous_word = None
+            if segment_chinese:
+                tokens.extend(_cjk_tokens(match.group(), match.start()))
     return tokens
+
+
+def _versioned_name(text: str, word: re.Match, number: re.Match) -> list[Token]:
+    """"Sora 2", "Gen-4", "Veo 3" also give the joined term ("sora2"), as "Sora2" does: a
+    product and its version are one name, however they are spelled."""
+    if text[word.end() : number.start()] not in _VERSION_SEPARATORS:
+        return []
+    name = unicodedata.normalize("NFKC", word.group()).lower()
+    version = unicodedata.normalize("NFKC", number.group())
+    if not (name.isalpha() and version.isdigit()) or name in ENGLISH_STOPWORDS:
+        return []
+    return [Token(name + version, word.start(), number.end())]
 
 
 def terms(text: str) -> list[str]:
