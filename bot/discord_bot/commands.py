@@ -1,0 +1,77 @@
+"""The application commands: /ask, /sources, /help and the "Ask the articles" message menu.
+
+Each callback defers, asks the core once, and sends the rendered reply. Dependencies come
+from the client (`interaction.client`), which receives them in its constructor.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.discord_bot.render import render_help, render_sources
+from bot.discord_bot.replies import NO_MENTIONS, send_answer
+from bot.discord_bot.wording import locale_language
+
+if TYPE_CHECKING:
+    from bot.discord_bot.client import QuotesClient
+
+    Interaction = discord.Interaction[QuotesClient]
+else:
+    Interaction = discord.Interaction
+
+CONTEXT_MENU_NAME = "Ask the articles"
+
+
+class AskingTooFast(app_commands.CheckFailure):
+    """The user asked more often than the rate limit allows."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited for {retry_after:.1f} s")
+        self.retry_after = retry_after
+
+
+def within_rate_limit(interaction: Interaction) -> bool:
+    """Counts the question; AskingTooFast when the user must wait."""
+    wait = interaction.client.limiter.retry_after(interaction.user.id)
+    if wait:
+        raise AskingTooFast(wait)
+    return True
+
+
+def build_commands() -> list[app_commands.Command | app_commands.ContextMenu]:
+    """Fresh command objects for one client's tree."""
+
+    @app_commands.command()
+    @app_commands.describe(question="What you want to know about the articles", private="Only you see the reply")
+    @app_commands.check(within_rate_limit)
+    async def ask(interaction: Interaction, question: str, private: bool = False) -> None:
+        """Answer a question by quoting the articles, with links to the sources."""
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        answer = await interaction.client.answer(question)
+        await send_answer(interaction, answer, private, interaction.client.mention_of("sources"))
+
+    @app_commands.command()
+    async def sources(interaction: Interaction) -> None:
+        """List the articles I quote, with publishers, dates and links."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        for embed in render_sources(interaction.client.engine.articles, locale_language(interaction.locale)):
+            await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="help")
+    async def help_(interaction: Interaction) -> None:
+        """How to ask me questions."""
+        client = interaction.client
+        embed = render_help(locale_language(interaction.locale), client.mention_of("ask"), client.mention_of("sources"), CONTEXT_MENU_NAME)
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.context_menu(name=CONTEXT_MENU_NAME)
+    @app_commands.check(within_rate_limit)
+    async def ask_about_message(interaction: Interaction, message: discord.Message) -> None:
+        await interaction.response.defer(thinking=True)
+        answer = await interaction.client.answer(message.content)
+        await send_answer(interaction, answer, False, interaction.client.mention_of("sources"))
+
+    return [ask, sources, help_, ask_about_message]

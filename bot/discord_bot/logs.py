@@ -1,0 +1,30 @@
+"""Logging for the Discord bot process: one stderr handler, text or JSON lines, at LOG_LEVEL."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from bot.settings import Settings
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per record: time, level, logger, message and the traceback if any."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": self.formatTime(record), "level": record.levelname, "logger": record.name,
+                 "message": record.getMessage()}
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(settings: Settings) -> None:
+    """Root logging as LOG_LEVEL and LOG_FORMAT say; discord.py's gateway chatter stays at INFO."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLines() if settings.log_format.value == "json" else logging.Formatter(TEXT_FORMAT))
+    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
+    if settings.log_level == "DEBUG":
+        logging.getLogger("discord.gateway").setLevel(logging.INFO)

@@ -1,0 +1,49 @@
+"""Sending replies to interactions: every one with no mentions allowed."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from bot.discord_bot.render import render_discord_reply
+from bot.discord_bot.wording import locale_language, sorry
+from retrieval import Answer
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+async def send_answer(interaction: discord.Interaction, answer: Answer, ephemeral: bool, sources_command: str = "/sources") -> None:
+    """The rendered answer as the (deferred) interaction's follow-up."""
+    embed, view = render_discord_reply(answer, sources_command)
+    extra: dict[str, Any] = {"view": view} if view is not None else {}
+    await interaction.followup.send(embed=embed, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, **extra)
+
+
+async def send_private(interaction: discord.Interaction, text: str = "", **message: Any) -> None:
+    """A reply only the user sees, whether or not the interaction was answered already.
+
+    After a public defer, the first follow-up would replace the public "thinking…" message,
+    so that message is deleted first and the reply goes out as a new private follow-up.
+    """
+    if not interaction.response.is_done():
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS, **message)
+        return
+    try:
+        await interaction.delete_original_response()
+    except discord.HTTPException:
+        pass  # nothing to delete, or already gone
+    await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS, **message)
+
+
+async def report_failure(interaction: discord.Interaction, error: BaseException) -> None:
+    """Log the error with its traceback and give the user a short private apology."""
+    name = interaction.command.name if interaction.command else interaction.data.get("custom_id") if interaction.data else None
+    log.error("could not answer interaction %s (%s)", interaction.id, name, exc_info=error)
+    try:
+        await send_private(interaction, sorry(locale_language(interaction.locale)))
+    except discord.HTTPException as failure:
+        log.warning("could not send the apology for interaction %s: %s", interaction.id, failure)

@@ -1,0 +1,63 @@
+"""The "More" button: the next results, even after the bot restarted; a plain note once it expired."""
+
+from __future__ import annotations
+
+import copy
+
+from tests.discord.conftest import buttons, embed_text, is_private, start_bot, stop_bot
+
+
+def quoted_sources(message):
+    return [line for line in message["embeds"][0]["description"].splitlines() if line.startswith("**")]
+
+
+async def test_more_shows_the_next_results_numbered_on(bot, ada):
+    first = await ada.ask("What is Sora 2?")
+    more = next(b for b in buttons(first) if b.get("label") == "More")
+    assert len(more["custom_id"]) <= 100
+
+    second = await ada.press(first, "More")
+
+    assert [line[:6] for line in quoted_sources(first)] == ["**1.**", "**2.**", "**3.**"]
+    assert quoted_sources(second)[0].startswith("**4.**")
+    assert quoted_sources(second) != quoted_sources(first)
+    assert second["embeds"][0]["footer"]["text"] == "❓ What is Sora 2?"
+
+
+async def test_more_on_a_private_reply_stays_private(bot, ada):
+    first = await ada.ask("What is Sora 2?", private=True)
+    second = await ada.press(first, "More")
+    assert is_private(second)
+
+
+async def test_more_still_works_after_the_bot_restarts(discord_api, engine, ada):
+    client, task = await start_bot(discord_api, engine)
+    first = await ada.ask("What is Sora 2?")
+    await stop_bot(client, task)
+
+    client, task = await start_bot(discord_api, engine)
+    try:
+        second = await ada.press(first, "More")
+    finally:
+        await stop_bot(client, task)
+    assert quoted_sources(second)[0].startswith("**4.**")
+
+
+async def test_a_more_button_whose_question_is_gone_says_plainly_that_it_expired(bot, ada):
+    first = await ada.ask("What is Sora 2?")
+    edited = copy.deepcopy(first)
+    edited["embeds"][0]["footer"]["text"] = "❓ something else"
+
+    reply = await ada.press(edited, "More")
+
+    assert is_private(reply)
+    assert "expired" in embed_text(reply) and "/ask" in embed_text(reply)
+
+
+async def test_pressing_more_until_the_end_says_that_is_all(bot, ada):
+    reply = await ada.ask("Cameo consent")
+    for _ in range(30):
+        if not any(b.get("label") == "More" for b in buttons(reply)):
+            break
+        reply = await ada.press(reply, "More")
+    assert not any(b.get("label") == "More" for b in buttons(reply))

@@ -1,0 +1,694 @@
+"""A stand-in for Discord on 127.0.0.1: the HTTP API (under /api/v10) and the gateway WebSocket.
+
+The real discord.py client logs in against it (point `discord.http.Route.BASE` at `api_url`;
+GET /gateway/bot names the gateway), gets HELLO, IDENTIFYs to READY, has its heartbeats
+ACKed, syncs its commands and receives INTERACTION_CREATE and MESSAGE_CREATE dispatches. The
+replies it sends back (interaction callbacks, follow-ups, channel messages) are checked against
+Discord's limits, answered as Discord would (400 for a bad body, 404 for an interaction answered
+after 3 seconds) and recorded in `calls`. `fail_next` makes one request answer 429 or 500.
+
+Run on its own (for end-to-end tests):
+    python -m tests.standins.discord_server --host 127.0.0.1 --port 8900
+with control endpoints: POST /_test/interaction {"command": "ask", "question": ..., "user_id": ...},
+POST /_test/message {"content": ..., "user_id": ..., "dm": bool, "mention": bool},
+GET /_test/calls (the recorded requests: method, path, query, json, status) and GET /_test/ready
+(200 once a client has IDENTIFIED).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import re
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from aiohttp import WSMsgType, web
+
+API_PREFIX = "/api/v10"
+DISCORD_EPOCH_MS = 1420070400000
+EPHEMERAL = 1 << 6
+INTERACTION_DEADLINE = 3.0  # seconds Discord gives an interaction for its first response
+
+# Discord's documented limits, kept here independently of the bot's own constants.
+LIMITS = {
+    "content": 2000, "embeds": 10, "title": 256, "description": 4096, "fields": 25, "field.name": 256,
+    "field.value": 1024, "footer": 2048, "author": 256, "embed_total": 6000, "rows": 5, "per_row": 5,
+    "custom_id": 100, "label": 80, "url": 512, "command_name": 32, "command_description": 100, "options": 25,
+}
+COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")
+GATEWAY_OPS = {"DISPATCH": 0, "HEARTBEAT": 1, "IDENTIFY": 2, "RESUME": 6, "HELLO": 10, "HEARTBEAT_ACK": 11}
+
+
+@dataclass
+class Call:
+    """One HTTP request the client made, and how the stand-in answered."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    json: Any
+    status: int = 200
+    at: float = field(default_factory=time.perf_counter)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"method": self.method, "path": self.path, "query": self.query, "json": self.json, "status": self.status}
+
+
+@dataclass
+class Fault:
+    method: str
+    path: re.Pattern[str]
+    status: int
+    retry_after: float
+
+
+@dataclass
+class InteractionRecord:
+    """An interaction sent to the client and what the user saw of it."""
+
+    payload: dict[str, Any]
+    dispatched_at: float
+    callback: dict[str, Any] | None = None
+    callback_at: float | None = None
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    original_id: str | None = None
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def user_payload(user_id: int | str, username: str, bot: bool = False) -> dict[str, Any]:
+    return {"id": str(user_id), "username": username, "global_name": username, "discriminator": "0",
+            "avatar": None, "bot": bot, "public_flags": 0}
+
+
+def problems_with_message(body: dict[str, Any]) -> list[str]:
+    """What Discord would refuse in a message body (empty when it would accept it)."""
+    problems = []
+    if len(body.get("content") or "") > LIMITS["content"]:
+        problems.append("content: longer than 2000")
+    embeds = body.get("embeds") or []
+    if len(embeds) > LIMITS["embeds"]:
+        problems.append("embeds: more than 10")
+    total = 0
+    for number, embed in enumerate(embeds):
+        sizes = {
+            "title": len(embed.get("title") or ""),
+            "description": len(embed.get("description") or ""),
+            "footer": len((embed.get("footer") or {}).get("text") or ""),
+            "author": len((embed.get("author") or {}).get("name") or ""),
+        }
+        for name, size in sizes.items():
+            if size > LIMITS[name]:
+                problems.append(f"embeds.{number}.{name}: longer than {LIMITS[name]}")
+        fields = embed.get("fields") or []
+        if len(fields) > LIMITS["fields"]:
+            problems.append(f"embeds.{number}.fields: more than 25")
+        for item in fields:
+            if len(item.get("name") or "") > LIMITS["field.name"] or len(item.get("value") or "") > LIMITS["field.value"]:
+                problems.append(f"embeds.{number}.fields: a field is too long")
+            total += len(item.get("name") or "") + len(item.get("value") or "")
+        total += sum(sizes.values())
+    if total > LIMITS["embed_total"]:
+        problems.append("embeds: more than 6000 characters in all")
+    rows = body.get("components") or []
+    if len(rows) > LIMITS["rows"]:
+        problems.append("components: more than 5 rows")
+    for row in rows:
+        buttons = row.get("components") or []
+        if len(buttons) > LIMITS["per_row"]:
+            problems.append("components: more than 5 buttons in a row")
+        for button in buttons:
+            if len(button.get("label") or "") > LIMITS["label"]:
+                problems.append("components: label longer than 80")
+            if button.get("style") == 5:
+                if not button.get("url") or len(button["url"]) > LIMITS["url"] or "custom_id" in button:
+                    problems.append("components: a link button needs a url (at most 512) and no custom_id")
+            elif not 1 <= len(button.get("custom_id") or "") <= LIMITS["custom_id"]:
+                problems.append("components: custom_id must be 1 to 100 characters")
+    return problems
+
+
+def problems_with_commands(commands: list[dict[str, Any]]) -> list[str]:
+    """What Discord would refuse in a bulk command overwrite."""
+    problems = []
+    for command in commands:
+        name, kind = command.get("name") or "", command.get("type", 1)
+        if kind == 1:
+            if not COMMAND_NAME.match(name) or name != name.lower():
+                problems.append(f"{name!r}: a slash command name is 1-32 lowercase letters, digits, - or _")
+            if not 1 <= len(command.get("description") or "") <= LIMITS["command_description"]:
+                problems.append(f"{name!r}: description must be 1-100 characters")
+            options = command.get("options") or []
+            if len(options) > LIMITS["options"]:
+                problems.append(f"{name!r}: more than 25 options")
+            seen_optional = False
+            for option in options:
+                if not COMMAND_NAME.match(option.get("name") or "") or option["name"] != option["name"].lower():
+                    problems.append(f"{name!r}: bad option name {option.get('name')!r}")
+                if not 1 <= len(option.get("description") or "") <= LIMITS["command_description"]:
+                    problems.append(f"{name!r}: option {option.get('name')!r} description must be 1-100 characters")
+                if option.get("required") and seen_optional:
+                    problems.append(f"{name!r}: required options must come first")
+                seen_optional |= not option.get("required")
+        elif not 1 <= len(name) <= LIMITS["command_name"] or command.get("description"):
+            problems.append(f"{name!r}: a context menu name is 1-32 characters, with no description")
+    if len({(c.get("name"), c.get("type", 1)) for c in commands}) != len(commands):
+        problems.append("two commands share a name")
+    return problems
+
+
+class GatewaySession:
+    """One client's WebSocket: JSON text frames, or one zlib stream when it asked for zlib-stream."""
+
+    def __init__(self, ws: web.WebSocketResponse, compress: bool) -> None:
+        self.ws = ws
+        self.identified = False
+        self._compressor = zlib.compressobj() if compress else None
+        self._lock = asyncio.Lock()
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload)
+        async with self._lock:  # one zlib stream: frames must leave in the order they were compressed
+            if self._compressor is None:
+                await self.ws.send_str(data)
+            else:
+                chunk = self._compressor.compress(data.encode()) + self._compressor.flush(zlib.Z_SYNC_FLUSH)
+                await self.ws.send_bytes(chunk)
+
+
+class DiscordStandIn:
+    """Discord's API and gateway for one bot, on the loopback interface."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, token: str | None = None) -> None:
+        self.host, self.port, self.token = host, port, token
+        self.application_id = "1100000000000000001"
+        self.bot_user = user_payload("1100000000000000002", "Quotes", bot=True)
+        self.guild_id = "1200000000000000001"
+        self.channel_id = "1200000000000000002"
+        self.calls: list[Call] = []
+        self.commands: dict[str | None, list[dict[str, Any]]] = {}
+        self.interactions: dict[str, InteractionRecord] = {}
+        self.channel_messages: dict[str, list[dict[str, Any]]] = {}
+        self.identify: dict[str, Any] | None = None
+        self.resumes = 0
+        self.identified = asyncio.Event()
+        self.response_deadline = INTERACTION_DEADLINE
+        self._faults: list[Fault] = []
+        self._sessions: list[GatewaySession] = []
+        self._sequence = itertools.count(1)
+        self._counter = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self._routes: list[tuple[str, re.Pattern[str], Callable]] = [
+            (method, re.compile(pattern + "$"), handler) for method, pattern, handler in self._route_table()
+        ]
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.port}{API_PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/gateway"
+
+    def web_app(self) -> web.Application:
+        app = web.Application(client_max_size=8 * 1024 * 1024)
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_post("/_test/interaction", self._control_interaction)
+        app.router.add_post("/_test/message", self._control_message)
+        app.router.add_get("/_test/calls", self._control_calls)
+        app.router.add_get("/_test/ready", self._control_ready)
+        app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._api)
+        return app
+
+    async def start(self) -> "DiscordStandIn":
+        self._runner = web.AppRunner(self.web_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # the port chosen when 0 was asked
+        return self
+
+    async def stop(self) -> None:
+        for session in list(self._sessions):
+            await session.ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def drop_connections(self, code: int = 4000) -> None:
+        """Close every gateway connection as Discord does on an unknown error (the client resumes)."""
+        for session in list(self._sessions):
+            await session.ws.close(code=code, message=b"Unknown error")
+
+    def fail_next(self, path: str, status: int, retry_after: float = 0.05, method: str = "POST") -> None:
+        """The next request to a path matching the regex `path` answers `status` (429 or 5xx) once."""
+        self._faults.append(Fault(method, re.compile(path), status, retry_after))
+
+    # --- what tests send -------------------------------------------------------------------
+
+    def snowflake(self) -> str:
+        return str(((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) + next(self._counter))
+
+    def user(self, user_id: int | str = "1300000000000000001", name: str = "ada") -> dict[str, Any]:
+        return user_payload(user_id, name)
+
+    def user_message(self, content: str, author: dict[str, Any], dm: bool = False,
+                     mentions: list[dict[str, Any]] | None = None, mention_everyone: bool = False) -> dict[str, Any]:
+        """A MESSAGE_CREATE payload from `author`, in the test guild's channel or in a DM."""
+        message = {
+            "id": self.snowflake(), "channel_id": self.dm_channel_id(author) if dm else self.channel_id,
+            "author": author, "content": content, "timestamp": now_iso(), "edited_timestamp": None,
+            "tts": False, "mention_everyone": mention_everyone, "mentions": mentions or [], "mention_roles": [],
+            "attachments": [], "embeds": [], "pinned": False, "type": 0, "flags": 0, "components": [],
+        }
+        if not dm:
+            message["guild_id"] = self.guild_id
+            message["member"] = {"roles": [], "joined_at": now_iso(), "deaf": False, "mute": False, "flags": 0}
+        return message
+
+    def dm_channel_id(self, user: dict[str, Any]) -> str:
+        return str(int(user["id"]) + 7)
+
+    def interaction(self, kind: int, data: dict[str, Any], user: dict[str, Any], dm: bool = False,
+                    locale: str = "en-US", message: dict[str, Any] | None = None) -> dict[str, Any]:
+        """An INTERACTION_CREATE payload of type `kind` (2 command, 3 component) from `user`."""
+        interaction_id = self.snowflake()
+        payload: dict[str, Any] = {
+            "id": interaction_id, "application_id": self.application_id, "type": kind, "data": data,
+            "token": f"interaction-token-{interaction_id}", "version": 1, "locale": locale,
+            "app_permissions": "2248473465835073", "entitlements": [], "attachment_size_limit": 10485760,
+        }
+        if dm:
+            channel_id = self.dm_channel_id(user)
+            payload.update(user=user, context=1, authorizing_integration_owners={"0": self.guild_id},
+                           channel_id=channel_id, channel={"id": channel_id, "type": 1, "recipients": [user], "flags": 0})
+        else:
+            payload.update(
+                guild_id=self.guild_id, guild_locale="en-US", context=0, channel_id=self.channel_id,
+                authorizing_integration_owners={"0": self.guild_id},
+                member={"user": user, "roles": [], "joined_at": now_iso(), "deaf": False, "mute": False,
+                        "flags": 0, "permissions": "2248473465835073"},
+                channel={"id": self.channel_id, "type": 0, "guild_id": self.guild_id, "name": "general",
+                         "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None,
+                         "rate_limit_per_user": 0, "flags": 0, "topic": None, "last_message_id": None},
+            )
+        if message is not None:
+            payload["message"] = message
+        return payload
+
+    def slash_command(self, name: str, user: dict[str, Any], dm: bool = False, locale: str = "en-US",
+                      **options: Any) -> dict[str, Any]:
+        """A slash command as Discord sends it once a user has filled in its options."""
+        command, guild_id = self.registered(name, kind=1)
+        kinds = {bool: 5, int: 4, float: 10, str: 3}
+        data: dict[str, Any] = {
+            "id": command["id"], "name": name, "type": 1,
+            "options": [{"name": key, "type": kinds[type(value)], "value": value} for key, value in options.items()],
+        }
+        if guild_id:
+            data["guild_id"] = guild_id
+        return self.interaction(2, data, user, dm, locale)
+
+    def context_menu(self, name: str, target: dict[str, Any], user: dict[str, Any], locale: str = "en-US") -> dict[str, Any]:
+        """A message context-menu command used on `target`."""
+        command, guild_id = self.registered(name, kind=3)
+        data: dict[str, Any] = {"id": command["id"], "name": name, "type": 3, "target_id": target["id"],
+                                "resolved": {"messages": {target["id"]: target}}}
+        if guild_id:
+            data["guild_id"] = guild_id
+        return self.interaction(2, data, user, locale=locale)
+
+    def button_press(self, message: dict[str, Any], custom_id: str, user: dict[str, Any], locale: str = "en-US") -> dict[str, Any]:
+        """A click on the button `custom_id` of the bot's `message`."""
+        dm = "guild_id" not in message and message.get("channel_id") != self.channel_id
+        return self.interaction(3, {"custom_id": custom_id, "component_type": 2}, user, dm, locale, message=message)
+
+    def registered(self, name: str, kind: int) -> tuple[dict[str, Any], str | None]:
+        """The command named `name` as the client registered it, and its guild (None when global)."""
+        for guild_id, commands in self.commands.items():
+            for command in commands:
+                if command["name"] == name and command.get("type", 1) == kind:
+                    return command, guild_id
+        raise LookupError(f"the client has not registered a command {name!r} of type {kind}")
+
+    async def send_interaction(self, payload: dict[str, Any]) -> InteractionRecord:
+        """Dispatch INTERACTION_CREATE, timing the 3-second rule from now."""
+        record = InteractionRecord(payload, time.perf_counter())
+        self.interactions[payload["id"]] = record
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return record
+
+    async def send_interactions(self, payloads: list[dict[str, Any]]) -> list[InteractionRecord]:
+        """Dispatch many interactions back to back, as a burst."""
+        return [await self.send_interaction(payload) for payload in payloads]
+
+    async def send_message(self, message: dict[str, Any]) -> None:
+        await self.dispatch("MESSAGE_CREATE", message)
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        sessions = [s for s in self._sessions if s.identified]
+        if not sessions:
+            raise RuntimeError("no client is connected to the stand-in gateway")
+        for session in sessions:
+            await session.send({"op": 0, "t": event, "s": next(self._sequence), "d": data})
+
+    # --- what tests read -------------------------------------------------------------------
+
+    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+        """Poll `predicate` until it is truthy; TimeoutError after `timeout` seconds."""
+        deadline = time.perf_counter() + timeout
+        while True:
+            result = predicate()
+            if result:
+                return result
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"not seen within {timeout} s")
+            await asyncio.sleep(0.005)
+
+    async def reply_to(self, record: InteractionRecord, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """The first `count` messages the user sees in answer to an interaction."""
+        await self.wait_until(lambda: len(record.messages) >= count, timeout)
+        return record.messages[:count]
+
+    async def channel_reply(self, channel_id: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        await self.wait_until(lambda: len(self.channel_messages.get(channel_id, [])) >= count, timeout)
+        return self.channel_messages[channel_id][:count]
+
+    def message_bodies(self) -> list[tuple[Call, dict[str, Any]]]:
+        """Every message body the client sent: callbacks with a message, follow-ups, channel messages, edits."""
+        bodies = []
+        for call in self.calls:
+            body = call.json if isinstance(call.json, dict) else None
+            if body is None:
+                continue
+            if call.path.endswith("/callback"):
+                if body.get("type") in (4, 7) and isinstance(body.get("data"), dict):
+                    bodies.append((call, body["data"]))
+            elif call.method in ("POST", "PATCH") and ("/webhooks/" in call.path or call.path.endswith("/messages")):
+                bodies.append((call, body))
+        return bodies
+
+    # --- the gateway -----------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(max_msg_size=0)
+        await ws.prepare(request)
+        session = GatewaySession(ws, compress=request.query.get("compress") == "zlib-stream")
+        self._sessions.append(session)
+        try:
+            await session.send({"op": GATEWAY_OPS["HELLO"], "d": {"heartbeat_interval": 41250}})
+            async for frame in ws:
+                if frame.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    break
+                await self._gateway_message(session, json.loads(frame.data))
+        finally:
+            self._sessions.remove(session)
+        return ws
+
+    async def _gateway_message(self, session: GatewaySession, message: dict[str, Any]) -> None:
+        op, data = message.get("op"), message.get("d")
+        if op == GATEWAY_OPS["HEARTBEAT"]:
+            await session.send({"op": GATEWAY_OPS["HEARTBEAT_ACK"]})
+        elif op == GATEWAY_OPS["IDENTIFY"]:
+            if self.token is not None and data.get("token") != self.token:
+                await session.ws.close(code=4004, message=b"Authentication failed.")
+                return
+            self.identify = {key: value for key, value in data.items() if key != "token"}
+            session.identified = True
+            ready = {
+                "v": 10, "user": self.bot_user, "guilds": [], "session_id": f"session-{self.snowflake()}",
+                "resume_gateway_url": self.gateway_url, "application": {"id": self.application_id, "flags": 0},
+                "private_channels": [], "relationships": [],
+            }
+            await session.send({"op": 0, "t": "READY", "s": next(self._sequence), "d": ready})
+            self.identified.set()
+        elif op == GATEWAY_OPS["RESUME"]:
+            session.identified = True
+            self.resumes += 1
+            await session.send({"op": 0, "t": "RESUMED", "s": next(self._sequence), "d": {}})
+
+    # --- the HTTP API ----------------------------------------------------------------------
+
+    def _route_table(self) -> list[tuple[str, str, Callable]]:
+        webhook = r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)"
+        return [
+            ("GET", r"/users/@me", self._me),
+            ("GET", r"/oauth2/applications/@me", self._application),
+            ("GET", r"/gateway/bot", self._gateway_bot),
+            ("GET", r"/gateway", self._gateway_bot),
+            ("PUT", r"/applications/(?P<app>\d+)/commands", self._put_commands),
+            ("PUT", r"/applications/(?P<app>\d+)/guilds/(?P<guild>\d+)/commands", self._put_commands),
+            ("POST", r"/interactions/(?P<id>\d+)/(?P<token>[^/]+)/callback", self._callback),
+            ("POST", webhook, self._followup),
+            ("PATCH", webhook + r"/messages/(?P<message>[^/]+)", self._edit),
+            ("DELETE", webhook + r"/messages/(?P<message>[^/]+)", self._delete),
+            ("POST", r"/channels/(?P<channel>\d+)/messages", self._channel_message),
+            ("POST", r"/channels/(?P<channel>\d+)/typing", self._no_content),
+            ("DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._no_content),
+        ]
+
+    async def _api(self, request: web.Request) -> web.Response:
+        path = request.path[len(API_PREFIX):]
+        body = await request.json() if request.can_read_body and request.content_type == "application/json" else None
+        call = Call(request.method, request.path, dict(request.query), body)
+        self.calls.append(call)
+        response = self._fault(call, path) or self._unauthorized(request, path)
+        if response is None:
+            for method, pattern, handler in self._routes:
+                match = pattern.match(path)
+                if match and method == request.method:
+                    response = await handler(call, body, **match.groupdict())
+                    break
+            else:
+                response = _error(404, 0, f"404: Not Found ({request.method} {path})")
+        call.status = response.status
+        return response
+
+    def _fault(self, call: Call, path: str) -> web.Response | None:
+        for fault in self._faults:
+            if fault.method == call.method and fault.path.search(path):
+                self._faults.remove(fault)
+                if fault.status == 429:
+                    body = {"message": "You are being rate limited.", "retry_after": fault.retry_after, "global": False}
+                    headers = {"Via": "1.1 google", "Retry-After": str(max(1, round(fault.retry_after))),
+                               "X-RateLimit-Scope": "user"}
+                    return _json(body, status=429, headers=headers)
+                return _error(fault.status, 0, "500: Internal Server Error")
+        return None
+
+    def _unauthorized(self, request: web.Request, path: str) -> web.Response | None:
+        if path.startswith(("/interactions/", "/webhooks/")):
+            return None  # interaction tokens authorize these
+        given = request.headers.get("Authorization", "")
+        if not given.startswith("Bot ") or (self.token is not None and given != f"Bot {self.token}"):
+            return _error(401, 0, "401: Unauthorized")
+        return None
+
+    async def _me(self, call: Call, body: Any) -> web.Response:
+        return _json(self.bot_user)
+
+    async def _application(self, call: Call, body: Any) -> web.Response:
+        return _json({
+            "id": self.application_id, "name": "Quotes", "description": "", "icon": None, "bot_public": True,
+            "bot_require_code_grant": False, "owner": user_payload("1300000000000000099", "owner"),
+            "verify_key": "0" * 64, "flags": 0, "summary": "",
+        })
+
+    async def _gateway_bot(self, call: Call, body: Any) -> web.Response:
+        limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+        return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+
+    async def _put_commands(self, call: Call, body: Any, app: str, guild: str | None = None) -> web.Response:
+        if app != self.application_id:
+            return _error(403, 50001, "Missing Access")
+        problems = problems_with_commands(body or [])
+        if problems:
+            return _error(400, 50035, "Invalid Form Body: " + "; ".join(problems))
+        registered = []
+        for command in body:
+            item = {"id": self.snowflake(), "application_id": self.application_id, "version": self.snowflake(),
+                    "default_member_permissions": None, "type": 1, "description": "", "options": [],
+                    "nsfw": False, "dm_permission": True, **command}
+            if guild:
+                item["guild_id"] = guild
+            registered.append(item)
+        self.commands[guild] = registered
+        return _json(registered)
+
+    async def _callback(self, call: Call, body: Any, id: str, token: str) -> web.Response:
+        record = self.interactions.get(id)
+        if record is None or record.payload["token"] != token:
+            return _error(404, 10062, "Unknown interaction")
+        if time.perf_counter() - record.dispatched_at > self.response_deadline:
+            return _error(404, 10062, "Unknown interaction")  # Discord's answer after 3 seconds
+        if record.callback is not None:
+            return _error(400, 40060, "Interaction has already been acknowledged.")
+        kind = body.get("type")
+        data = body.get("data") or {}
+        problems = problems_with_message(data) if kind in (4, 7) else []
+        if problems:
+            return _error(400, 50035, "Invalid Form Body: " + "; ".join(problems))
+        record.callback, record.callback_at = body, call.at
+        ephemeral = bool(data.get("flags", 0) & EPHEMERAL)
+        result: dict[str, Any] = {"interaction": {
+            "id": id, "type": record.payload["type"], "response_message_loading": kind == 5,
+            "response_message_ephemeral": ephemeral,
+        }}
+        if kind in (4, 7):
+            message = self._store_message(record, data)
+            record.original_id = message["id"]
+            result["interaction"]["response_message_id"] = message["id"]
+            result["resource"] = {"type": kind, "message": message}
+        elif kind in (5, 6):
+            result["resource"] = {"type": kind}
+        return _json(result)
+
+    async def _followup(self, call: Call, body: Any, app: str, token: str) -> web.Response:
+        record = self._by_token(token)
+        if record is None or record.callback is None:
+            return _error(404, 10015, "Unknown Webhook")
+        problems = problems_with_message(body or {})
+        if problems:
+            return _error(400, 50035, "Invalid Form Body: " + "; ".join(problems))
+        flags = body.get("flags", 0)
+        if record.callback.get("type") == 5 and record.original_id is None:
+            # The first follow-up after a deferral replaces "thinking…", keeping the deferral's visibility.
+            flags = (record.callback.get("data") or {}).get("flags", 0)
+            message = self._store_message(record, {**body, "flags": flags})
+            record.original_id = message["id"]
+        else:
+            message = self._store_message(record, body)
+        return _json(message)
+
+    async def _edit(self, call: Call, body: Any, app: str, token: str, message: str) -> web.Response:
+        record = self._by_token(token)
+        if record is None:
+            return _error(404, 10015, "Unknown Webhook")
+        problems = problems_with_message(body or {})
+        if problems:
+            return _error(400, 50035, "Invalid Form Body: " + "; ".join(problems))
+        target = record.original_id if message == "@original" else message
+        if target is None and record.callback and record.callback.get("type") == 5:
+            stored = self._store_message(record, {**body, "flags": (record.callback.get("data") or {}).get("flags", 0)})
+            record.original_id = stored["id"]
+            return _json(stored)
+        for stored in record.messages:
+            if stored["id"] == target:
+                stored.update({k: v for k, v in body.items() if k in ("content", "embeds", "components")})
+                return _json(stored)
+        return _error(404, 10008, "Unknown Message")
+
+    async def _delete(self, call: Call, body: Any, app: str, token: str, message: str) -> web.Response:
+        record = self._by_token(token)
+        if record is None:
+            return _error(404, 10015, "Unknown Webhook")
+        if message == "@original":
+            if record.original_id is None and record.callback and record.callback.get("type") == 5:
+                record.original_id = "deleted"  # the "thinking…" placeholder is gone
+                return web.Response(status=204)
+            message = record.original_id or ""
+        before = len(record.messages)
+        record.messages[:] = [m for m in record.messages if m["id"] != message]
+        return web.Response(status=204) if len(record.messages) < before else _error(404, 10008, "Unknown Message")
+
+    async def _channel_message(self, call: Call, body: Any, channel: str) -> web.Response:
+        problems = problems_with_message(body or {})
+        if problems:
+            return _error(400, 50035, "Invalid Form Body: " + "; ".join(problems))
+        message = self._message(channel, body)
+        self.channel_messages.setdefault(channel, []).append(message)
+        return _json(message)
+
+    async def _no_content(self, call: Call, body: Any, **_: str) -> web.Response:
+        return web.Response(status=204)
+
+    def _by_token(self, token: str) -> InteractionRecord | None:
+        return next((r for r in self.interactions.values() if r.payload["token"] == token), None)
+
+    def _store_message(self, record: InteractionRecord, body: dict[str, Any]) -> dict[str, Any]:
+        message = self._message(record.payload.get("channel_id", self.channel_id), body)
+        if "guild_id" in record.payload:
+            message["guild_id"] = record.payload["guild_id"]
+        record.messages.append(message)
+        return message
+
+    def _message(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": self.snowflake(), "channel_id": channel_id, "type": 0, "author": self.bot_user,
+            "content": body.get("content") or "", "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [], "flags": body.get("flags", 0) or 0,
+            "attachments": [], "mentions": [], "mention_roles": [], "mention_everyone": False, "pinned": False,
+            "tts": False, "timestamp": now_iso(), "edited_timestamp": None,
+            **({"message_reference": body["message_reference"]} if body.get("message_reference") else {}),
+        }
+
+    # --- control endpoints (for end-to-end tests) ------------------------------------------
+
+    async def _control_interaction(self, request: web.Request) -> web.Response:
+        spec = await request.json()
+        user = self.user(spec.get("user_id", "1300000000000000001"), spec.get("username", "ada"))
+        options = {"question": spec.get("question", "")} if spec.get("command", "ask") == "ask" else {}
+        if spec.get("private") is not None:
+            options["private"] = bool(spec["private"])
+        try:
+            payload = self.slash_command(spec.get("command", "ask"), user, dm=bool(spec.get("dm")), **options)
+            await self.send_interaction(payload)
+        except (LookupError, RuntimeError) as error:
+            return web.json_response({"error": str(error)}, status=409)
+        return web.json_response({"id": payload["id"], "token": payload["token"]})
+
+    async def _control_message(self, request: web.Request) -> web.Response:
+        spec = await request.json()
+        user = self.user(spec.get("user_id", "1300000000000000001"), spec.get("username", "ada"))
+        content = spec.get("content", "")
+        mentions = []
+        if spec.get("mention"):
+            content = f"<@{self.bot_user['id']}> {content}"
+            mentions = [self.bot_user]
+        message = self.user_message(content, user, dm=bool(spec.get("dm")), mentions=mentions)
+        try:
+            await self.send_message(message)
+        except RuntimeError as error:
+            return web.json_response({"error": str(error)}, status=409)
+        return web.json_response({"id": message["id"], "channel_id": message["channel_id"]})
+
+    async def _control_calls(self, request: web.Request) -> web.Response:
+        return web.json_response([call.to_dict() for call in self.calls])
+
+    async def _control_ready(self, request: web.Request) -> web.Response:
+        ready = self.identified.is_set()
+        return web.json_response({"ready": ready}, status=200 if ready else 503)
+
+
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """JSON with the exact content type Discord sends (discord.py parses nothing else)."""
+    return web.Response(body=json.dumps(body).encode(), status=status,
+                        headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def _error(status: int, code: int, message: str) -> web.Response:
+    return _json({"code": code, "message": message}, status=status)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="A stand-in for Discord's API and gateway, for tests.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8900)
+    parser.add_argument("--token", help="the only bot token to accept (default: any)")
+    args = parser.parse_args(argv)
+    stand_in = DiscordStandIn(args.host, args.port, args.token)
+    print(f"Discord stand-in: API {stand_in.api_url}, gateway {stand_in.gateway_url}", flush=True)
+    web.run_app(stand_in.web_app(), host=args.host, port=args.port, access_log=None, print=None)
+
+
+if __name__ == "__main__":
+    main()
