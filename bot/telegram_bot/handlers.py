@@ -1,0 +1,236 @@
+"""The bot's update handlers: each turns an update into one call of the engine and a reply.
+
+Retrieval runs on a dedicated thread, never on the event loop. Replies are HTML (the
+Application's defaults set the parse mode, no link previews, and replies that survive a
+deleted question).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import Executor
+from functools import partial
+
+from telegram import InlineQueryResultsButton, Message, Update, User
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.messages import empty_question
+from bot.rate_limit import RateLimiter
+from bot.telegram_bot import texts
+from bot.telegram_bot.more_button import parse_more_callback, question_digest
+from bot.telegram_bot.questions import ASK_COMMAND, mentions_bot, question_in, replies_to_bot
+from bot.telegram_bot.render import (
+    more_keyboard,
+    render_inline_results,
+    render_plain,
+    render_sources,
+    render_telegram_reply,
+)
+from retrieval import Answer, Engine
+
+log = logging.getLogger(__name__)
+
+# Inline results may be cached by Telegram for everyone asking the same thing.
+INLINE_CACHE_SECONDS = 300
+NEW_MESSAGES = filters.UpdateType.MESSAGE
+
+
+class Handlers:
+    """The handlers, sharing the engine, the per-user limits and the retrieval executor."""
+
+    def __init__(
+        self, engine: Engine, *, top_k: int, limiter: RateLimiter, inline_limiter: RateLimiter, executor: Executor
+    ) -> None:
+        self.engine = engine
+        self.top_k = top_k
+        self.limiter = limiter
+        self.inline_limiter = inline_limiter
+        self.executor = executor
+
+    async def retrieve(self, question: str, offset: int = 0) -> Answer:
+        """The engine's answer, computed off the event loop."""
+        call = partial(self.engine.answer, question, top_k=self.top_k, offset=offset)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, call)
+
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start and /help: what the bot knows and how to ask, in the user's language."""
+        text = texts.help_text(_user_language(update), context.bot.username, len(self.engine.articles))
+        await update.effective_message.reply_text(render_plain(text), do_quote=True)
+
+    async def sources(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/sources: the articles, with titles, publishers, dates and links."""
+        for page in render_sources(self.engine.articles, _user_language(update)):
+            await update.effective_message.reply_text(page, do_quote=True)
+
+    async def ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/ask question (or /ask@BotName question): answer it; a usage hint when it is empty."""
+        message = update.effective_message
+        question = question_in(message, context.bot.bot)
+        if not question:
+            await message.reply_text(render_plain(texts.usage_hint(_user_language(update))), do_quote=True)
+            return
+        await self._answer(message, question)
+
+    async def private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """In a private chat, any text is a question."""
+        message = update.effective_message
+        if message.via_bot and message.via_bot.id == context.bot.id:
+            return  # one of our own inline results, sent into this chat
+        question = question_in(message, context.bot.bot)
+        if not question:
+            await message.reply_text(render_plain(empty_question(_user_language(update))), do_quote=True)
+            return
+        await self._answer(message, question)
+
+    async def group_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """In a group, a message that mentions the bot or replies to it is a question."""
+        message = update.effective_message
+        if not (mentions_bot(message, context.bot.bot) or replies_to_bot(message, context.bot.bot)):
+            return
+        question = question_in(message, context.bot.bot)
+        if not question:
+            await message.reply_text(render_plain(texts.usage_hint(_user_language(update))), do_quote=True)
+            return
+        await self._answer(message, question)
+
+    async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice…: say that the bot reads text (in groups, only when addressed)."""
+        message = update.effective_message
+        if message.chat.type != message.chat.PRIVATE and not replies_to_bot(message, context.bot.bot):
+            return
+        await message.reply_text(render_plain(texts.text_only(_user_language(update))), do_quote=True)
+
+    async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An unknown command in a private chat: the help text."""
+        await self.start(update, context)
+
+    async def more(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The "More" button: the next hits, in place of the current ones."""
+        query = update.callback_query
+        lang = _user_language(update)
+        message = query.message if isinstance(query.message, Message) else None
+        question = _question_behind(message, context.bot.bot)
+        parsed = parse_more_callback(query.data)
+        if not parsed or not question or question_digest(question) != parsed[1]:
+            await query.answer(texts.more_expired(lang), show_alert=True)
+            return
+        wait = self.limiter.retry_after(query.from_user.id)
+        if wait:
+            await query.answer(texts.rate_limited(lang, wait), show_alert=True)
+            return
+        answer = await self.retrieve(question, offset=parsed[0])
+        if not answer.answered or not answer.hits:
+            await query.answer(texts.no_more_results(lang), show_alert=True)
+            return
+        pages = render_telegram_reply(answer)
+        keyboard = more_keyboard(answer, question)
+        try:
+            await message.edit_text(pages[0], reply_markup=keyboard if len(pages) == 1 else None)
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():  # a double press shows the same page
+                raise
+        for number, page in enumerate(pages[1:], start=2):
+            await message.reply_to_message.reply_text(
+                page, do_quote=True, reply_markup=keyboard if number == len(pages) else None
+            )
+        await query.answer()  # the button's spinner stops once the new page is there
+
+    async def stale_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button this version of the bot does not know: say it has expired."""
+        await update.callback_query.answer(texts.more_expired(_user_language(update)), show_alert=True)
+
+    async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Inline mode (@BotName question in any chat): the top excerpts, ready to send."""
+        query = update.inline_query
+        lang = _user_language(update)
+        question = query.query.strip()
+        if not question:
+            button = InlineQueryResultsButton(text=texts.inline_help_button(lang), start_parameter="help")
+            await query.answer([], button=button, cache_time=INLINE_CACHE_SECONDS)
+            return
+        if self.inline_limiter.retry_after(query.from_user.id):
+            await query.answer([], cache_time=0, is_personal=True)
+            return
+        answer = await self.retrieve(question)
+        await query.answer(render_inline_results(answer), cache_time=INLINE_CACHE_SECONDS)
+
+    async def _answer(self, message: Message, question: str) -> None:
+        """Rate limit, then one call of the engine, then the rendered reply (with "More")."""
+        asker = message.from_user.id if message.from_user else message.chat.id
+        wait = self.limiter.retry_after(asker)
+        if wait:
+            lang = texts.ui_language(message.from_user.language_code if message.from_user else None)
+            await message.reply_text(render_plain(texts.rate_limited(lang, wait)), do_quote=True)
+            return
+        _, answer = await asyncio.gather(_show_typing(message), self.retrieve(question))
+        pages = render_telegram_reply(answer)
+        keyboard = more_keyboard(answer, question)
+        for number, page in enumerate(pages, start=1):
+            await message.reply_text(page, do_quote=True, reply_markup=keyboard if number == len(pages) else None)
+
+
+async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error with its traceback; tell the user, briefly, that it failed."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("error while handling update %s", update_id, exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    lang = _user_language(update)
+    try:
+        if update.callback_query:
+            await update.callback_query.answer(texts.apology(lang), show_alert=True)
+        elif update.effective_message:
+            await update.effective_message.reply_text(render_plain(texts.apology(lang)), do_quote=True)
+    except TelegramError:
+        log.warning("could not send the apology for update %s", update_id, exc_info=True)
+
+
+def register_handlers(application: Application, handlers: Handlers) -> None:
+    """Route every kind of update the bot answers to its handler, and errors to the logger."""
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    not_text = NEW_MESSAGES & ~filters.TEXT & ~filters.StatusUpdate.ALL & (private | filters.REPLY)
+    application.add_handlers(
+        [
+            CommandHandler(["start", "help"], handlers.start, filters=NEW_MESSAGES),
+            CommandHandler("sources", handlers.sources, filters=NEW_MESSAGES),
+            CommandHandler(ASK_COMMAND, handlers.ask, filters=NEW_MESSAGES),
+            MessageHandler(NEW_MESSAGES & private & filters.COMMAND, handlers.unknown_command),
+            MessageHandler(NEW_MESSAGES & private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
+            MessageHandler(NEW_MESSAGES & groups & filters.TEXT & ~filters.COMMAND, handlers.group_text),
+            MessageHandler(not_text, handlers.not_text),
+            CallbackQueryHandler(handlers.more, pattern=r"^more:"),
+            CallbackQueryHandler(handlers.stale_button),
+            InlineQueryHandler(handlers.inline),
+        ]
+    )
+    application.add_error_handler(report_error)
+
+
+def _question_behind(message: Message | None, bot: User) -> str | None:
+    """The question a bot's reply answers, read again from the message it replies to."""
+    original = message.reply_to_message if message else None
+    return question_in(original, bot) if original and original.text else None
+
+
+async def _show_typing(message: Message) -> None:
+    """The "typing…" indicator; a failure here must not cost the answer."""
+    try:
+        await message.reply_chat_action(ChatAction.TYPING)
+    except TelegramError as error:
+        log.debug("typing indicator failed: %s", error)
+
+
+def _user_language(update: Update) -> str:
+    user = update.effective_user
+    return texts.ui_language(user.language_code if user else None)

@@ -1,0 +1,208 @@
+"""Answers as Telegram HTML: quotes in blockquotes, matched terms in bold, linked sources.
+
+Telegram's limits are named here, next to the code that obeys them. Everything that comes from
+users or articles is escaped; a message is split between hits, never inside a tag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+)
+from telegram.constants import ParseMode
+
+from bot.messages import not_in_articles, question_truncated
+from bot.telegram_bot import texts
+from bot.telegram_bot.more_button import more_callback_data
+from retrieval import Answer, ArticleInfo, Hit
+from retrieval.engine import MAX_QUESTION_CHARS
+
+# Telegram counts a message's visible text; we hold the raw HTML to the limit, in UTF-16 code
+# units as Telegram counts, so no reply is ever refused for its length.
+MAX_MESSAGE_LENGTH = 4096
+# Inline mode: at most 50 results per answer; their titles and descriptions are shown on one
+# or two lines, so keep them short.
+MAX_INLINE_RESULTS = 50
+INLINE_TITLE_CHARS = 64
+INLINE_DESCRIPTION_CHARS = 160
+# Longer links or titles would crowd out the quote; such links are dropped, titles shortened.
+MAX_LINK_LENGTH = 2048
+MAX_TITLE_CHARS = 256
+ELLIPSIS = "…"
+BLOCK_SEPARATOR = "\n\n"
+NO_LINK_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def telegram_length(text: str) -> int:
+    """The length Telegram counts: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def escape_text(text: str) -> str:
+    """Text for Telegram HTML: only &, < and > need escaping outside tags."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_attribute(value: str) -> str:
+    """A double-quoted attribute value for Telegram HTML."""
+    return escape_text(value).replace('"', "&quot;")
+
+
+def render_telegram_reply(answer: Answer) -> list[str]:
+    """The answer as HTML messages, each within MAX_MESSAGE_LENGTH, split between hits.
+
+    A declined answer is one short message in the question's language pointing to /sources.
+    """
+    blocks: list[str] = []
+    if answer.truncated:
+        blocks.append(f"<i>{escape_text(question_truncated(answer.lang, MAX_QUESTION_CHARS))}</i>")
+    if not answer.answered or not answer.hits:
+        blocks.append(escape_text(not_in_articles(answer.lang)) + "\n" + escape_text(texts.see_sources(answer.lang)))
+    else:
+        blocks.extend(render_hit(hit, number) for number, hit in enumerate(answer.hits, start=answer.offset + 1))
+    return pack_messages(blocks)
+
+
+def render_hit(hit: Hit, number: int | None = None, limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """One hit: the excerpt in a blockquote (matched terms bold), then its linked source.
+
+    The excerpt is shortened (at a word boundary, with "…") only if the hit would not fit `limit`.
+    """
+    source = _source_line(hit, number)
+    excerpt_chars = len(hit.excerpt)
+    while True:
+        block = f"<blockquote>{_excerpt_html(hit, excerpt_chars)}</blockquote>\n{source}"
+        if telegram_length(block) <= limit or excerpt_chars == 0:
+            return block
+        excerpt_chars = max(0, min(excerpt_chars - 1, excerpt_chars * limit // telegram_length(block)))
+
+
+def _excerpt_html(hit: Hit, chars: int) -> str:
+    text = hit.excerpt
+    if chars < len(text):
+        cut = text.rfind(" ", 0, chars)
+        chars = cut if cut > chars // 2 else chars
+    out: list[str] = []
+    cursor = 0
+    for start, end in _clean_spans(hit.highlights, chars):
+        out.append(escape_text(text[cursor:start]))
+        out.append(f"<b>{escape_text(text[start:end])}</b>")
+        cursor = end
+    out.append(escape_text(text[cursor:chars]))
+    if chars < len(text):
+        out.append(ELLIPSIS)
+    return "".join(out)
+
+
+def _clean_spans(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """Highlight spans sorted, clipped to `length`, overlaps merged, empty ones dropped."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        start, end = max(0, start), min(end, length)
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _source_line(hit: Hit, number: int | None) -> str:
+    prefix = f"{number}. " if number is not None else "— "
+    return prefix + render_article(hit.article, hit.quote_url or hit.article.url)
+
+
+def render_article(article: ArticleInfo, link: str | None) -> str:
+    """The article's title (linked when there is a link), then "— publisher, date"."""
+    title = escape_text(_shorten(article.display_title, MAX_TITLE_CHARS))
+    href = escape_attribute(link or "")
+    if href and len(href) <= MAX_LINK_LENGTH:
+        title = f'<a href="{href}">{title}</a>'
+    details = [escape_text(_shorten(part, MAX_TITLE_CHARS)) for part in (article.publisher, article.published) if part]
+    if article.publisher == article.display_title:
+        details = details[1:]
+    return f"{title} — {', '.join(details)}" if details else title
+
+
+def render_sources(articles: Sequence[ArticleInfo], lang: str) -> list[str]:
+    """/sources: every article with its title (linked), publisher and date, split as needed."""
+    blocks = [f"<b>{escape_text(texts.sources_header(lang, len(articles)))}</b>"]
+    blocks.extend(f"{number}. {render_article(article, article.url)}" for number, article in enumerate(articles, 1))
+    return pack_messages(blocks, separator="\n")
+
+
+def render_plain(text: str) -> str:
+    """Our own words as HTML (escaped, shortened if ever too long)."""
+    html = escape_text(text)
+    while telegram_length(html) > MAX_MESSAGE_LENGTH:
+        text = text[: len(text) * 9 // 10]
+        html = escape_text(text) + ELLIPSIS
+    return html
+
+
+def pack_messages(blocks: Iterable[str], separator: str = BLOCK_SEPARATOR, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """Blocks of complete HTML joined into as few messages as fit `limit`; never split a block.
+
+    A block longer than `limit` on its own must have been shortened by its renderer.
+    """
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        if telegram_length(block) > limit:
+            raise ValueError(f"a block of {telegram_length(block)} units exceeds the {limit} limit")
+        candidate = f"{current}{separator}{block}" if current else block
+        if telegram_length(candidate) <= limit:
+            current = candidate
+        else:
+            messages.append(current)
+            current = block
+    if current:
+        messages.append(current)
+    return messages
+
+
+def more_keyboard(answer: Answer, question: str) -> InlineKeyboardMarkup | None:
+    """A "More" button when the answer has further hits; its data holds all a restart needs."""
+    if not answer.answered or not answer.has_more:
+        return None
+    data = more_callback_data(answer.offset + len(answer.hits), question)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.more_label(answer.lang), callback_data=data)]])
+
+
+def render_inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
+    """Inline mode: one result per hit, each sending its quote with its source; or one result
+    that says the articles hold no answer."""
+    if not answer.answered or not answer.hits:
+        text = not_in_articles(answer.lang)
+        return [
+            InlineQueryResultArticle(
+                id="none",
+                title=texts.no_answer_title(answer.lang),
+                description=_shorten(text, INLINE_DESCRIPTION_CHARS),
+                input_message_content=InputTextMessageContent(
+                    render_plain(text), parse_mode=ParseMode.HTML, link_preview_options=NO_LINK_PREVIEW
+                ),
+            )
+        ]
+    return [
+        InlineQueryResultArticle(
+            id=str(answer.offset + number),
+            title=_shorten(hit.article.display_title, INLINE_TITLE_CHARS),
+            description=_shorten(hit.excerpt, INLINE_DESCRIPTION_CHARS),
+            input_message_content=InputTextMessageContent(
+                render_hit(hit), parse_mode=ParseMode.HTML, link_preview_options=NO_LINK_PREVIEW
+            ),
+        )
+        for number, hit in enumerate(answer.hits[:MAX_INLINE_RESULTS])
+    ]
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
