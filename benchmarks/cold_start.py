@@ -1,0 +1,81 @@
+"""Whole-process cold start of `python -m bot ask` on the bundled articles, for an English and a
+Chinese question: the first (index-building) run, then the median wall time and peak RSS of
+runs with a warm index cache. Prints a markdown table.
+
+    python benchmarks/cold_start.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+QUESTIONS = {
+    "English": "How quickly did the app pass a million installs?",
+    "Chinese": "Sora 2最初的版权政策把保护权益的责任推给了谁?",
+}
+TARGETS = {"English": 0.4, "Chinese": 1.2}
+TARGET_RSS_MB = 150
+TIME = os.access("/usr/bin/time", os.X_OK)
+
+
+def run_once(question: str, cache: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one `python -m bot ask` process."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    for name in ("CORPUS_DIR", "INDEX_CACHE_DIR"):
+        env.pop(name, None)
+    command = [sys.executable, "-m", "bot", "ask", question]
+    with tempfile.NamedTemporaryFile(mode="r", suffix=".rss") as rss_file:
+        if TIME:
+            command = ["/usr/bin/time", "-f", "%M", "-o", rss_file.name, *command]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        started = time.perf_counter()
+        result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        if result.returncode != 0 or "Traceback" in result.stderr:
+            raise SystemExit(f"`{' '.join(command)}` failed:\n{result.stderr}")
+        if TIME:
+            peak_kb = int(rss_file.read().strip().splitlines()[-1])
+        else:
+            # RUSAGE_CHILDREN keeps the largest child so far: exact for a run that raised it.
+            peak_kb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    return wall, peak_kb / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    rows = []
+    with tempfile.TemporaryDirectory() as home:
+        for language, question in QUESTIONS.items():
+            cache = Path(home) / language  # a fresh cache per language: the first run builds it
+            first_wall, first_rss = run_once(question, cache)
+            runs = [run_once(question, cache) for _ in range(args.runs)]
+            walls = [wall for wall, _ in runs]
+            rss = max(peak for _, peak in runs)
+            rows.append((language, first_wall, first_rss, statistics.median(walls), min(walls), max(walls), rss))
+
+    print(f"`python -m bot ask` on the bundled articles, {args.runs} warm runs each "
+          f"(peak RSS from {'/usr/bin/time -f %M' if TIME else 'getrusage(RUSAGE_CHILDREN)'})\n")
+    print("| question | first run, builds cache (s) | first run RSS (MB) | warm median (s) | warm min–max (s) "
+          "| warm peak RSS (MB) | target | met |")
+    print("|---|---:|---:|---:|---:|---:|---|---|")
+    for language, first_wall, first_rss, median, low, high, rss in rows:
+        target = TARGETS[language]
+        met = median <= target and rss <= TARGET_RSS_MB
+        print(f"| {language} | {first_wall:.2f} | {first_rss:.0f} | {median:.3f} | {low:.3f}–{high:.3f} | {rss:.0f} "
+              f"| ≤ {target} s, ≤ {TARGET_RSS_MB} MB | {'yes' if met else 'NO'} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,227 @@
+"""`python -m bot ask|eval`, run the way a user runs it: in a subprocess, reading what it prints."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = REPO / "corpus"
+SHARED = REPO.parent / "shared"
+
+HIT_KEYS = {"article_id", "title", "publisher", "url", "quote_url", "lang", "excerpt", "highlights", "score"}
+SORRY = "the articles I know don't answer that"
+
+
+def run_bot(*args: str, cache: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key not in ("CORPUS_DIR", "INDEX_CACHE_DIR", "NO_COLOR")}
+    env["XDG_CACHE_HOME"] = str(cache)
+    env["PYTHONPATH"] = str(REPO)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin, capture_output=True, text=True, encoding="utf-8", env=env, timeout=120,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    """A cache directory warmed by a first run, shared by the tests of this module."""
+    directory = tmp_path_factory.mktemp("cli-cache")
+    run_bot("ask", "Sora 2 发布了吗", "--corpus", str(BUNDLED_CORPUS), cache=directory)
+    return directory
+
+
+def ask(*args: str, cache: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return run_bot("ask", *args, "--corpus", str(BUNDLED_CORPUS), cache=cache, stdin=stdin)
+
+
+def test_the_first_run_builds_the_cache_quietly(tmp_path):
+    result = ask("版权问题", cache=tmp_path / "fresh")
+    assert result.returncode == 0
+    assert result.stderr == ""
+    assert "版權" in result.stdout
+    assert list((tmp_path / "fresh" / "sora-quotes").glob("*.index"))
+
+
+def test_the_bundled_corpus_is_the_default(tmp_path, cache):
+    result = run_bot("ask", "How quickly did the app pass a million installs?", cache=cache)
+    assert result.returncode == 0 and "five days" in result.stdout
+
+
+def test_a_question_prints_excerpts_and_links(cache):
+    result = ask("How quickly did the app pass a million installs?", cache=cache)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("1. “") and "five days" in lines[0]
+    assert lines[1].lstrip().startswith("— ")
+    assert lines[2].strip().startswith("https://") and "#:~:text=" in lines[2]
+    assert "\033[" not in result.stdout  # no colour codes when not writing to a terminal
+
+
+def test_json_output_follows_the_contract(cache):
+    result = ask("How quickly did the app pass a million installs?", "--json", "--top-k", "5", cache=cache)
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    answer = json.loads(line)
+    assert set(answer) == {"id", "question", "answered", "hits"}
+    assert answer["id"] is None
+    assert answer["question"] == "How quickly did the app pass a million installs?"
+    assert answer["answered"] is True
+    assert 1 <= len(answer["hits"]) <= 5
+    for hit in answer["hits"]:
+        assert set(hit) == HIT_KEYS
+        for key in ("article_id", "title", "publisher", "url", "quote_url", "lang", "excerpt"):
+            assert isinstance(hit[key], str), key
+        assert isinstance(hit["score"], float)
+        assert hit["lang"] in ("en", "zh-Hant", "zh-Hans")
+        assert hit["quote_url"].startswith(hit["url"])
+        assert all(
+            isinstance(span, list) and len(span) == 2 and 0 <= span[0] < span[1] <= len(hit["excerpt"])
+            for span in hit["highlights"]
+        )
+
+
+def test_json_keeps_chinese_readable(cache):
+    result = ask("版权问题", "--json", cache=cache)
+    answer = json.loads(result.stdout)
+    assert "版權" in result.stdout  # not \\u escapes
+    assert answer["hits"][0]["lang"] == "zh-Hant"
+
+
+def test_batch_mode_answers_one_line_per_line_in_order(cache):
+    lines = [
+        json.dumps({"id": "q1", "question": "How quickly did the app pass a million installs?"}),
+        "What is Sora 2?",
+        '{"id": "q3", "question": ',
+        json.dumps({"id": 4, "question": ""}),
+        json.dumps({"id": "q5", "question": "版权问题"}, ensure_ascii=False),
+        json.dumps({"id": "q6", "question": 42}),
+        json.dumps({"id": "q7"}),
+        json.dumps({"id": "q8", "question": "What's a good recipe for banana bread?"}),
+    ]
+    result = ask("--json", cache=cache, stdin="\n".join(lines) + "\n")
+    assert result.returncode == 1  # some lines were errors
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == len(lines)
+    assert [item["id"] for item in out] == ["q1", None, None, 4, "q5", "q6", "q7", "q8"]
+
+    for number in (1, 2, 5):
+        item = out[number - 1]
+        assert set(item) == {"id", "question", "answered", "hits"} and item["answered"]
+    assert "five days" in out[0]["hits"][0]["excerpt"]
+    assert out[7]["answered"] is False and out[7]["hits"] == []
+    for number in (3, 4, 6, 7):
+        item = out[number - 1]
+        assert item["line"] == number
+        assert item["error"].startswith(f"line {number}")
+    assert "not valid JSON" in out[2]["error"]
+    assert "Please ask a question" in out[3]["error"]
+    assert '"question" must be a string' in out[5]["error"]
+    assert '"question" must be a string' in out[6]["error"]
+
+
+def test_batch_mode_with_only_good_lines_succeeds(cache):
+    result = ask("--json", cache=cache, stdin="What is Sora 2?\n\n版权\n")
+    assert result.returncode == 0
+    assert [json.loads(line)["question"] for line in result.stdout.splitlines()] == ["What is Sora 2?", "版权"]
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\t\n"])
+def test_an_empty_question_is_refused_clearly(cache, question):
+    result = ask(question, cache=cache)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "Please ask a question" in result.stderr
+
+
+def test_no_question_without_json_is_refused_clearly(cache):
+    result = ask(cache=cache)
+    assert result.returncode == 2
+    assert "give a question" in result.stderr
+
+
+def test_a_very_long_question_is_answered_from_its_beginning(cache):
+    question = "How quickly did the app pass a million installs? " + "x" * 9_951
+    assert len(question) == 10_000
+    result = ask(question, cache=cache)
+    assert result.returncode == 0
+    assert "first 1000 characters" in result.stdout
+    assert "five days" in result.stdout
+
+
+@pytest.mark.parametrize("question", ["🎉🎉🎉", "?!…,.;:()", "\x01\x02\x03\x1b[31m\x7f"])
+def test_questions_without_words_get_a_polite_no(cache, question):
+    result = ask(question, cache=cache)
+    assert result.returncode == 0
+    assert SORRY in result.stdout
+
+
+def test_control_characters_in_a_question_are_ignored(cache):
+    result = ask("\x01How quickly\x07 did the\x1b app pass a million installs?\x7f", cache=cache)
+    assert result.returncode == 0
+    assert "five days" in result.stdout
+
+
+@pytest.mark.parametrize("top_k", ["0", "-1", "21", "three"])
+def test_a_bad_top_k_is_refused_clearly(cache, top_k):
+    result = ask("What is Sora 2?", "--top-k", top_k, cache=cache)
+    assert result.returncode == 2
+    assert "--top-k" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_bad_corpus_is_reported_with_its_problems(tmp_path, cache):
+    (tmp_path / "bad.md").write_text("---\nid: bad\ncolour: blue\n---\nText.\n", encoding="utf-8")
+    result = run_bot("ask", "What is Sora 2?", "--corpus", str(tmp_path), cache=cache)
+    assert result.returncode == 1
+    assert "bad.md" in result.stderr and "unknown key 'colour'" in result.stderr
+
+
+def test_eval_prints_the_score_table(tmp_path, cache):
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(
+        "\n".join(
+            json.dumps(item, ensure_ascii=False)
+            for item in [
+                {"id": "a", "question": "How quickly did the app pass a million installs?", "lang": "en",
+                 "kind": "paraphrase", "answers": ["five days"]},
+                {"id": "b", "question": "Sora 2最初的版权政策把保护权益的责任推给了谁?", "lang": "zh-Hans",
+                 "kind": "cross-script", "answers": ["推給了創作者"]},
+                {"id": "c", "question": "What's a good recipe for banana bread?", "lang": "en",
+                 "kind": "out-of-scope", "answerable": False},
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    result = run_bot("eval", str(questions), "--corpus", str(BUNDLED_CORPUS), cache=cache)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"# {questions}"
+    assert lines[1].startswith("| group | answerable | answer@1 |")
+    rows = {line.split("|")[1].strip(): line for line in lines[3:]}
+    assert set(rows) == {"en/paraphrase", "zh-Hans/cross-script", "en/out-of-scope", "all"}
+    assert rows["all"].split("|")[2].strip() == "2"
+    assert "warning" not in result.stdout
+
+
+def test_eval_on_a_missing_file_is_refused_clearly(tmp_path, cache):
+    result = run_bot("eval", str(tmp_path / "missing.jsonl"), cache=cache)
+    assert result.returncode == 2
+    assert "cannot read" in result.stderr
+
+
+@pytest.mark.skipif(not (SHARED / "eval" / "dev_qa.jsonl").is_file(), reason="no shared dev set")
+def test_eval_on_the_dev_set_has_only_verbatim_excerpts(cache):
+    result = run_bot("eval", str(SHARED / "eval" / "dev_qa.jsonl"), cache=cache)
+    assert result.returncode == 0
+    assert "| all |" in result.stdout
+    assert "not verbatim" not in result.stdout

@@ -1,0 +1,182 @@
+"""Loading articles: the bundled ones, plain headerless files, and every way a file can be wrong."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from retrieval import CorpusError, load_corpus
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = REPO / "corpus"
+SHARED = REPO.parent / "shared"
+
+
+def _write(directory: Path, name: str, content: str | bytes) -> Path:
+    path = directory / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+BODY = "Sora 2 is a video model. It makes short clips with sound.\n"
+
+
+def _article(**header: str) -> str:
+    lines = "".join(f"{key}: {value}\n" for key, value in header.items())
+    return f"---\n{lines}---\n{BODY}"
+
+
+def test_the_bundled_corpus_has_five_articles_with_their_metadata():
+    corpus = load_corpus(BUNDLED_CORPUS)
+    infos = [article.info for article in corpus.articles]
+    assert [info.id for info in infos] == ["000", "001", "002", "003", "004"]
+    assert [info.lang for info in infos] == ["en", "zh-Hant", "en", "en", "en"]
+    assert all(info.url and info.url.startswith("http") for info in infos)
+    assert all(article.text.strip() for article in corpus.articles)
+
+    original, translation = corpus.articles[0], corpus.articles[1]
+    assert translation.translation_of == "000"
+    assert original.translation_of == ""
+    assert translation.info.publisher.startswith("Node Finance")
+    # Unknown fields are empty strings, never None or a placeholder.
+    assert translation.info.published == ""
+    assert corpus.articles[2].info.title == ""
+    assert corpus.articles[2].info.display_title == corpus.articles[2].info.publisher
+    # The header is not part of the quotable text.
+    assert not any(article.text.startswith("---") for article in corpus.articles)
+
+
+def test_the_digest_follows_the_content(tmp_path):
+    _write(tmp_path, "a.md", BODY)
+    first = load_corpus(tmp_path).digest
+    assert load_corpus(tmp_path).digest == first
+    _write(tmp_path, "a.md", BODY + "One more sentence.\n")
+    assert load_corpus(tmp_path).digest != first
+
+
+def test_a_directory_of_plain_files_needs_no_headers(tmp_path):
+    _write(tmp_path, "sora-notes.md", "# Notes on Sora\n\nSora 2 makes videos with sound.\n")
+    _write(tmp_path, "zh.txt", "# 關於 Sora\n\nSora 2 是一個影片生成模型，它能同時生成聲音與畫面。\n")
+    _write(tmp_path, "plain.txt", "First line is the title.\nAnd then some more text follows.\n")
+    _write(tmp_path, "ignored.json", "{}")
+    _write(tmp_path, ".hidden.md", "not an article")
+
+    articles = {article.info.id: article for article in load_corpus(tmp_path).articles}
+    assert sorted(articles) == ["plain", "sora-notes", "zh"]
+    notes = articles["sora-notes"]
+    assert notes.info.title == "Notes on Sora"
+    assert notes.text == "Sora 2 makes videos with sound."
+    assert notes.info.lang == "en"
+    assert notes.info.url is None and notes.info.publisher == ""
+    assert articles["zh"].info.title == "關於 Sora"
+    assert articles["zh"].info.lang == "zh-Hant"
+    assert articles["plain"].info.title == "First line is the title."
+    assert articles["plain"].text.startswith("First line is the title.")
+
+
+def test_crlf_and_bom_are_read(tmp_path):
+    _write(tmp_path, "win.md", "\ufeff---\r\nid: win\r\ntitle: Windows\r\n---\r\nSora 2 text.\r\nMore.\r\n".encode())
+    (article,) = load_corpus(tmp_path).articles
+    assert article.info.id == "win" and article.info.title == "Windows"
+    assert "\r" not in article.text
+
+
+def test_an_external_headerless_corpus_loads():
+    directory = SHARED / "eval" / "external" / "squad-dev" / "corpus"
+    if not directory.is_dir():
+        pytest.skip("the external SQuAD corpus is not here")
+    corpus = load_corpus(directory)
+    assert len(corpus.articles) == len(list(directory.glob("*.md")))
+    first = corpus.articles[0]
+    assert first.info.id == "0000"
+    assert first.info.title == "Super Bowl 50"
+    assert first.info.lang == "en"
+
+
+def test_not_a_directory(tmp_path):
+    with pytest.raises(CorpusError, match="not a directory"):
+        load_corpus(tmp_path / "missing")
+    file = _write(tmp_path, "a.md", BODY)
+    with pytest.raises(CorpusError, match="not a directory"):
+        load_corpus(file)
+
+
+def test_a_directory_without_articles(tmp_path):
+    _write(tmp_path, "readme.rst", "no articles here")
+    with pytest.raises(CorpusError, match=r"no article files") as error:
+        load_corpus(tmp_path)
+    assert str(tmp_path) in str(error.value)
+
+
+def test_an_unreadable_file(tmp_path):
+    path = _write(tmp_path, "locked.md", BODY)
+    path.chmod(0)
+    try:
+        if os.access(path, os.R_OK):
+            pytest.skip("running as a user who can read any file (root)")
+        with pytest.raises(CorpusError) as error:
+            load_corpus(tmp_path)
+        assert error.value.problems == [error.value.problems[0]]
+        assert error.value.problems[0].startswith("locked.md: cannot be read")
+    finally:
+        path.chmod(0o644)
+
+
+def test_a_directory_named_like_an_article_cannot_be_read(tmp_path):
+    (tmp_path / "folder.md").mkdir()
+    _write(tmp_path, "good.md", BODY)
+    with pytest.raises(CorpusError) as error:
+        load_corpus(tmp_path)
+    assert len(error.value.problems) == 1
+    assert error.value.problems[0].startswith("folder.md: cannot be read")
+
+
+BAD_FILES = {
+    "latin1.md": ("Caf\xe9 cr\xe8me".encode("latin-1"), "not UTF-8"),
+    "unclosed.md": ("---\nid: unclosed\ntitle: Never closed\n" + BODY, "never closed"),
+    "nocolon.md": ("---\nid: nocolon\njust a line\n---\n" + BODY, "header line 3 is not 'key: value'"),
+    "unknown.md": ("---\nid: unknown\ncolour: blue\n---\n" + BODY, "unknown key 'colour'"),
+    "empty.md": ("---\nid: empty\ntitle: Nothing\n---\n\n  \n", "has no article text"),
+    "badlang.md": (_article(id="badlang", language="fr"), "language 'fr'"),
+    "badurl.md": (_article(id="badurl", url="ftp://example.com/x"), "not an http(s) address"),
+    "badid.md": (_article(id="has spaces"), "is not usable"),
+    "nul.txt": (b"Sora\x00 2", "NUL"),
+    "orphan.md": (_article(id="orphan", translation_of="999"), "translation_of names '999'"),
+    "zz-dup.md": (_article(id="good"), "id 'good' is already used by good.md"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_each_bad_file_is_named_with_its_problem(tmp_path, name):
+    content, problem = BAD_FILES[name]
+    _write(tmp_path, "good.md", _article(id="good", title="Good"))
+    _write(tmp_path, name, content)
+    with pytest.raises(CorpusError) as error:
+        load_corpus(tmp_path)
+    assert len(error.value.problems) == 1
+    assert error.value.problems[0].startswith(f"{name}: ")
+    assert problem in error.value.problems[0]
+
+
+def test_one_error_lists_every_problem(tmp_path):
+    _write(tmp_path, "good.md", _article(id="good", title="Good"))
+    for name, (content, _) in BAD_FILES.items():
+        _write(tmp_path, name, content)
+    (tmp_path / "folder.md").mkdir()
+
+    with pytest.raises(CorpusError) as error:
+        load_corpus(tmp_path)
+    problems = error.value.problems
+    expected = {**BAD_FILES, "folder.md": (None, "cannot be read")}
+    assert len(problems) == len(expected)
+    for name, (_, problem) in expected.items():
+        assert any(line.startswith(f"{name}: ") and problem in line for line in problems), name
+    # The message a user sees names the directory and every problem.
+    message = str(error.value)
+    assert str(tmp_path) in message
+    assert all(problem in message for problem in problems)

@@ -1,0 +1,201 @@
+"""The engine as a front end uses it: questions in, quoted answers (or an honest no) out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import shutil
+from urllib.parse import unquote
+
+import pytest
+
+import retrieval.index_cache
+from retrieval import Engine
+from retrieval.evaluation import fold
+from retrieval.excerpts import ELLIPSIS
+from retrieval.index_cache import cache_key
+from retrieval.links import quote_url
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = REPO / "corpus"
+
+
+@pytest.mark.parametrize(
+    "question, answer",
+    [
+        ("How quickly did the app pass a million installs?", "five days"),
+        ("What does TDTM stand for in the Sora 2 write-up?", "Temporal Dimension Token Merging"),
+        ("Sora 2最初的版权政策把保护权益的责任推给了谁?", "推給了創作者"),
+    ],
+)
+def test_clear_questions_are_answered_by_the_first_excerpt(engine, question, answer):
+    result = engine.answer(question)
+    assert result.answered
+    assert answer in fold(result.hits[0].excerpt)
+
+
+def test_an_answer_carries_what_a_front_end_shows(engine):
+    result = engine.answer("How quickly did the app pass a million installs?")
+    assert result.lang == "en" and not result.truncated
+    assert 1 <= len(result.hits) <= 3
+    for hit in result.hits:
+        assert hit.article in engine.articles
+        assert hit.score > 0
+        assert hit.quote_url.startswith(hit.article.url)
+    scores = [hit.score for hit in result.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's a good recipe for banana bread?",
+        "Who won the 2022 World Cup?",
+        "明天台中會下雨嗎?",
+        "怎么用git撤销上一次的commit?",
+        "🎉🎉🎉",
+        "👍🏽🇹🇼❤️‍🔥",
+        "?!... ，。！？「」",
+        "the of and is what",
+        "",
+        "   \n\t ",
+    ],
+)
+def test_questions_the_articles_cannot_answer_are_declined(engine, question):
+    result = engine.answer(question)
+    assert result.answered is False
+    assert result.hits == ()
+    assert result.has_more is False
+
+
+def test_a_simplified_question_finds_the_traditional_article(engine):
+    result = engine.answer("版权问题是最激烈的战场")
+    assert result.answered
+    assert result.lang == "zh-Hans"
+    hit = next(hit for hit in result.hits if hit.article.lang == "zh-Hant")
+    assert "版權" in hit.excerpt
+    assert any(hit.excerpt[s:e] == "版權" for s, e in hit.highlights)
+
+
+def test_a_traditional_question_finds_the_same_article(engine):
+    simplified = engine.answer("版权问题是最激烈的战场")
+    traditional = engine.answer("版權問題是最激烈的戰場")
+    assert traditional.lang == "zh-Hant"
+    assert [hit.excerpt for hit in traditional.hits] == [hit.excerpt for hit in simplified.hits]
+
+
+@pytest.mark.parametrize("question", ["Sora 2", "OpenAI copyright", "版权", "What is Sora 2?"])
+@pytest.mark.parametrize("page_size", [1, 2, 3])
+def test_pages_of_hits_never_repeat(engine, question, page_size):
+    seen: list[tuple[str, str]] = []
+    offset = 0
+    while offset < 12:  # the first dozen hits, a page at a time
+        page = engine.answer(question, top_k=page_size, offset=offset)
+        assert page.answered and page.offset == offset
+        assert len(page.hits) <= page_size
+        assert page.hits, "has_more promised another page"
+        seen.extend((hit.article.id, hit.excerpt) for hit in page.hits)
+        if not page.has_more:
+            break
+        assert len(page.hits) == page_size
+        offset += page_size
+    assert len(seen) == len(set(seen))
+    at_once = engine.answer(question, top_k=len(seen))
+    assert [(hit.article.id, hit.excerpt) for hit in at_once.hits] == seen
+    assert at_once.has_more == page.has_more
+
+
+def test_asking_past_the_last_page_gives_no_hits(engine):
+    result = engine.answer("Sora 2", top_k=3, offset=10_000)
+    assert result.hits == () and not result.has_more
+
+
+def test_a_long_question_is_read_from_its_beginning(engine):
+    question = "How quickly did the app pass a million installs? " + "blah " * 2000
+    result = engine.answer(question)
+    assert result.truncated
+    assert len(result.question) == 1000
+    assert result.answered
+
+
+def test_control_characters_are_ignored(engine):
+    plain = engine.answer("How quickly did the app pass a million installs?")
+    noisy = engine.answer("\x00How\x07 quickly\u200b did the app\x1b pass a million installs?\ufeff")
+    assert [hit.excerpt for hit in noisy.hits] == [hit.excerpt for hit in plain.hits]
+
+
+def test_quote_urls_are_the_article_url_with_a_text_fragment(engine):
+    for question in ("How quickly did the app pass a million installs?", "版权", "state-of-the-art video model"):
+        for hit in engine.answer(question, top_k=5).hits:
+            prefix = hit.article.url + "#:~:text="
+            assert hit.quote_url.startswith(prefix)
+            directive = hit.quote_url[len(prefix):]
+            parts = directive.split(",")
+            assert 1 <= len(parts) <= 2
+            for part in parts:
+                assert part and not set(part) & set("-&# ")
+                assert unquote(part) in hit.excerpt
+            if len(parts) == 2:
+                quoted = hit.excerpt.strip(ELLIPSIS).strip()
+                assert quoted.startswith(unquote(parts[0]))
+                assert quoted.endswith(unquote(parts[1]))
+
+
+def test_quote_url_encodes_the_directive_syntax():
+    link = quote_url("https://example.com/a", "Sora-2, R&D at 100%")
+    assert link == "https://example.com/a#:~:text=Sora%2D2%2C%20R%26D%20at%20100%25"
+    long = quote_url("https://example.com/a#top", "one two three four five six seven eight nine ten eleven-twelve")
+    assert long == "https://example.com/a#top:~:text=one%20two%20three%20four,eight%20nine%20ten%20eleven%2Dtwelve"
+    assert quote_url(None, "anything") is None
+
+
+def test_the_index_cache_is_reused(tmp_path, monkeypatch):
+    first = Engine.from_directory(BUNDLED_CORPUS, tmp_path)
+    assert (tmp_path / cache_key(first.corpus)).is_file()
+
+    def no_rebuild(corpus):
+        raise AssertionError("the index was rebuilt although the cache holds it")
+
+    monkeypatch.setattr(retrieval.index_cache, "build_index", no_rebuild)
+    second = Engine.from_directory(BUNDLED_CORPUS, tmp_path)
+    question = "How quickly did the app pass a million installs?"
+    assert second.answer(question) == first.answer(question)
+
+
+def test_a_changed_article_is_never_answered_from_a_stale_cache(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(BUNDLED_CORPUS, corpus)
+    cache = tmp_path / "cache"
+    before = Engine.from_directory(corpus, cache)
+    assert not before.answer("What is the ZorbLax protocol?").answered
+
+    article = corpus / "003-those-chasing-sora2.md"
+    article.write_text(
+        article.read_text(encoding="utf-8") + "\nThe ZorbLax protocol lets Sora2 clips carry signed credits.\n",
+        encoding="utf-8",
+    )
+    builds = []
+    real_build = retrieval.index_cache.build_index
+    monkeypatch.setattr(retrieval.index_cache, "build_index", lambda c: builds.append(c) or real_build(c))
+    after = Engine.from_directory(corpus, cache)
+    assert len(builds) == 1
+    assert cache_key(after.corpus) != cache_key(before.corpus)
+    result = after.answer("What is the ZorbLax protocol?")
+    assert result.answered
+    assert "ZorbLax protocol" in result.hits[0].excerpt
+
+
+def test_a_damaged_cache_file_is_rebuilt(tmp_path):
+    engine = Engine.from_directory(BUNDLED_CORPUS, tmp_path)
+    path = tmp_path / cache_key(engine.corpus)
+    path.write_bytes(b"not a pickle")
+    again = Engine.from_directory(BUNDLED_CORPUS, tmp_path)
+    assert again.answer("Sora 2").answered
+    assert path.stat().st_size > 100
+
+
+def test_an_unwritable_cache_directory_is_not_fatal(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache directory should be")
+    engine = Engine.from_directory(BUNDLED_CORPUS, blocker / "cache")
+    assert engine.answer("Sora 2").answered
