@@ -51,20 +51,19 @@ class SearchIndex:
         term_ids = {term: i for i, term in enumerate(sorted(bm25.idf))}
         idf = np.array([bm25.idf[term] for term in sorted(bm25.idf)], dtype=np.float64)
 
-        counts = np.zeros(len(term_ids) + 1, dtype=np.int64)
-        for freqs in bm25.doc_freqs:
-            for term in freqs:
-                counts[term_ids[term] + 1] += 1
-        offsets = np.cumsum(counts)
-        fill = offsets[:-1].copy()
-        passage_ids = np.empty(offsets[-1], dtype=np.int32)
-        term_freqs = np.empty(offsets[-1], dtype=np.float64)
+        term_of: list[int] = []
+        passage_of: list[int] = []
+        frequency: list[int] = []
         for passage, freqs in enumerate(bm25.doc_freqs):
-            for term, freq in freqs.items():
-                t = term_ids[term]
-                passage_ids[fill[t]] = passage
-                term_freqs[fill[t]] = freq
-                fill[t] += 1
+            term_of.extend(map(term_ids.__getitem__, freqs))
+            frequency.extend(freqs.values())
+            passage_of.extend([passage] * len(freqs))
+        terms_array = np.asarray(term_of, dtype=np.int64)
+        # Group postings by term; a stable sort keeps each term's passages in passage order.
+        order = np.argsort(terms_array, kind="stable")
+        passage_ids = np.asarray(passage_of, dtype=np.int32)[order]
+        term_freqs = np.asarray(frequency, dtype=np.float64)[order]
+        offsets = np.concatenate(([0], np.cumsum(np.bincount(terms_array, minlength=len(term_ids))))).astype(np.int64)
 
         doc_len = np.asarray(bm25.doc_len, dtype=np.float64)[passage_ids]
         term_idf = np.repeat(idf, np.diff(offsets))

@@ -1,9 +1,9 @@
 """Words too common to tell passages apart, in English and (Simplified) Chinese.
 
 Kept short on purpose: a long list removes words that matter in questions ("date", "first").
-The English list is the classic Snowball one plus question words; the Chinese one holds
-particles, pronouns and question words, written in Simplified since Chinese text is matched
-after conversion to Simplified.
+The English list is the classic Snowball one plus question words, chat filler and single
+letters; the Chinese one holds particles, pronouns and question words, written in Simplified
+since Chinese text is matched after conversion to Simplified.
 """
 
 ENGLISH_STOPWORDS = frozenset(
@@ -16,9 +16,10 @@ ENGLISH_STOPWORDS = frozenset(
     shan she should shouldn so some such t than that the their theirs them themselves then there
     these they this those through to too under until up ve very was wasn we were weren what when
     where which while who whom why will with would wouldn you your yours yourself yourselves
-    d m o y ain also whats thats does did ya u r w etc lol pls plz hey hi
+    ain also whats thats ya etc lol pls plz hey hi
     """.split()
-)
+    # Single letters: initials, list markers and the "b" of "<b>" say nothing on their own.
+) | frozenset("abcdefghijklmnopqrstuvwxyz")
 
 CHINESE_STOPWORDS = frozenset(
     """

@@ -124,7 +124,7 @@ def _versioned_name(text: str, word: re.Match, number: re.Match) -> list[Token]:
         return []
     name = unicodedata.normalize("NFKC", word.group()).lower()
     version = unicodedata.normalize("NFKC", number.group())
-    if not (name.isalpha() and version.isdigit()) or name in ENGLISH_STOPWORDS:
+    if not (name.isalpha() and version.isdigit()) or (len(name) > 1 and name in ENGLISH_STOPWORDS):
         return []
     return [Token(name + version, word.start(), number.end())]
 
