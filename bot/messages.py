@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 def pick(lang: str, en: str, hant: str, hans: str) -> str:
     """The variant for a language tag ("en", "zh-Hant", "zh-Hans"; "zh..." guesses by script)."""
@@ -38,3 +40,39 @@ def question_truncated(lang: str, limit: int) -> str:
         f"（問題太長，我只根據前 {limit} 個字元回答。）",
         f"（问题太长，我只根据前 {limit} 个字符回答。）",
     )
+
+
+def too_fast(lang: str, retry_after: float) -> str:
+    """Said when a user asks faster than the per-user limit allows."""
+    seconds = max(1, math.ceil(retry_after))
+    return pick(
+        lang,
+        f"You're asking faster than I can keep up with. Please try again in {seconds} s.",
+        f"你問得太快了，請 {seconds} 秒後再試。",
+        f"你问得太快了，请 {seconds} 秒后再试。",
+    )
+
+
+def apology(lang: str) -> str:
+    """Said when something went wrong on our side."""
+    return pick(
+        lang,
+        "Sorry, something went wrong on my side. Please try again in a moment.",
+        "抱歉，我這邊出了點問題，請稍後再試。",
+        "抱歉，我这边出了点问题，请稍后再试。",
+    )
+
+
+def button_expired(lang: str) -> str:
+    """Said when a "More" button can no longer recover its question."""
+    return pick(
+        lang,
+        "This button has expired: please ask your question again.",
+        "這個按鈕已失效，請重新提問。",
+        "这个按钮已失效，请重新提问。",
+    )
+
+
+def no_more_results(lang: str) -> str:
+    """Said when "More" is pressed but there is nothing further."""
+    return pick(lang, "That was everything the articles hold.", "文章裡就只有這些了。", "文章里就只有这些了。")

@@ -15,7 +15,8 @@ from bot.discord_bot.commands import AskingTooFast, build_commands
 from bot.discord_bot.more_button import MoreButton, question_in
 from bot.discord_bot.render import render_discord_reply
 from bot.discord_bot.replies import NO_MENTIONS, report_failure, send_answer, send_private
-from bot.discord_bot.wording import locale_language, more_expired, slow_down, sorry
+from bot.discord_bot.wording import locale_language
+from bot.messages import apology, button_expired, too_fast
 from bot.health import Readiness
 from bot.rate_limit import RateLimiter
 from retrieval import Answer, Engine
@@ -85,7 +86,7 @@ class QuotesClient(discord.Client):
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """A private note when asking too fast; for anything else, a log entry and an apology."""
         if isinstance(error, AskingTooFast):
-            await send_private(interaction, slow_down(locale_language(interaction.locale), error.retry_after))
+            await send_private(interaction, too_fast(locale_language(interaction.locale), error.retry_after))
             return
         await report_failure(interaction, getattr(error, "original", error))
 
@@ -95,11 +96,11 @@ class QuotesClient(discord.Client):
         try:
             question = question_in(interaction.message, check)
             if question is None:
-                await send_private(interaction, more_expired(lang))
+                await send_private(interaction, button_expired(lang))
                 return
             wait = self.limiter.retry_after(interaction.user.id)
             if wait:
-                await send_private(interaction, slow_down(lang, wait))
+                await send_private(interaction, too_fast(lang, wait))
                 return
             private = bool(interaction.message and interaction.message.flags.ephemeral)
             await interaction.response.defer(ephemeral=private, thinking=True)
@@ -114,7 +115,7 @@ class QuotesClient(discord.Client):
         try:
             wait = self.limiter.retry_after(message.author.id)
             if wait:
-                await message.reply(slow_down(locale_language(None), wait), allowed_mentions=NO_MENTIONS)
+                await message.reply(too_fast(locale_language(None), wait), allowed_mentions=NO_MENTIONS)
                 return
             answer = await self.answer(self._without_my_mention(message.content))
             embed, view = render_discord_reply(answer, self.mention_of("sources"))
@@ -123,7 +124,7 @@ class QuotesClient(discord.Client):
         except Exception as error:  # the user must hear back, whatever failed
             log.error("could not answer message %s", message.id, exc_info=error)
             try:
-                await message.reply(sorry("en"), allowed_mentions=NO_MENTIONS)
+                await message.reply(apology("en"), allowed_mentions=NO_MENTIONS)
             except discord.HTTPException:
                 pass
 

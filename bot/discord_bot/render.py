@@ -10,12 +10,11 @@ from bot.discord_bot.wording import (
     help_lines,
     help_title,
     more_label,
-    no_more_results,
     no_sources,
     see_sources,
     sources_heading,
 )
-from bot.messages import empty_question, not_in_articles, question_truncated
+from bot.messages import empty_question, no_more_results, not_in_articles, question_truncated
 from retrieval import Answer, ArticleInfo, Hit
 from retrieval.engine import MAX_QUESTION_CHARS
 

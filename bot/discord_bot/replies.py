@@ -8,7 +8,8 @@ from typing import Any
 import discord
 
 from bot.discord_bot.render import render_discord_reply
-from bot.discord_bot.wording import locale_language, sorry
+from bot.discord_bot.wording import locale_language
+from bot.messages import apology
 from retrieval import Answer
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,6 @@ async def report_failure(interaction: discord.Interaction, error: BaseException)
     name = interaction.command.name if interaction.command else interaction.data.get("custom_id") if interaction.data else None
     log.error("could not answer interaction %s (%s)", interaction.id, name, exc_info=error)
     try:
-        await send_private(interaction, sorry(locale_language(interaction.locale)))
+        await send_private(interaction, apology(locale_language(interaction.locale)))
     except discord.HTTPException as failure:
         log.warning("could not send the apology for interaction %s: %s", interaction.id, failure)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from bot.messages import pick
 
 
@@ -22,45 +20,13 @@ def see_sources(lang: str, sources_command: str) -> str:
     return pick(lang, f"Sources: {sources_command}", f"來源清單：{sources_command}", f"来源清单：{sources_command}")
 
 
-def slow_down(lang: str, seconds: float) -> str:
-    """Said privately when a user asks faster than the rate limit allows."""
-    wait = max(1, math.ceil(seconds))
-    return pick(
-        lang,
-        f"You're asking quickly! Please wait {wait} s before the next question.",
-        f"問得有點快！請等 {wait} 秒再提問。",
-        f"问得有点快！请等 {wait} 秒再提问。",
-    )
 
-
-def sorry(lang: str) -> str:
-    """Said privately when answering failed."""
-    return pick(
-        lang,
-        "Sorry, something went wrong while answering. Please try again in a moment.",
-        "抱歉，回答時出了問題。請稍後再試一次。",
-        "抱歉，回答时出了问题。请稍后再试一次。",
-    )
-
-
-def more_expired(lang: str) -> str:
-    """Said privately when a "More" button no longer knows its question."""
-    return pick(
-        lang,
-        "This button has expired. Please ask your question again with /ask.",
-        "這個按鈕已失效。請用 /ask 再問一次。",
-        "这个按钮已失效。请用 /ask 再问一次。",
-    )
 
 
 def more_label(lang: str) -> str:
     """The label of the button that shows the next results."""
     return pick(lang, "More", "更多", "更多")
 
-
-def no_more_results(lang: str) -> str:
-    """Said when "More" finds nothing further."""
-    return pick(lang, "That's all the articles hold on this.", "文章裡關於這點的內容就這些了。", "文章里关于这点的内容就这些了。")
 
 
 def sources_heading(lang: str) -> str:

@@ -25,6 +25,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import messages
 from bot.messages import empty_question
 from bot.rate_limit import RateLimiter
 from bot.telegram_bot import texts
@@ -123,15 +124,15 @@ class Handlers:
         question = _question_behind(message, context.bot.bot)
         parsed = parse_more_callback(query.data)
         if not parsed or not question or question_digest(question) != parsed[1]:
-            await query.answer(texts.more_expired(lang), show_alert=True)
+            await query.answer(messages.button_expired(lang), show_alert=True)
             return
         wait = self.limiter.retry_after(query.from_user.id)
         if wait:
-            await query.answer(texts.rate_limited(lang, wait), show_alert=True)
+            await query.answer(messages.too_fast(lang, wait), show_alert=True)
             return
         answer = await self.retrieve(question, offset=parsed[0])
         if not answer.answered or not answer.hits:
-            await query.answer(texts.no_more_results(lang), show_alert=True)
+            await query.answer(messages.no_more_results(lang), show_alert=True)
             return
         pages = render_telegram_reply(answer)
         keyboard = more_keyboard(answer, question)
@@ -148,7 +149,7 @@ class Handlers:
 
     async def stale_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button this version of the bot does not know: say it has expired."""
-        await update.callback_query.answer(texts.more_expired(_user_language(update)), show_alert=True)
+        await update.callback_query.answer(messages.button_expired(_user_language(update)), show_alert=True)
 
     async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Inline mode (@BotName question in any chat): the top excerpts, ready to send."""
@@ -171,7 +172,7 @@ class Handlers:
         wait = self.limiter.retry_after(asker)
         if wait:
             lang = texts.ui_language(message.from_user.language_code if message.from_user else None)
-            await message.reply_text(render_plain(texts.rate_limited(lang, wait)), do_quote=True)
+            await message.reply_text(render_plain(messages.too_fast(lang, wait)), do_quote=True)
             return
         _, answer = await asyncio.gather(_show_typing(message), self.retrieve(question))
         pages = render_telegram_reply(answer)
@@ -189,9 +190,9 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
     lang = _user_language(update)
     try:
         if update.callback_query:
-            await update.callback_query.answer(texts.apology(lang), show_alert=True)
+            await update.callback_query.answer(messages.apology(lang), show_alert=True)
         elif update.effective_message:
-            await update.effective_message.reply_text(render_plain(texts.apology(lang)), do_quote=True)
+            await update.effective_message.reply_text(render_plain(messages.apology(lang)), do_quote=True)
     except TelegramError:
         log.warning("could not send the apology for update %s", update_id, exc_info=True)
 

@@ -85,5 +85,5 @@ async def test_asking_too_fast_gets_a_friendly_private_note(discord_api, engine)
         bob_reply = await DiscordUser(discord_api, "bob", "1300000000000000002").ask("What is Cameo?")
     finally:
         await stop_bot(client, task)
-    assert is_private(note) and "wait" in note["content"]
+    assert is_private(note) and "try again in" in note["content"]
     assert "**Cameo**" in bob_reply["embeds"][0]["description"]  # one user's limit never slows another

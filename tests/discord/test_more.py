@@ -51,7 +51,7 @@ async def test_a_more_button_whose_question_is_gone_says_plainly_that_it_expired
     reply = await ada.press(edited, "More")
 
     assert is_private(reply)
-    assert "expired" in embed_text(reply) and "/ask" in embed_text(reply)
+    assert "expired" in embed_text(reply) and "ask your question again" in embed_text(reply)
 
 
 async def test_pressing_more_until_the_end_says_that_is_all(bot, ada):
