@@ -112,8 +112,8 @@ async def main() -> None:
     telegram_app.CONCURRENT_UPDATES = args.concurrent_updates
 
     engine = Engine.from_directory(BUNDLED_CORPUS, tempfile.mkdtemp(prefix="bench-index-"))
-    for question in telegram_app.WARM_UP_QUESTIONS:  # as run() does before going online
-        engine.answer(question)
+    engine.warm_up()  # as `python -m bot telegram` does before going online
+    sys.setswitchinterval(0.001)  # likewise
 
     port = free_port()
     api = f"http://127.0.0.1:{port}"

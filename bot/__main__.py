@@ -64,6 +64,55 @@ def evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def config(args: argparse.Namespace) -> int:
+    """Print the effective settings and where each came from, secrets masked."""
+    from bot.config_report import render_settings, setting_sources
+    from bot.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(render_settings(settings, setting_sources()))
+    return 0
+
+
+def discord(args: argparse.Namespace) -> int:
+    """Run the Discord bot until interrupted (settings from the environment and .env)."""
+    return _run_bot("discord")
+
+
+def telegram(args: argparse.Namespace) -> int:
+    """Run the Telegram bot until interrupted (settings from the environment and .env)."""
+    return _run_bot("telegram")
+
+
+def _run_bot(platform: str) -> int:
+    """Read the settings, load the engine once, and hand both to the platform's adapter."""
+    from importlib import import_module
+
+    from bot.logs import configure_logging
+    from bot.settings import SettingsError, load_settings, require_token
+    from retrieval import CorpusError, Engine
+
+    adapter = import_module(f"bot.{platform}_bot.app")
+    try:
+        settings = load_settings()
+        require_token(settings, f"{platform}_bot_token")
+        configure_logging(settings)
+        engine = Engine.from_directory(settings.corpus_dir, settings.index_cache_dir, settings.decline_min_coverage)
+        engine.warm_up()
+        # Retrieval runs in a worker thread: hand the GIL back to the event loop every 1 ms
+        # (default 5 ms), so a burst of questions does not stall the bot's loop.
+        sys.setswitchinterval(0.001)
+        adapter.run(settings, engine)
+    except (SettingsError, CorpusError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if not 1 <= value <= 20:
@@ -88,6 +137,14 @@ def build_parser() -> argparse.ArgumentParser:
     eval_parser.add_argument("--top-k", type=_positive, default=3)
     eval_parser.add_argument("--misses", action="store_true", help="also list the questions missed at rank 1")
     eval_parser.set_defaults(run=evaluate)
+
+    config_parser = commands.add_parser("config", help="show the effective settings (secrets masked)")
+    config_parser.set_defaults(run=config)
+
+    discord_parser = commands.add_parser("discord", help="run the Discord bot (needs DISCORD_BOT_TOKEN)")
+    discord_parser.set_defaults(run=discord)
+    telegram_parser = commands.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    telegram_parser.set_defaults(run=telegram)
     return parser
 
 

@@ -2,12 +2,16 @@
 
 Defaults are documented in config/defaults.env; `.env` (in the working directory) and the
 environment override them, in that order. Tokens are secrets: never printed, never logged.
+Each field's description is the accepted form of its value, quoted when a value is refused.
 """
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from pathlib import Path
+from typing import get_args
+from urllib.parse import urlparse
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +19,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = REPO_ROOT / "corpus"
 DEFAULTS_FILE = REPO_ROOT / "config" / "defaults.env"
+ENV_FILE = ".env"
+
+# Telegram's rule for the secret token it echoes in the X-Telegram-Bot-Api-Secret-Token header.
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class TelegramMode(str, Enum):
@@ -27,57 +36,67 @@ class LogFormat(str, Enum):
     json = "json"
 
 
+def _accepts(form: str, **kwargs):
+    """A Field whose description is the accepted form of its value (used in error messages)."""
+    return Field(description=form, **kwargs)
+
+
 class Settings(BaseSettings):
     """Every setting, by its environment variable name (case-insensitive)."""
 
     model_config = SettingsConfigDict(
-        env_file=(DEFAULTS_FILE, ".env"),
+        env_file=(DEFAULTS_FILE, ENV_FILE),
         env_file_encoding="utf-8",
         extra="ignore",
         case_sensitive=False,
     )
 
     # Tokens
-    telegram_bot_token: SecretStr | None = None
-    discord_bot_token: SecretStr | None = None
+    telegram_bot_token: SecretStr | None = _accepts("the token @BotFather gave you, e.g. 123456:ABC-DEF...", default=None)
+    discord_bot_token: SecretStr | None = _accepts("the token from the Bot page of your Discord application", default=None)
 
     # Answers
-    corpus_dir: Path = BUNDLED_CORPUS
-    index_cache_dir: Path | None = None
-    top_k: int = Field(3, ge=1, le=10)
-    decline_min_coverage: float = Field(0.25, ge=0.0, le=1.0)
+    corpus_dir: Path = _accepts("a directory of article files (*.md, *.txt); empty: the bundled articles", default=BUNDLED_CORPUS)
+    index_cache_dir: Path | None = _accepts("a directory; empty: $XDG_CACHE_HOME/sora-quotes", default=None)
+    top_k: int = _accepts("a whole number from 1 to 10", default=3, ge=1, le=10)
+    decline_min_coverage: float = _accepts("a number from 0 to 1, e.g. 0.25", default=0.25, ge=0.0, le=1.0)
 
     # Per-user rate limit: at most RATE_LIMIT_QUESTIONS questions in RATE_LIMIT_SECONDS seconds.
-    rate_limit_questions: int = Field(5, ge=1, le=1000)
-    rate_limit_seconds: float = Field(30.0, gt=0, le=86400)
+    rate_limit_questions: int = _accepts("a whole number from 1 to 1000", default=5, ge=1, le=1000)
+    rate_limit_seconds: float = _accepts("a number of seconds above 0, at most 86400", default=30.0, gt=0, le=86400)
 
     # Logging
-    log_level: str = "INFO"
-    log_format: LogFormat = LogFormat.text
+    log_level: str = _accepts("one of " + ", ".join(_LOG_LEVELS), default="INFO")
+    log_format: LogFormat = _accepts("text or json", default=LogFormat.text)
 
     # Telegram
-    telegram_mode: TelegramMode = TelegramMode.polling
-    telegram_webhook_url: str | None = None
-    telegram_webhook_listen: str = "0.0.0.0"
-    telegram_webhook_port: int = Field(8443, ge=1, le=65535)
-    telegram_webhook_secret: SecretStr | None = None
-    telegram_api_base_url: str = "https://api.telegram.org/bot"
-    telegram_api_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_mode: TelegramMode = _accepts("polling or webhook", default=TelegramMode.polling)
+    telegram_webhook_url: str | None = _accepts("the public https:// URL Telegram posts updates to; empty in polling mode", default=None)
+    telegram_webhook_listen: str = _accepts("the address the webhook server listens on, e.g. 0.0.0.0", default="0.0.0.0")
+    telegram_webhook_port: int = _accepts("a port number from 1 to 65535", default=8443, ge=1, le=65535)
+    telegram_webhook_secret: SecretStr | None = _accepts("1 to 256 characters from A-Z, a-z, 0-9, _ and -", default=None)
+    telegram_api_base_url: str = _accepts("an http(s) URL ending in /bot, e.g. https://api.telegram.org/bot", default="https://api.telegram.org/bot")
+    telegram_api_file_url: str = _accepts("an http(s) URL ending in /file/bot, e.g. https://api.telegram.org/file/bot", default="https://api.telegram.org/file/bot")
 
     # Discord
-    discord_dev_guild_id: int | None = None
-    discord_api_base_url: str = "https://discord.com/api/v10"
+    discord_dev_guild_id: int | None = _accepts("the numeric id of a Discord server, or empty", default=None, gt=0)
+    discord_api_base_url: str = _accepts("an http(s) URL, e.g. https://discord.com/api/v10", default="https://discord.com/api/v10")
 
     # Health endpoint (GET /healthz) for container health checks; 0 turns it off.
-    health_port: int = Field(8080, ge=0, le=65535)
+    health_port: int = _accepts("a port number from 1 to 65535, or 0 for none", default=8080, ge=0, le=65535)
 
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
-        level = value.upper()
-        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        level = value.strip().upper()
+        if level not in _LOG_LEVELS:
+            raise ValueError("not a log level")
         return level
+
+    @field_validator("log_format", "telegram_mode", mode="before")
+    @classmethod
+    def _lowercase_choice(cls, value):
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("corpus_dir", mode="before")
     @classmethod
@@ -90,23 +109,59 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("telegram_api_base_url", "telegram_api_file_url", "discord_api_base_url", "telegram_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        parts = urlparse(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("not an http:// or https:// URL")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET.match(value.get_secret_value()):
+            raise ValueError("has characters or a length Telegram does not accept")
+        return value
+
+
+# Fields whose values are never shown: not in error messages, not by `python -m bot config`.
+SECRET_FIELDS = frozenset(
+    name for name, field in Settings.model_fields.items()
+    if field.annotation is SecretStr or SecretStr in get_args(field.annotation)
+)
+
 
 class SettingsError(Exception):
     """Settings are missing or invalid; the message names each variable and what is wrong."""
 
 
 def load_settings(**overrides) -> Settings:
-    """Read the settings once; SettingsError lists every invalid variable, with its problem."""
+    """Read the settings once; SettingsError names every invalid variable, what is wrong with
+    its value (never a secret's value) and the accepted form."""
     from pydantic import ValidationError
 
     try:
         return Settings(**overrides)
     except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            variable = "_".join(str(part) for part in item["loc"]).upper()
-            problems.append(f"{variable}: {item['msg']}")
-        raise SettingsError("invalid settings:\n" + "\n".join(f"  - {p}" for p in problems)) from None
+        problems = [_describe_problem(item) for item in error.errors()]
+        heading = "invalid setting" if len(problems) == 1 else "invalid settings"
+        raise SettingsError(f"{heading} (in the environment or .env):\n" + "\n".join(f"  - {p}" for p in problems)) from None
+
+
+def _describe_problem(item: dict) -> str:
+    """One line for one validation error: VARIABLE=value: problem; expected: accepted form."""
+    field = str(item["loc"][0]) if item["loc"] else ""
+    variable = field.upper() or "settings"
+    problem = item["msg"].removeprefix("Value error, ")
+    problem = problem[0].lower() + problem[1:] if problem else "invalid"
+    shown = variable if field in SECRET_FIELDS else f"{variable}={str(item.get('input', ''))!r}"
+    info = Settings.model_fields.get(field)
+    accepted = f"; expected {info.description}" if info is not None and info.description else ""
+    return f"{shown}: {problem}{accepted}"
 
 
 TOKEN_HELP = {

@@ -75,6 +75,12 @@ class Engine:
         """What is known about each article, in corpus order."""
         return tuple(article.info for article in self.corpus.articles)
 
+    def warm_up(self) -> None:
+        """Load what the first questions would otherwise load (jieba's dictionary, OpenCC), so a
+        server pays for it before going online, not while a user waits."""
+        for question in ("What is it about?", "這篇文章講什麼？"):
+            self.answer(question)
+
     def answer(self, question: str, top_k: int = DEFAULT_TOP_K, offset: int = 0) -> Answer:
         """Up to `top_k` hits for `question`, skipping the first `offset` (for "more results")."""
         prepared = prepare_question(question)

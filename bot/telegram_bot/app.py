@@ -36,7 +36,6 @@ INLINE_QUERIES_PER_QUESTION = 4
 # Command menus: the default one, and a Chinese one for users whose app is in Chinese.
 COMMAND_MENUS = (("en", None), ("zh-Hans", "zh"))
 # The first Chinese question loads the word segmenter's dictionary (about a second of CPU).
-WARM_UP_QUESTIONS = ("What is it?", "這是什麼？")
 
 
 def build_application(
@@ -98,8 +97,6 @@ def run(settings: Settings, engine: Engine) -> None:
     redact_secrets_in_logs([token, secret])
     if settings.telegram_mode == TelegramMode.webhook and not settings.telegram_webhook_url:
         raise SettingsError("TELEGRAM_WEBHOOK_URL is required when TELEGRAM_MODE=webhook")
-    for question in WARM_UP_QUESTIONS:
-        engine.answer(question)
     application = build_application(settings, engine)
     if settings.telegram_mode == TelegramMode.webhook:
         log.info("receiving updates by webhook on %s:%s", settings.telegram_webhook_listen, settings.telegram_webhook_port)

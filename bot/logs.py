@@ -1,4 +1,4 @@
-"""Logging for the Discord bot process: one stderr handler, text or JSON lines, at LOG_LEVEL."""
+"""Logging for a bot process: one stderr handler, text or JSON lines, at LOG_LEVEL."""
 
 from __future__ import annotations
 

@@ -1,0 +1,58 @@
+"""`python -m bot config`: the effective settings, where each came from, secrets masked."""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from bot.settings import DEFAULTS_FILE, ENV_FILE, SECRET_FIELDS, Settings
+
+MASK = "********"
+
+
+def setting_sources(env_file: str | Path = ENV_FILE, defaults_file: str | Path = DEFAULTS_FILE) -> dict[str, str]:
+    """For each field, where its value came from: the environment, .env, the defaults file or
+    the built-in default (the same order of precedence as Settings)."""
+    environment = {name.lower() for name in os.environ}
+    dot_env = {name.lower() for name, value in _read_env_file(env_file).items() if value is not None}
+    defaults = {name.lower() for name, value in _read_env_file(defaults_file).items() if value}
+    sources = {}
+    for field in Settings.model_fields:
+        if field in environment:
+            sources[field] = "environment"
+        elif field in dot_env:
+            sources[field] = str(env_file)
+        elif field in defaults:
+            sources[field] = Path(defaults_file).name
+        else:
+            sources[field] = "built-in default"
+    return sources
+
+
+def _read_env_file(path: str | Path) -> dict[str, str | None]:
+    return dotenv_values(path) if Path(path).is_file() else {}
+
+
+def shown_value(settings: Settings, field: str) -> str:
+    """The value as it may be printed: secrets become MASK (or empty when not set)."""
+    value = getattr(settings, field)
+    if value is None:
+        return ""
+    if field in SECRET_FIELDS:
+        return MASK
+    return value.value if isinstance(value, Enum) else str(value)
+
+
+def render_settings(settings: Settings, sources: dict[str, str]) -> str:
+    """One `NAME=value  # source` line per setting, in the class's order; secrets masked."""
+    lines = ["# Effective settings (environment > .env > defaults); secrets are masked."]
+    for field in Settings.model_fields:
+        value = shown_value(settings, field)
+        note = sources.get(field, "")
+        if field in SECRET_FIELDS:
+            note = f"set, from {note}" if value else "not set"
+        lines.append(f"{field.upper()}={value}  # {note}")
+    return "\n".join(lines)

