@@ -31,6 +31,8 @@ OTHER_LANGUAGE_FACTOR = 0.8
 # Candidates are re-ranked by BM25 score times (COVERAGE_BASE + the share of the question's
 # weight that the chosen excerpt itself quotes): passages whose matches sit close together win.
 COVERAGE_BASE = 0.5
+# Hits scoring under this share of the best one are loosely related: they are not quoted.
+MIN_SHARE_OF_BEST = 0.4
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -123,6 +125,9 @@ class Engine:
             final = score * self._language_factor(passage, lang) * (COVERAGE_BASE + coverage)
             candidates.append((final, rank, article, excerpt))
         candidates.sort(key=lambda item: (-item[0], item[1]))
+        if candidates:
+            floor = candidates[0][0] * MIN_SHARE_OF_BEST
+            candidates = [candidate for candidate in candidates if candidate[0] >= floor]
 
         hits: list[Hit] = []
         taken: dict[str, list[tuple[int, int]]] = {}
