@@ -14,7 +14,9 @@ positive and rewards a passage for holding a term at all.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 
@@ -51,18 +53,18 @@ class SearchIndex:
         term_ids = {term: i for i, term in enumerate(sorted(bm25.idf))}
         idf = np.array([bm25.idf[term] for term in sorted(bm25.idf)], dtype=np.float64)
 
-        term_of: list[int] = []
-        passage_of: list[int] = []
-        frequency: list[int] = []
+        # One posting per (passage, term), in compact arrays (Python lists of ints would cost
+        # about ten times the memory at 100k passages).
+        term_of, passage_of, frequency = array("i"), array("i"), array("i")
         for passage, freqs in enumerate(bm25.doc_freqs):
             term_of.extend(map(term_ids.__getitem__, freqs))
             frequency.extend(freqs.values())
-            passage_of.extend([passage] * len(freqs))
-        terms_array = np.asarray(term_of, dtype=np.int64)
+            passage_of.extend(repeat(passage, len(freqs)))
+        terms_array = np.frombuffer(term_of, dtype=np.int32)
         # Group postings by term; a stable sort keeps each term's passages in passage order.
         order = np.argsort(terms_array, kind="stable")
-        passage_ids = np.asarray(passage_of, dtype=np.int32)[order]
-        term_freqs = np.asarray(frequency, dtype=np.float64)[order]
+        passage_ids = np.frombuffer(passage_of, dtype=np.int32)[order]
+        term_freqs = np.frombuffer(frequency, dtype=np.int32)[order].astype(np.float64)
         offsets = np.concatenate(([0], np.cumsum(np.bincount(terms_array, minlength=len(term_ids))))).astype(np.int64)
 
         doc_len = np.asarray(bm25.doc_len, dtype=np.float64)[passage_ids]
