@@ -28,8 +28,10 @@ CANDIDATES_PER_HIT = 4
 # A hit from a translation whose original is in the question's language ranks as if it scored
 # this much less, so the question's language wins when both hold the passage.
 OTHER_LANGUAGE_FACTOR = 0.8
-# Candidates are re-ranked by BM25 score times (COVERAGE_BASE + the share of the question's
-# weight that the chosen excerpt itself quotes): passages whose matches sit close together win.
+# The best RERANK_DEPTH passages are re-ranked by BM25 score times (COVERAGE_BASE + the share
+# of the question's weight that the chosen excerpt itself quotes): passages whose matches sit
+# close together win. Deeper ones keep BM25's order, so every page of "more" agrees.
+RERANK_DEPTH = 16
 COVERAGE_BASE = 0.5
 # Hits scoring under this share of the best one are loosely related: they are not quoted.
 MIN_SHARE_OF_BEST = 0.4
@@ -113,7 +115,8 @@ class Engine:
         total_weight = sum(weights.values()) or 1.0
         query_has_chinese = any(has_chinese(term) for term in query_terms)
         candidates = []
-        for rank, (pid, score) in enumerate(self.index.search(query_terms, wanted * CANDIDATES_PER_HIT)):
+        ranked = self.index.search(query_terms, max(RERANK_DEPTH, wanted * CANDIDATES_PER_HIT))
+        for rank, (pid, score) in enumerate(ranked):
             passage = self.passages[pid]
             article = self.corpus.articles[passage.article]
             matches = self._matches(article.text, (passage.start, passage.end), weights, query_has_chinese)
@@ -124,9 +127,10 @@ class Engine:
             coverage = sum(weights[term] for term in quoted) / total_weight
             final = score * self._language_factor(passage, lang) * (COVERAGE_BASE + coverage)
             candidates.append((final, rank, article, excerpt))
-        candidates.sort(key=lambda item: (-item[0], item[1]))
-        if candidates:
-            floor = candidates[0][0] * MIN_SHARE_OF_BEST
+        reranked = sorted((c for c in candidates if c[1] < RERANK_DEPTH), key=lambda item: (-item[0], item[1]))
+        candidates = reranked + [c for c in candidates if c[1] >= RERANK_DEPTH]
+        if reranked:
+            floor = reranked[0][0] * MIN_SHARE_OF_BEST
             candidates = [candidate for candidate in candidates if candidate[0] >= floor]
 
         hits: list[Hit] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.sentences import split_sentences
+from retrieval.sentences import append_trimmed, split_sentences
 
 # Lines shorter than this (headings, list items, bylines) join the next line: alone they are
 # poor passages and poor quotes.
@@ -40,15 +40,9 @@ def split_passages(text: str, article: int) -> list[Passage]:
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
-    spans = []
+    spans: list[tuple[int, int]] = []
     for match in _LINE.finditer(text):
-        start, end = match.span()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            spans.append((start, end))
+        append_trimmed(text, match.start(), match.end(), spans)
     return spans
 
 

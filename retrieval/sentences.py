@@ -21,13 +21,14 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     spans: list[tuple[int, int]] = []
     cursor = start
     for match in _BOUNDARY.finditer(text, start, end):
-        _append_trimmed(text, cursor, match.end(), spans)
+        append_trimmed(text, cursor, match.end(), spans)
         cursor = match.end()
-    _append_trimmed(text, cursor, end, spans)
+    append_trimmed(text, cursor, end, spans)
     return spans
 
 
-def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+def append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    """Append the span `text[start:end]` without its surrounding whitespace, unless nothing is left."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
