@@ -48,6 +48,14 @@ def ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def sources(args: argparse.Namespace) -> int:
+    """List the articles the answers quote."""
+    from bot.terminal import render_sources
+
+    print(render_sources(_engine(args.corpus).articles))
+    return 0
+
+
 def evaluate(args: argparse.Namespace) -> int:
     """Score the engine on a question file and print the table."""
     from bot.eval_report import print_report
@@ -130,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask_parser.add_argument("--corpus", help="directory of articles (default: the bundled ones)")
     ask_parser.add_argument("--top-k", type=_positive, default=3, help="how many excerpts (default 3)")
     ask_parser.set_defaults(run=ask)
+
+    sources_parser = commands.add_parser("sources", help="list the articles the answers quote")
+    sources_parser.add_argument("--corpus", help="directory of articles (default: the bundled ones)")
+    sources_parser.set_defaults(run=sources)
 
     eval_parser = commands.add_parser("eval", help="score the answers on a question file")
     eval_parser.add_argument("file", help="a JSONL file of questions with answers")

@@ -6,7 +6,7 @@ import json
 from typing import IO, Any
 
 from bot.messages import empty_question, not_in_articles, question_truncated
-from retrieval import Answer, Engine
+from retrieval import Answer, ArticleInfo, Engine
 from retrieval.engine import MAX_QUESTION_CHARS
 
 BOLD = "\033[1m"
@@ -20,6 +20,7 @@ def render_answer(answer: Answer, color: bool = False) -> str:
         lines.append(question_truncated(answer.lang, MAX_QUESTION_CHARS))
     if not answer.answered:
         lines.append(not_in_articles(answer.lang))
+        lines.append("(python -m bot sources)")
         return "\n".join(lines)
     for number, hit in enumerate(answer.hits, start=answer.offset + 1):
         excerpt = _emphasize(hit.excerpt, hit.highlights, color)
@@ -32,7 +33,18 @@ def render_answer(answer: Answer, color: bool = False) -> str:
     return "\n".join(lines).rstrip()
 
 
-def _source_parts(article) -> list[str]:
+def render_sources(articles: tuple[ArticleInfo, ...]) -> str:
+    """The articles the answers quote, one block each: title, publisher and date, link."""
+    blocks = []
+    for number, article in enumerate(articles, start=1):
+        lines = [f"{number}. " + " · ".join(_source_parts(article))]
+        if article.url:
+            lines.append(f"   {article.url}")
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
+
+
+def _source_parts(article: ArticleInfo) -> list[str]:
     parts = [article.display_title]
     if article.publisher and article.publisher != article.display_title:
         parts.append(article.publisher)

@@ -140,11 +140,12 @@ def _word_start(text: str, position: int, floor: int) -> int:
 
 
 def _word_start_after(text: str, position: int, floor: int, ceiling: int) -> int:
-    """Move forward so the cut does not split a Latin word, and skip the whitespace after."""
+    """Move forward so the cut does not split a Latin word, and skip the whitespace and
+    punctuation after it (a quote should not open on ", the")."""
     position = max(position, floor)
     while position < ceiling and position > floor and _inside_word(text, position):
         position += 1
-    while position < ceiling and text[position].isspace():
+    while position < ceiling and not text[position].isalnum():
         position += 1
     return position
 
