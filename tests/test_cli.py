@@ -225,3 +225,17 @@ def test_eval_on_the_dev_set_has_only_verbatim_excerpts(cache):
     assert result.returncode == 0
     assert "| all |" in result.stdout
     assert "not verbatim" not in result.stdout
+
+
+def test_sources_lists_every_article_with_its_link(cache):
+    result = run_bot("sources", "--corpus", str(BUNDLED_CORPUS), cache=cache)
+    assert result.returncode == 0
+    assert "1. 「Sora 2」Release: Tool, Toy, or Industry Disruptor? · Node Finance" in result.stdout
+    assert "https://ceacer.cn/42386.html" in result.stdout
+    assert result.stdout.count("http") == 5
+
+
+def test_a_declined_question_points_to_the_sources(cache):
+    result = ask("What's a good recipe for banana bread?", cache=cache)
+    assert result.returncode == 0
+    assert SORRY in result.stdout and "python -m bot sources" in result.stdout
