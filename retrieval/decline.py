@@ -9,6 +9,10 @@ A question is declined when
    letters mixed with digits, or a Latin word inside a Chinese question) that no passage holds.
    Such words are what a question is about ("DALL-E 3", "Gen-4"), so quoting around them would
    answer a different question.
+4. (after retrieval, for questions in Latin script) the best quote shares at most one word with
+   a question of three words or more: a single shared word ("2023", "final") is a coincidence,
+   not an answer. Chinese questions are left out, as their words are cut differently in
+   question and text, so counting shared words would misjudge them.
 Scores are not compared to a threshold: BM25 scores are not comparable across questions, and a
 threshold on them declined answerable questions far more often in our measurements.
 """
@@ -55,6 +59,30 @@ def decline_reason(
         if name_like and index.idf_of(token.term) is None:
             return f"the articles never mention {word!r}"
     return None
+
+
+MIN_WORDS_FOR_OVERLAP_CHECK = 3
+
+
+def loosely_related(tokens: list[Token], quoted_terms: set[str]) -> bool:
+    """True when a question of MIN_WORDS_FOR_OVERLAP_CHECK words or more shares at most one of
+    them with the quote whose terms are `quoted_terms` (rule 4 above)."""
+    words = _whole_words(_content_words(tokens))
+    if len(words) < MIN_WORDS_FOR_OVERLAP_CHECK:
+        return False
+    shared = sum(1 for parts in words if any(part.term in quoted_terms for part in parts))
+    return shared <= 1
+
+
+def _whole_words(tokens: list[Token]) -> list[list[Token]]:
+    """Tokens grouped by the word they come from: "Sora 2" gives sora2, sora and 2, one word."""
+    groups: list[list[Token]] = []
+    for token in sorted(tokens, key=lambda t: (t.start, -(t.end - t.start))):
+        if groups and token.start < max(t.end for t in groups[-1]):
+            groups[-1].append(token)
+        else:
+            groups.append([token])
+    return groups
 
 
 def _content_words(tokens: list[Token]) -> list[Token]:

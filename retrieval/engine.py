@@ -10,7 +10,7 @@ from pathlib import Path
 
 from retrieval.answer import Answer, ArticleInfo, Hit
 from retrieval.corpus import Corpus, load_corpus
-from retrieval.decline import MIN_COVERAGE, decline_reason
+from retrieval.decline import MIN_COVERAGE, decline_reason, loosely_related
 from retrieval.excerpts import choose_excerpt
 from retrieval.index_cache import load_or_build_index
 from retrieval.language import detect_language, same_family
@@ -98,7 +98,7 @@ class Engine:
         query_terms = [token.term for token in tokens]
         wanted = offset + top_k + 1
         hits = self._hits(query_terms, lang, wanted)
-        if not hits:
+        if not hits or (not lang.startswith("zh") and loosely_related(tokens, self._terms_of(hits[0].excerpt))):
             return Answer(prepared.text, False, lang, truncated=prepared.truncated)
         return Answer(
             question=prepared.text,
@@ -152,6 +152,10 @@ class Engine:
             if len(hits) >= wanted:
                 break
         return hits
+
+    @staticmethod
+    def _terms_of(excerpt: str) -> set[str]:
+        return {token.term for token in tokenize(excerpt, segment_chinese=False)}
 
     @staticmethod
     def _matches(text: str, span: tuple[int, int], weights: dict[str, float], segment_chinese: bool) -> list[Token]:

@@ -199,3 +199,14 @@ def test_an_unwritable_cache_directory_is_not_fatal(tmp_path):
     blocker.write_text("a file where the cache directory should be")
     engine = Engine.from_directory(BUNDLED_CORPUS, blocker / "cache")
     assert engine.answer("Sora 2").answered
+
+
+def test_a_quote_sharing_one_word_with_a_longer_question_is_not_an_answer(engine):
+    # The articles mention 2023 (a market report) but nothing about basketball.
+    answer = engine.answer("who won the nba finals in 2023")
+    assert not answer.answered and answer.hits == ()
+
+
+def test_a_short_question_sharing_its_words_with_the_articles_is_answered(engine):
+    answer = engine.answer("What is Sora 2?")
+    assert answer.answered and answer.hits
