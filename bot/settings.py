@@ -16,9 +16,8 @@ from urllib.parse import urlparse
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_CORPUS = REPO_ROOT / "corpus"
-DEFAULTS_FILE = REPO_ROOT / "config" / "defaults.env"
+from bot.paths import BUNDLED_CORPUS, DEFAULTS_FILE
+
 ENV_FILE = ".env"
 
 # Telegram's rule for the secret token it echoes in the X-Telegram-Bot-Api-Secret-Token header.
