@@ -10,6 +10,7 @@ import discord
 
 from bot.discord_bot.client import QuotesClient
 from bot.health import Readiness, start_health_server
+from bot.log_redaction import redact_secrets_in_logs
 from bot.rate_limit import RateLimiter
 from bot.settings import Settings, SettingsError, require_token
 from retrieval import Engine
@@ -38,26 +39,6 @@ def build_client(settings: Settings, engine: Engine, readiness: Readiness | None
     )
 
 
-class RedactSecret(logging.Filter):
-    """Replaces a secret in every record a handler emits: the token must never reach a log."""
-
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self.secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.secret and self.secret in message:
-            record.msg, record.args = message.replace(self.secret, "[redacted]"), None
-        return True
-
-
-def redact_in_logs(secret: str) -> None:
-    """Add RedactSecret to every handler of the root logger."""
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactSecret(secret))
-
-
 async def serve(settings: Settings, engine: Engine, token: str, **options: Any) -> None:
     """Start the health endpoint, log in, sync the commands and answer until closed."""
     readiness = Readiness()
@@ -74,7 +55,7 @@ async def serve(settings: Settings, engine: Engine, token: str, **options: Any) 
 def run(settings: Settings, engine: Engine) -> None:
     """Run the Discord bot until interrupted; SettingsError when the token is missing or refused."""
     token = require_token(settings, "discord_bot_token")
-    redact_in_logs(token)
+    redact_secrets_in_logs([token])
     point_at_api(settings.discord_api_base_url)
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # a text-only bot needs no voice libraries
     try:

@@ -18,7 +18,7 @@ from bot.rate_limit import RateLimiter
 from bot.settings import Settings, SettingsError, TelegramMode, require_token
 from bot.telegram_bot import texts
 from bot.telegram_bot.handlers import Handlers, register_handlers
-from bot.telegram_bot.log_redaction import redact_secrets_in_logs
+from bot.log_redaction import redact_secrets_in_logs
 from bot.telegram_bot.render import NO_LINK_PREVIEW
 from bot.telegram_bot.retries import RetryingRateLimiter
 from retrieval import Engine
@@ -35,7 +35,6 @@ RETRIEVAL_THREADS = 1
 INLINE_QUERIES_PER_QUESTION = 4
 # Command menus: the default one, and a Chinese one for users whose app is in Chinese.
 COMMAND_MENUS = (("en", None), ("zh-Hans", "zh"))
-# The first Chinese question loads the word segmenter's dictionary (about a second of CPU).
 
 
 def build_application(

@@ -12,7 +12,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.discord_bot.app import RedactSecret, run
+from bot.discord_bot.app import run
+from bot.log_redaction import redact_secrets_in_logs
 from bot.settings import SettingsError, load_settings
 from tests.discord.conftest import TOKEN, DiscordUser, embed_text
 
@@ -47,8 +48,11 @@ async def test_the_command_without_a_token_exits_with_the_reason_and_no_tracebac
 def test_a_secret_is_redacted_from_any_log_line():
     import logging
 
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "token is %s", (TOKEN,), None)
-    RedactSecret(TOKEN).filter(record)
+    undo = redact_secrets_in_logs([TOKEN])
+    try:
+        record = logging.getLogRecordFactory()("x", logging.INFO, __file__, 1, "token is %s", (TOKEN,), None)
+    finally:
+        undo()
     assert TOKEN not in record.getMessage() and "[redacted]" in record.getMessage()
 
 

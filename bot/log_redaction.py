@@ -1,11 +1,12 @@
-"""Keep secrets out of logs: the bot token is part of every Bot API URL."""
+"""Keep secrets out of logs, for both bots: a Telegram token is part of every Bot API URL, and
+any token may surface in an exception's text."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
 
-REDACTED = "<redacted>"
+REDACTED = "[redacted]"
 # httpx logs every request URL (which holds the token) at INFO.
 CHATTY_LOGGERS = ("httpx", "httpcore")
 
