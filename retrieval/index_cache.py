@@ -23,7 +23,7 @@ from retrieval.tokenizer import terms
 log = logging.getLogger(__name__)
 
 # Bump when tokenizing, passage splitting or scoring changes what an index holds.
-INDEX_FORMAT = "9"
+INDEX_FORMAT = "10"
 
 
 def default_cache_dir() -> Path:

@@ -16,6 +16,9 @@ MAX_PASSAGE_CHARS = 1500
 WINDOW_CHARS = 1000
 
 _LINE = re.compile(r"[^\n]+")
+# A list item glued to the end of the line before it (". - Next heading"): the capture lost a
+# line break there, and the item belongs with what follows it, not with what precedes it.
+_GLUED_ITEM = re.compile(r"(?<=[.!?])[ \t]+(?=[-•*][ \t]+\w)")
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,12 @@ def split_passages(text: str, article: int) -> list[Passage]:
 
 def _lines(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    for match in _LINE.finditer(text):
-        append_trimmed(text, match.start(), match.end(), spans)
+    for line in _LINE.finditer(text):
+        cursor = line.start()
+        for glued in _GLUED_ITEM.finditer(text, line.start(), line.end()):
+            append_trimmed(text, cursor, glued.start(), spans)
+            cursor = glued.end()
+        append_trimmed(text, cursor, line.end(), spans)
     return spans
 
 
