@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -112,7 +113,7 @@ class Engine:
 
     def _hits(self, query_terms: list[str], lang: str, wanted: int) -> list[Hit]:
         weights = {term: self.index.idf_of(term) or 0.0 for term in query_terms}
-        total_weight = sum(weights.values()) or 1.0
+        total_weight = math.fsum(weights.values()) or 1.0
         query_has_chinese = any(has_chinese(term) for term in query_terms)
         candidates = []
         ranked = self.index.search(query_terms, max(RERANK_DEPTH, wanted * CANDIDATES_PER_HIT))
@@ -124,7 +125,7 @@ class Engine:
                 continue
             excerpt = choose_excerpt(article.text, passage.start, passage.end, matches, weights)
             quoted = {t.term for t in matches if excerpt.start <= t.start and t.end <= excerpt.end}
-            coverage = sum(weights[term] for term in quoted) / total_weight
+            coverage = math.fsum(weights[term] for term in quoted) / total_weight  # exact: set order can't matter
             final = score * self._language_factor(passage, lang) * (COVERAGE_BASE + coverage)
             candidates.append((final, rank, article, excerpt))
         reranked = sorted((c for c in candidates if c[1] < RERANK_DEPTH), key=lambda item: (-item[0], item[1]))

@@ -10,6 +10,7 @@ Runs of whitespace are folded to one space; everything else is verbatim.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -106,7 +107,9 @@ def _terms_within(matches: list[Token], start: int, end: int) -> set[str]:
 
 
 def _weight(terms: set[str], weights: dict[str, float]) -> float:
-    return sum(weights.get(term, 0.0) for term in terms)
+    # fsum is exactly rounded, so the set's iteration order (which varies with the process's
+    # hash seed) cannot tip a tie: the same question gets the same excerpt in every process.
+    return math.fsum(weights.get(term, 0.0) for term in terms)
 
 
 def _folded_length(text: str, start: int, end: int) -> int:
