@@ -18,7 +18,9 @@ HIT_KEYS = {"article_id", "title", "publisher", "url", "quote_url", "lang", "exc
 SORRY = "the articles I know don't answer that"
 
 
-def run_bot(*args: str, cache: Path, stdin: str | None = None, hash_seed: int | None = None) -> subprocess.CompletedProcess:
+def run_bot(
+    *args: str, cache: Path, stdin: str | None = None, hash_seed: int | None = None
+) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if key not in ("CORPUS_DIR", "INDEX_CACHE_DIR", "NO_COLOR")}
     env["XDG_CACHE_HOME"] = str(cache)
     if hash_seed is not None:
@@ -239,10 +241,8 @@ def test_a_question_gets_the_same_answer_in_every_process(tmp_path):
     wanted = {"3213-16-5", "3229-5-4", "3562-1-2"}
     lines = (DRCD / "queries-simplified.jsonl").read_text(encoding="utf-8").splitlines()
     questions = "\n".join(line for line in lines if json.loads(line)["id"] in wanted) + "\n"
-    answers = {
-        run_bot("ask", "--json", "--corpus", str(DRCD / "corpus"), cache=tmp_path, stdin=questions, hash_seed=seed).stdout
-        for seed in (3, 7, 8)
-    }
+    ask_drcd = ("ask", "--json", "--corpus", str(DRCD / "corpus"))
+    answers = {run_bot(*ask_drcd, cache=tmp_path, stdin=questions, hash_seed=seed).stdout for seed in (3, 7, 8)}
     assert len(answers) == 1 and answers.pop().count("\n") == len(wanted)
 
 
