@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.sentences import split_sentences
+from retrieval.spans import merge_spans
 from retrieval.tokenizer import Token
 
 MAX_EXCERPT_CHARS = 300
@@ -198,15 +199,5 @@ def _make_excerpt(
     body = "".join(folded)
     excerpt_text = prefix + body + (ELLIPSIS if cut_after else "")
 
-    spans = sorted(
-        (position_map[t.start], position_map[t.end])
-        for t in matches
-        if start <= t.start and t.end <= end
-    )
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
-        else:
-            merged.append((s, e))
-    return Excerpt(excerpt_text, start, end, tuple(merged))
+    spans = ((position_map[t.start], position_map[t.end]) for t in matches if start <= t.start and t.end <= end)
+    return Excerpt(excerpt_text, start, end, merge_spans(spans))

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from retrieval.sentences import append_trimmed
+from retrieval.spans import merge_spans
+
 # Every character Discord's markdown gives a meaning to anywhere in a line; a backslash before
 # ASCII punctuation is always consumed, so over-escaping never shows.
 _INLINE = re.compile(r"([\\*_~|`\[\]<>#])")
@@ -40,22 +43,9 @@ def emphasize(text: str, spans: tuple[tuple[int, int], ...]) -> str:
 
 def _bold_runs(text: str, spans: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
     """Spans clipped to the text, merged when they touch, without edge spaces ("** x**" is not bold)."""
-    runs: list[list[int]] = []
-    for start, end in sorted((max(0, s), min(len(text), e)) for s, e in spans):
-        if start >= end:
-            continue
-        if runs and start <= runs[-1][1]:
-            runs[-1][1] = max(runs[-1][1], end)
-        else:
-            runs.append([start, end])
-    trimmed = []
-    for start, end in runs:
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            trimmed.append((start, end))
+    trimmed: list[tuple[int, int]] = []
+    for start, end in merge_spans(spans, len(text)):
+        append_trimmed(text, start, end, trimmed)
     return trimmed
 
 

@@ -20,13 +20,9 @@ def see_sources(lang: str, sources_command: str) -> str:
     return pick(lang, f"Sources: {sources_command}", f"來源清單：{sources_command}", f"来源清单：{sources_command}")
 
 
-
-
-
 def more_label(lang: str) -> str:
     """The label of the button that shows the next results."""
     return pick(lang, "More", "更多", "更多")
-
 
 
 def sources_heading(lang: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from concurrent.futures import Executor
 from functools import partial
 
@@ -76,34 +77,21 @@ class Handlers:
 
     async def ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/ask question (or /ask@BotName question): answer it; a usage hint when it is empty."""
-        message = update.effective_message
-        question = question_in(message, context.bot.bot)
-        if not question:
-            await message.reply_text(render_plain(texts.usage_hint(_user_language(update))), do_quote=True)
-            return
-        await self._answer(message, question)
+        await self._answer_or_hint(update, context, texts.usage_hint)
 
     async def private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In a private chat, any text is a question."""
         message = update.effective_message
         if message.via_bot and message.via_bot.id == context.bot.id:
             return  # one of our own inline results, sent into this chat
-        question = question_in(message, context.bot.bot)
-        if not question:
-            await message.reply_text(render_plain(empty_question(_user_language(update))), do_quote=True)
-            return
-        await self._answer(message, question)
+        await self._answer_or_hint(update, context, empty_question)
 
     async def group_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In a group, a message that mentions the bot or replies to it is a question."""
         message = update.effective_message
         if not (mentions_bot(message, context.bot.bot) or replies_to_bot(message, context.bot.bot)):
             return
-        question = question_in(message, context.bot.bot)
-        if not question:
-            await message.reply_text(render_plain(texts.usage_hint(_user_language(update))), do_quote=True)
-            return
-        await self._answer(message, question)
+        await self._answer_or_hint(update, context, texts.usage_hint)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice…: say that the bot reads text (in groups, only when addressed)."""
@@ -165,6 +153,17 @@ class Handlers:
             return
         answer = await self.retrieve(question)
         await query.answer(render_inline_results(answer), cache_time=INLINE_CACHE_SECONDS)
+
+    async def _answer_or_hint(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, hint: Callable[[str], str]
+    ) -> None:
+        """Answer the message's question, or say `hint` (in the user's language) when it holds none."""
+        message = update.effective_message
+        question = question_in(message, context.bot.bot)
+        if not question:
+            await message.reply_text(render_plain(hint(_user_language(update))), do_quote=True)
+            return
+        await self._answer(message, question)
 
     async def _answer(self, message: Message, question: str) -> None:
         """Rate limit, then one call of the engine, then the rendered reply (with "More")."""

@@ -22,6 +22,7 @@ from bot.telegram_bot import texts
 from bot.telegram_bot.more_button import more_callback_data
 from retrieval import Answer, ArticleInfo, Hit
 from retrieval.engine import MAX_QUESTION_CHARS
+from retrieval.spans import merge_spans
 
 # Telegram counts a message's visible text; we hold the raw HTML to the limit, in UTF-16 code
 # units as Telegram counts, so no reply is ever refused for its length.
@@ -90,7 +91,7 @@ def _excerpt_html(hit: Hit, chars: int) -> str:
         chars = cut if cut > chars // 2 else chars
     out: list[str] = []
     cursor = 0
-    for start, end in _clean_spans(hit.highlights, chars):
+    for start, end in merge_spans(hit.highlights, chars):
         out.append(escape_text(text[cursor:start]))
         out.append(f"<b>{escape_text(text[start:end])}</b>")
         cursor = end
@@ -98,20 +99,6 @@ def _excerpt_html(hit: Hit, chars: int) -> str:
     if chars < len(text):
         out.append(ELLIPSIS)
     return "".join(out)
-
-
-def _clean_spans(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
-    """Highlight spans sorted, clipped to `length`, overlaps merged, empty ones dropped."""
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        start, end = max(0, start), min(end, length)
-        if start >= end:
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def _source_line(hit: Hit, number: int | None) -> str:

@@ -66,10 +66,6 @@ def text_only(lang: str) -> str:
     )
 
 
-
-
-
-
 def more_label(lang: str) -> str:
     """The label of the "More" button."""
     return pick(lang, "More ▸", "更多 ▸", "更多 ▸")
