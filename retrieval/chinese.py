@@ -13,6 +13,9 @@ from functools import lru_cache
 # CJK Unified Ideographs, extension A, compatibility ideographs and the supplementary planes.
 CJK_CHAR = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 CJK_RUN = re.compile(f"[{CJK_CHAR}]+")
+# A Chinese character carries about as much as a short English word: where lengths or counts are
+# compared across scripts, it weighs like this many Latin letters.
+CJK_CHAR_WEIGHT = 3
 
 _jieba_lock = threading.Lock()
 _jieba_tokenizer = None

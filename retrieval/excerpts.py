@@ -1,11 +1,14 @@
 """Choosing the excerpt to quote from a passage: whole sentences, at most MAX_EXCERPT_CHARS.
 
-The sentence holding the most query weight (the summed idf of the distinct query terms in it)
-is the seed; the earliest wins a tie. The excerpt then grows one whole sentence at a time
+The sentence holding the most query weight (the summed idf of the distinct query terms in it,
+plus, with the embedding model, a bonus for being close in meaning to the question) is the seed; the earliest wins a tie. The excerpt then grows one whole sentence at a time
 towards the neighbour holding more query weight (the following one on a tie) while it fits, and
 what room is left is filled with the start (or end) of the next neighbour. A seed sentence
-longer than the limit is cut around its densest stretch of query terms. "…" marks each cut.
-Runs of whitespace are folded to one space; everything else is verbatim.
+longer than the limit is cut around its densest stretch of query terms. "…" marks each cut, and
+a cut falls at whitespace or beside a Chinese character, never inside a run of other characters
+("Veo3.1Fast", "U.S.", "real-time"). Headings are never quoted: the excerpt grows only among the
+sentences between two headings. Runs of whitespace are folded to one space; everything else is
+verbatim.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Mapping
 
-from retrieval.sentences import split_sentences
+from retrieval.chinese import CJK_CHAR
+from retrieval.sentences import quotable_runs, split_sentences
 from retrieval.spans import merge_spans
 from retrieval.tokenizer import Token
 
@@ -23,6 +28,7 @@ MAX_EXCERPT_CHARS = 300
 MIN_FILL_CHARS = 20
 ELLIPSIS = "…"
 _WHITESPACE = re.compile(r"\s+")
+_CJK = re.compile(f"[{CJK_CHAR}]")
 
 
 @dataclass(frozen=True)
@@ -42,12 +48,12 @@ def choose_excerpt(
     matches: list[Token],
     weights: dict[str, float],
     limit: int = MAX_EXCERPT_CHARS,
+    bonus: Mapping[int, float] | None = None,
 ) -> Excerpt:
     """The best excerpt of `text[start:end]`, given the passage's tokens that match query terms
-    (`matches`) and each query term's weight."""
-    sentences = split_sentences(text, start, end) or [(start, end)]
-    per_sentence = [_terms_within(matches, s, e) for s, e in sentences]
-    sentence_weight = [_weight(terms, weights) for terms in per_sentence]
+    (`matches`), each query term's weight, and extra weight for sentences by where they start
+    (`bonus`: how close each is in meaning to the question)."""
+    sentences, sentence_weight = _heaviest_run(text, start, end, matches, weights, bonus or {})
     seed = max(range(len(sentences)), key=lambda i: (sentence_weight[i], -i))
     seed_start, seed_end = sentences[seed]
 
@@ -67,6 +73,18 @@ def choose_excerpt(
             break
         _, _, first, last = max(fitting)
     return _fill(text, sentences, sentence_weight, first, last, matches, limit)
+
+
+def _heaviest_run(
+    text: str, start: int, end: int, matches: list[Token], weights: dict[str, float], bonus: Mapping[int, float]
+) -> tuple[list[tuple[int, int]], list[float]]:
+    """The run of sentences between headings that holds the heaviest sentence (the earliest run
+    on a tie), and each of its sentences' weight. The excerpt grows within it only: reaching
+    into the next run would quote the heading between them."""
+    # Only an article without body text has a passage of nothing but headings: quote those.
+    runs = quotable_runs(text, start, end) or [split_sentences(text, start, end) or [(start, end)]]
+    weighed = [(run, [_weight(_terms_within(matches, s, e), weights) + bonus.get(s, 0.0) for s, e in run]) for run in runs]
+    return max(weighed, key=lambda item: max(item[1]))
 
 
 def _fill(
@@ -128,8 +146,8 @@ def _cut_long_sentence(
     for anchor in [start] + [t.start for t in inside]:
         window_start = _word_start(text, anchor, start)
         window_end = _word_end(text, min(end, window_start + budget), window_start, end)
-        if _folded_length(text, window_start, window_end) > budget:
-            window_end = window_start + budget
+        if window_end == window_start:  # one run of characters longer than the budget: cut it
+            window_end = min(end, window_start + budget)
         weight = _weight(_terms_within(inside, window_start, window_end), weights)
         if weight > best_weight:
             best, best_weight = (window_start, window_end), weight
@@ -137,39 +155,67 @@ def _cut_long_sentence(
 
 
 def _word_start(text: str, position: int, floor: int) -> int:
-    """Move back to the start of the word `position` is in (Chinese has no spaces: stay)."""
-    while position > floor and text[position - 1].isalnum() and text[position - 1].isascii():
+    """Move back to the start of the word `position` is in."""
+    while position > floor and not _is_word_boundary(text, position):
         position -= 1
     return position
 
 
 def _word_start_after(text: str, position: int, floor: int, ceiling: int) -> int:
-    """Move forward so the cut does not split a Latin word, and skip the whitespace and
-    punctuation after it (a quote should not open on ", the")."""
+    """Move forward to the next word boundary, then past whitespace and marks that hold no letter
+    or digit (a quote should not open on ", the" or "- the")."""
     position = max(position, floor)
-    while position < ceiling and position > floor and _inside_word(text, position):
+    while floor < position < ceiling and not _is_word_boundary(text, position):
         position += 1
     while position < ceiling and not text[position].isalnum():
+        following = _next_word_boundary(text, position, ceiling)
+        if _holds_alnum(text, position, following):
+            break  # a word opening on a mark ('"Focus'): keep the mark
+        position = following
+    return position
+
+
+def _word_end(text: str, position: int, floor: int, ceiling: int) -> int:
+    """Move back to a word boundary, then before whitespace and marks that hold no letter or digit
+    (a quote should not close on "the -"); `floor` when no whole word fits."""
+    if position >= ceiling:
+        return ceiling
+    cut = position
+    while cut > floor and not _is_word_boundary(text, cut):
+        cut -= 1
+    while cut > floor and not text[cut - 1].isalnum():
+        previous = _previous_word_boundary(text, cut, floor)
+        if _holds_alnum(text, previous, cut):
+            break  # a word closing on a mark ('One"'): keep the mark
+        cut = previous
+    return cut
+
+
+def _next_word_boundary(text: str, position: int, ceiling: int) -> int:
+    position += 1
+    while position < ceiling and not _is_word_boundary(text, position):
         position += 1
     return position
 
 
-def _inside_word(text: str, position: int) -> bool:
+def _previous_word_boundary(text: str, position: int, floor: int) -> int:
+    position -= 1
+    while position > floor and not _is_word_boundary(text, position):
+        position -= 1
+    return position
+
+
+def _holds_alnum(text: str, start: int, end: int) -> bool:
+    return any(ch.isalnum() for ch in text[start:end])
+
+
+def _is_word_boundary(text: str, position: int) -> bool:
+    """True when a cut at `position` splits no word: it is beside whitespace or a Chinese
+    character (Chinese has no spaces). Inside "Veo3.1Fast", "U.S." or "real-time" it is not."""
+    if position <= 0 or position >= len(text):
+        return True
     before, after = text[position - 1], text[position]
-    return before.isascii() and before.isalnum() and after.isascii() and after.isalnum()
-
-
-def _word_end(text: str, position: int, floor: int, ceiling: int) -> int:
-    """Move back so the cut does not split a Latin word."""
-    if position >= ceiling:
-        return ceiling
-    cut = position
-    while cut > floor and text[cut - 1].isascii() and text[cut - 1].isalnum() and text[cut].isascii() and text[cut].isalnum():
-        cut -= 1
-    cut = cut if cut > floor else position
-    while cut > floor and text[cut - 1].isspace():
-        cut -= 1
-    return cut
+    return before.isspace() or after.isspace() or bool(_CJK.match(before) or _CJK.match(after))
 
 
 def _make_excerpt(

@@ -210,3 +210,53 @@ def test_a_quote_sharing_one_word_with_a_longer_question_is_not_an_answer(engine
 def test_a_short_question_sharing_its_words_with_the_articles_is_answered(engine):
     answer = engine.answer("What is Sora 2?")
     assert answer.answered and answer.hits
+
+
+def write_article(directory: Path, name: str, text: str) -> Path:
+    """A one-article corpus in `directory`, as a user would lay it out."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / name).write_text(text, encoding="utf-8")
+    return directory
+
+
+CAMERA_GUIDE = """---
+id: guide
+title: Camera guide
+url: https://example.com/guide
+---
+# Sora 2 camera control
+
+Sora 2 lets users steer the camera with a short prompt, and it keeps the motion smooth and steady from the first frame to the last one.
+
+## Pricing of camera control
+
+Camera control costs nothing extra for Pro subscribers, who can use it in every video they make this month and the next.
+"""
+
+
+def test_a_markdown_heading_is_never_quoted_nor_linked(tmp_path):
+    engine = Engine.from_directory(write_article(tmp_path / "corpus", "guide.md", CAMERA_GUIDE), tmp_path / "cache")
+    result = engine.answer("What does camera control cost for Pro subscribers?", top_k=5)
+    assert result.answered
+    assert result.hits[0].excerpt.startswith("Camera control costs nothing extra")
+    for hit in result.hits:
+        assert "#" not in hit.excerpt and "Pricing" not in hit.excerpt, hit.excerpt
+        fragment = unquote(hit.quote_url.partition("#:~:text=")[2])
+        assert fragment and "#" not in fragment and "Pricing" not in fragment, fragment
+
+
+CAR_LAUNCH = [
+    "小米今天在北京发布了新款电动汽车，这款车的续航里程达到八百公里，比上一代提高了三成。",
+    "新车的起售价定为二十一万元人民币，高配版本售价为二十九万元，首批用户还可以获得免费充电卡。",
+    "工厂位于北京亦庄，年产能为十五万辆，公司表示明年将扩建第二期工厂以满足订单需求。",
+    "分析师认为，这款车将与特斯拉的同级车型直接竞争，小米的品牌影响力可能帮助它快速抢占市场。",
+    "发布会结束后，小米的股票上涨了百分之五，创下今年以来的最高纪录，市值突破一千亿美元。",
+]
+
+
+def test_a_question_about_one_short_chinese_paragraph_quotes_that_paragraph(tmp_path):
+    corpus = write_article(tmp_path / "corpus", "car.md", "# 小米发布新车\n\n" + "\n\n".join(CAR_LAUNCH) + "\n")
+    engine = Engine.from_directory(corpus, tmp_path / "cache")
+    result = engine.answer("小米新车的起售价是多少？")
+    assert result.answered
+    assert result.hits[0].excerpt == CAR_LAUNCH[1]

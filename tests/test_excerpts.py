@@ -12,7 +12,8 @@ import pytest
 
 from retrieval.evaluation import fold
 from retrieval.excerpts import ELLIPSIS, MAX_EXCERPT_CHARS, choose_excerpt
-from retrieval.chinese import to_simplified
+from retrieval.chinese import CJK_RUN, to_simplified
+from retrieval.sentences import split_sentences
 from retrieval.tokenizer import has_chinese, terms, tokenize
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,6 +30,7 @@ QUESTIONS = DEV_QUESTIONS + [
     "版权",
     "copyright Disney Nintendo cameo",
     "OpenAI Sora app downloads App Store ranking",
+    "Who wrote the Focus One piece?",
 ]
 
 
@@ -129,3 +131,59 @@ def test_a_long_chinese_sentence_is_cut_verbatim():
     assert len(excerpt.text) <= MAX_EXCERPT_CHARS
     assert "版權問題" in excerpt.text
     assert quoted_text(excerpt.text) in fold(text)
+
+
+def is_word_boundary(text: str, position: int) -> bool:
+    """A place where a quote may start or end: beside whitespace or a Chinese character (Chinese
+    has no spaces), or at an end of the text."""
+    if position <= 0 or position >= len(text):
+        return True
+    pair = text[position - 1 : position + 1]
+    return any(ch.isspace() for ch in pair) or bool(CJK_RUN.search(pair))
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_a_cut_quote_opens_and_closes_between_words(engine, texts, question):
+    for hit in engine.answer(question, top_k=10).hits:
+        article = fold(texts[hit.article.id])
+        quote = quoted_text(hit.excerpt)
+        start = article.find(quote)
+        if hit.excerpt.startswith(ELLIPSIS):
+            assert is_word_boundary(article, start), hit.excerpt
+        if hit.excerpt.endswith(ELLIPSIS):
+            assert is_word_boundary(article, start + len(quote)), hit.excerpt
+
+
+GLUED_WORDS = (
+    "Intro. Google released Veo3.1 and Veo3.1Fast for real-time work in the U.S. market, and the "
+    "Cameo feature (a real-time face model) came to U.S. users first. " * 3
+    + "Then Veo3.1Fast and Sora2 met real-time U.S. demand with the Cameo feature in every state "
+    + "word " * 60 + "end."
+)
+
+
+@pytest.mark.parametrize("limit", range(60, MAX_EXCERPT_CHARS + 1, 6))
+def test_a_cut_never_splits_a_word_with_dots_digits_or_hyphens(limit):
+    excerpt = _excerpt_for(GLUED_WORDS, "Cameo feature real-time Veo3.1Fast", limit)
+    assert len(excerpt.text) <= limit
+    assert quoted_text(excerpt.text) in fold(GLUED_WORDS)
+    assert is_word_boundary(GLUED_WORDS, excerpt.start) and is_word_boundary(GLUED_WORDS, excerpt.end)
+
+
+def test_a_sentence_never_ends_inside_a_word():
+    text = "Google released Veo3.1Fast in the U.S. on Oct. 16. It runs in real-time.Next, Sora2 followed."
+    for start, end in split_sentences(text):
+        assert is_word_boundary(text, start) and is_word_boundary(text, end), text[start:end]
+
+
+def test_a_heading_is_never_quoted():
+    text = (
+        "# Sora 2 camera control\n\n"
+        "Sora 2 lets users steer the camera with a short prompt. The motion stays smooth.\n"
+        "## Camera control pricing\n"
+        "Camera control costs nothing extra for Pro subscribers. It works in every video."
+    )
+    for query in ("Sora 2 camera control", "camera control pricing costs", "What does camera control cost?"):
+        excerpt = _excerpt_for(text, query)
+        assert "#" not in excerpt.text and "pricing" not in excerpt.text, excerpt.text
+        assert quoted_text(excerpt.text) in fold(text)
