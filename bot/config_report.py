@@ -43,11 +43,14 @@ def shown_value(settings: Settings, field: str) -> str:
         return ""
     if field in SECRET_FIELDS:
         return MASK
+    if isinstance(value, bool):
+        return "on" if value else "off"
     return value.value if isinstance(value, Enum) else str(value)
 
 
-def render_settings(settings: Settings, sources: dict[str, str]) -> str:
-    """One `NAME=value  # source` line per setting, in the class's order; secrets masked."""
+def render_settings(settings: Settings, sources: dict[str, str], answers: str = "") -> str:
+    """One `NAME=value  # source` line per setting, in the class's order, secrets masked; then
+    how questions are answered (`answers`: with the embedding model, or lexically and why)."""
     lines = ["# Effective settings (environment > .env > defaults); secrets are masked."]
     for field in Settings.model_fields:
         value = shown_value(settings, field)
@@ -55,4 +58,6 @@ def render_settings(settings: Settings, sources: dict[str, str]) -> str:
         if field in SECRET_FIELDS:
             note = f"set, from {note}" if value else "not set"
         lines.append(f"{field.upper()}={value}  # {note}")
+    if answers:
+        lines.append(f"# answers: {answers}")
     return "\n".join(lines)

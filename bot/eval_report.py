@@ -7,9 +7,11 @@ from retrieval.evaluation import Report, Tally
 COLUMNS = ("answerable", "answer@1", "answer@3", "mrr", "false_declines", "unanswerable", "declined")
 
 
-def print_report(report: Report, source: str, show_misses: bool = False) -> None:
-    """The per-group rows, then the overall row."""
+def print_report(report: Report, source: str, engine_mode: str, show_misses: bool = False) -> None:
+    """The per-group rows, then the overall row, under a heading naming the questions and how
+    the engine answered them (`engine_mode`: with the model, or lexically and why)."""
     print(f"# {source}")
+    print(f"# answers: {engine_mode}")
     print("| group | " + " | ".join(COLUMNS) + " |")
     print("|---" * (len(COLUMNS) + 1) + "|")
     for name in sorted(report.groups):

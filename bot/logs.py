@@ -28,3 +28,23 @@ def configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
     if settings.log_level == "DEBUG":
         logging.getLogger("discord.gateway").setLevel(logging.INFO)
+
+
+# A long build logs how far it is at most this often.
+PROGRESS_LOG_SECONDS = 10.0
+
+
+def log_progress(task: str):
+    """A progress callback (done, total) that logs `task`'s share done every few seconds."""
+    import time
+
+    log = logging.getLogger("bot")
+    last = [0.0]
+
+    def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done in (0, total) or now - last[0] >= PROGRESS_LOG_SECONDS:
+            last[0] = now
+            log.info("%s: %d%%", task, 100 * done // max(total, 1))
+
+    return report

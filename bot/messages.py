@@ -22,6 +22,17 @@ def not_in_articles(lang: str) -> str:
     )
 
 
+def small_talk_reply(lang: str) -> str:
+    """Said to a greeting, thanks or a question about the bot itself: what it does, how to ask."""
+    return pick(
+        lang,
+        "Hi! I answer questions about my articles by quoting them, with links to the sources. "
+        "Ask me anything about them, for example: What is Sora 2?",
+        "你好！我會逐字引用我手上的文章來回答問題，並附上來源連結。歡迎提問，例如：Sora 2 是什麼？",
+        "你好！我会逐字引用我手上的文章来回答问题，并附上来源链接。欢迎提问，例如：Sora 2 是什么？",
+    )
+
+
 def empty_question(lang: str = "en") -> str:
     """Said when there is no question at all."""
     return pick(

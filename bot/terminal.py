@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from bot.messages import empty_question, not_in_articles, question_truncated
+from bot.messages import empty_question, not_in_articles, question_truncated, small_talk_reply
 from retrieval import Answer, ArticleInfo, Engine
 from retrieval.engine import MAX_QUESTION_CHARS
 
@@ -18,6 +18,9 @@ def render_answer(answer: Answer, color: bool = False) -> str:
     lines: list[str] = []
     if answer.truncated:
         lines.append(question_truncated(answer.lang, MAX_QUESTION_CHARS))
+    if answer.small_talk:
+        lines.append(small_talk_reply(answer.lang))
+        return "\n".join(lines)
     if not answer.answered:
         lines.append(not_in_articles(answer.lang))
         lines.append("(python -m bot sources)")
@@ -31,6 +34,23 @@ def render_answer(answer: Answer, color: bool = False) -> str:
             lines.append(f"   {hit.quote_url or hit.article.url}")
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+PROGRESS_WIDTH = 30
+
+
+def progress_bar(stream: IO[str], label: str):
+    """A progress callback (done, total) that redraws one line on a terminal, ending it at 100%."""
+
+    def draw(done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        filled = int(share * PROGRESS_WIDTH)
+        stream.write(f"\r{label} [{'#' * filled}{'.' * (PROGRESS_WIDTH - filled)}] {share:4.0%}")
+        if done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return draw
 
 
 def render_sources(articles: tuple[ArticleInfo, ...]) -> str:

@@ -1,4 +1,5 @@
-"""Build-time warm-up: index the articles and load jieba's dictionary, both cached on disk.
+"""Build-time warm-up: index the articles, gather their sentence vectors (from the vectors the
+corpus ships, or computed) and load jieba's dictionary, all cached on disk.
 
 Run by the Dockerfile as `python prepare_cache.py CORPUS_DIR CACHE_DIR`; the image's containers
 then load both from CACHE_DIR instead of building them. Fails the build if the engine cannot
@@ -12,13 +13,16 @@ import time
 
 from retrieval import Engine
 from retrieval.chinese import prepare_segmenter
+from retrieval.embedder import load_embedder
 
 QUESTIONS = ("What is Sora 2?", "Sora 2 是什麼？")
 
 
 def main(corpus_dir: str, cache_dir: str) -> int:
     started = time.perf_counter()
-    engine = Engine.from_directory(corpus_dir, cache_dir)
+    choice = load_embedder()
+    print(f"prepare_cache: answers: {choice.description}")
+    engine = Engine.from_directory(corpus_dir, cache_dir, embedder=choice.embedder)
     prepare_segmenter()
     for question in QUESTIONS:
         if not engine.answer(question).answered:

@@ -54,6 +54,8 @@ class Answer:
     """The engine's reply to one question.
 
     `answered` is False when the articles do not hold the answer; `hits` is then empty.
+    `small_talk` is True when the message was a greeting, thanks or a question about the bot
+    itself (answered False too): a front end shows how to ask, not "the articles don't say".
     `lang` is the question's language ("en", "zh-Hant" or "zh-Hans"), for the reply's wording.
     `truncated` is True when the question was longer than the engine reads and only its
     beginning was used. `has_more` tells whether asking again with a larger `offset`
@@ -67,6 +69,7 @@ class Answer:
     offset: int = 0
     has_more: bool = False
     truncated: bool = False
+    small_talk: bool = False
 
     def to_dict(self, id: Any = None) -> dict[str, Any]:
         """The answer as the JSON contract spells it, with the caller's `id` echoed."""
@@ -74,5 +77,6 @@ class Answer:
             "id": id,
             "question": self.question,
             "answered": self.answered,
+            "small_talk": self.small_talk,
             "hits": [hit.to_dict() for hit in self.hits],
         }

@@ -16,14 +16,22 @@ from pathlib import Path
 
 from retrieval.chinese import use_cache_dir
 from retrieval.corpus import Corpus
+from retrieval.embedder import Embedder
 from retrieval.index import B, DELTA, K1, SearchIndex
 from retrieval.passages import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, WINDOW_CHARS, Passage, split_passages
+from retrieval.semantic_index import SemanticIndex, build_semantic_index
 from retrieval.tokenizer import terms
+from retrieval.vector_store import Progress, VectorStore
 
 log = logging.getLogger(__name__)
 
 # Bump when tokenizing, passage splitting or scoring changes what an index holds.
-INDEX_FORMAT = "10"
+INDEX_FORMAT = "11"
+# Bump when what a semantic index holds changes (which sentences are embedded, say).
+SEMANTIC_FORMAT = "2"
+# A corpus directory may carry the vectors of its texts here, as `<embedder identity>.npz`
+# (`python -m bot embed` writes them), so that nobody has to wait for them to be computed.
+SHIPPED_VECTORS_DIR = "embeddings"
 
 
 def default_cache_dir() -> Path:
@@ -47,15 +55,20 @@ def build_index(corpus: Corpus) -> tuple[list[Passage], SearchIndex]:
     return passages, SearchIndex.build(tokenized)
 
 
-def load_or_build_index(corpus: Corpus, cache_dir: str | Path | None = None) -> tuple[list[Passage], SearchIndex]:
-    """The corpus's passages and index, from the cache when it holds them, else built (and
-    saved there). `cache_dir=None` uses `default_cache_dir()`."""
+def _cache_directory(cache_dir: str | Path | None) -> Path:
     directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True)
         use_cache_dir(str(directory))  # jieba keeps its dictionary cache beside the index
     except OSError as error:
         log.info("no cache directory %s: %s", directory, error)
+    return directory
+
+
+def load_or_build_index(corpus: Corpus, cache_dir: str | Path | None = None) -> tuple[list[Passage], SearchIndex]:
+    """The corpus's passages and index, from the cache when it holds them, else built (and
+    saved there). `cache_dir=None` uses `default_cache_dir()`."""
+    directory = _cache_directory(cache_dir)
     path = directory / cache_key(corpus)
     try:
         with path.open("rb") as file:
@@ -74,3 +87,72 @@ def load_or_build_index(corpus: Corpus, cache_dir: str | Path | None = None) -> 
     except OSError as error:
         log.info("index cache not saved in %s: %s", directory, error)
     return passages, index
+
+
+def semantic_cache_key(corpus: Corpus, identity: str) -> str:
+    """The semantic index's file name for this corpus content, index format and embedder."""
+    key = f"{cache_key(corpus)}|{SEMANTIC_FORMAT}|{identity}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32] + ".vectors.npz"
+
+
+def shipped_vectors_path(corpus_directory: str | Path, identity: str) -> Path:
+    """Where a corpus directory keeps the vectors it ships for the embedder `identity`."""
+    return Path(corpus_directory) / SHIPPED_VECTORS_DIR / f"{identity}.npz"
+
+
+def load_vector_store(corpus: Corpus, identity: str, cache_dir: str | Path | None = None) -> VectorStore:
+    """Every vector known for `identity`: the cache directory's, and those the corpus ships."""
+    directory = _cache_directory(cache_dir)
+    store = VectorStore.load(directory / "vectors" / f"{identity}.npz", identity)
+    store.merge(VectorStore.load(shipped_vectors_path(corpus.directory, identity), identity))
+    return store
+
+
+def load_or_build_semantic_index(
+    corpus: Corpus,
+    passages: list[Passage],
+    embedder: Embedder,
+    cache_dir: str | Path | None = None,
+    progress: Progress | None = None,
+    budget_seconds: float | None = None,
+) -> SemanticIndex:
+    """The vectors of the corpus's sentences, from the cache when it holds them, else gathered
+    from known vectors and the embedder (and saved). Embedding is resumable: what was embedded
+    is saved every few seconds, so an interrupted build starts where it was. EmbeddingTooSlow
+    when computing the missing vectors would take over `budget_seconds` (None: no limit)."""
+    directory = _cache_directory(cache_dir)
+    path = directory / semantic_cache_key(corpus, embedder.identity)
+    try:
+        index = SemanticIndex.load(path)
+        if index.identity == embedder.identity and len(index.sentence_offsets) == len(passages) + 1:
+            return index
+    except FileNotFoundError:
+        pass
+    except Exception as error:  # a damaged or foreign file: rebuild over it
+        log.warning("ignoring unreadable vector cache %s: %s", path, error)
+
+    store_path = directory / "vectors" / f"{embedder.identity}.npz"
+    store = load_vector_store(corpus, embedder.identity, directory)
+    known = len(store)
+
+    def checkpoint() -> None:
+        _try_saving(lambda: store.save(store_path), directory)
+
+    index = build_semantic_index(corpus, passages, embedder, store, progress, checkpoint, budget_seconds)
+    if len(store) > known:
+        checkpoint()
+    _try_saving(lambda: _save_atomically(index.save, path), directory)
+    return index
+
+
+def _save_atomically(save, path: Path) -> None:
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as file:
+        save(file)
+    os.replace(file.name, path)
+
+
+def _try_saving(save, directory: Path) -> None:
+    try:
+        save()
+    except OSError as error:
+        log.info("vectors not saved in %s: %s", directory, error)

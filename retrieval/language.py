@@ -13,8 +13,11 @@ SIMPLIFIED = "zh-Hans"
 _CJK = re.compile(f"[{CJK_CHAR}]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\uff21-\uff3a\uff41-\uff5a]")
 
-# A Chinese character carries about as much as a short English word: weigh it like three letters.
-_CJK_WEIGHT = 3
+# Which language a mixed question is in, and so which language its reply is worded in, counts a
+# Chinese character as a whole short English word (five letters), more than a line's reading
+# length does (CJK_CHAR_WEIGHT): "Sora 2 的 Cameo feature 是什麼?" is Chinese, and "What does
+# 霞光社 say about it?" English.
+_CJK_WEIGHT = 5
 
 
 def detect_language(text: str) -> str:

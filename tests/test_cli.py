@@ -19,9 +19,12 @@ SORRY = "the articles I know don't answer that"
 
 
 def run_bot(
-    *args: str, cache: Path, stdin: str | None = None, hash_seed: int | None = None
+    *args: str, cache: Path, stdin: str | None = None, hash_seed: int | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key not in ("CORPUS_DIR", "INDEX_CACHE_DIR", "NO_COLOR")}
+    extra = env or {}
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("CORPUS_DIR", "INDEX_CACHE_DIR", "NO_COLOR", "SEMANTIC", "EMBED_BUDGET_SECONDS")}
+    env.update(extra)
     env["XDG_CACHE_HOME"] = str(cache)
     if hash_seed is not None:
         env["PYTHONHASHSEED"] = str(hash_seed)
@@ -75,7 +78,7 @@ def test_json_output_follows_the_contract(cache):
     assert result.returncode == 0, result.stderr
     (line,) = result.stdout.splitlines()
     answer = json.loads(line)
-    assert set(answer) == {"id", "question", "answered", "hits"}
+    assert set(answer) == {"id", "question", "answered", "small_talk", "hits"}
     assert answer["id"] is None
     assert answer["question"] == "How quickly did the app pass a million installs?"
     assert answer["answered"] is True
@@ -119,7 +122,7 @@ def test_batch_mode_answers_one_line_per_line_in_order(cache):
 
     for number in (1, 2, 5):
         item = out[number - 1]
-        assert set(item) == {"id", "question", "answered", "hits"} and item["answered"]
+        assert set(item) == {"id", "question", "answered", "small_talk", "hits"} and item["answered"]
     assert "five days" in out[0]["hits"][0]["excerpt"]
     assert out[7]["answered"] is False and out[7]["hits"] == []
     for number in (3, 4, 6, 7):
@@ -210,8 +213,9 @@ def test_eval_prints_the_score_table(tmp_path, cache):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == f"# {questions}"
-    assert lines[1].startswith("| group | answerable | answer@1 |")
-    rows = {line.split("|")[1].strip(): line for line in lines[3:]}
+    assert lines[1].startswith("# answers: ")  # with the model, or lexically and why
+    assert lines[2].startswith("| group | answerable | answer@1 |")
+    rows = {line.split("|")[1].strip(): line for line in lines[4:]}
     assert set(rows) == {"en/paraphrase", "zh-Hans/cross-script", "en/out-of-scope", "all"}
     assert rows["all"].split("|")[2].strip() == "2"
     assert "warning" not in result.stdout
@@ -237,7 +241,8 @@ DRCD = SHARED / "eval" / "external" / "drcd-dev"
 @pytest.mark.skipif(not (DRCD / "corpus").is_dir(), reason="no shared DRCD set")
 def test_a_question_gets_the_same_answer_in_every_process(tmp_path):
     # Python seeds string hashing per process; these questions once got different quotes
-    # depending on the seed, because excerpt weights were summed in set order.
+    # depending on the seed, because excerpt weights were summed in set order. (DRCD's 1,000
+    # paragraphs are more than the terminal embeds before answering: this is the lexical engine.)
     wanted = {"3213-16-5", "3229-5-4", "3562-1-2"}
     lines = (DRCD / "queries-simplified.jsonl").read_text(encoding="utf-8").splitlines()
     questions = "\n".join(line for line in lines if json.loads(line)["id"] in wanted) + "\n"
@@ -258,3 +263,37 @@ def test_a_declined_question_points_to_the_sources(cache):
     result = ask("What's a good recipe for banana bread?", cache=cache)
     assert result.returncode == 0
     assert SORRY in result.stdout and "python -m bot sources" in result.stdout
+
+
+def test_with_the_model_a_question_gets_the_same_answer_in_every_process(cache):
+    questions = "\n".join(["so altman says sora 2 is basically just made for fun??", "Sora应用几天内下载量超过一百万?",
+                           "專業用戶在網頁版可以生成多長的視頻?", "What is Cameo?"]) + "\n"
+    answers = {
+        run_bot("ask", "--json", "--corpus", str(BUNDLED_CORPUS), cache=cache, stdin=questions, hash_seed=seed).stdout
+        for seed in (1, 5)
+    }
+    assert len(answers) == 1 and answers.pop().count("\n") == 4
+
+
+def test_semantic_off_answers_lexically_and_eval_says_so(tmp_path, cache):
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(json.dumps({"question": "What is Cameo?", "answers": ["Cameo"]}) + "\n", encoding="utf-8")
+    result = run_bot("eval", str(questions), "--corpus", str(BUNDLED_CORPUS), cache=cache, env={"SEMANTIC": "off"})
+    assert result.returncode == 0
+    assert "# answers: lexical only: semantic re-ranking is turned off (SEMANTIC=off)" in result.stdout
+
+
+def test_a_collection_too_large_to_embed_now_is_answered_lexically_with_one_note(tmp_path):
+    result = run_bot("ask", "What is Cameo?", "--corpus", str(BUNDLED_CORPUS), cache=tmp_path / "cold",
+                     env={"EMBED_BUDGET_SECONDS": "0"})
+    assert result.returncode == 0 and "Cameo" in result.stdout
+    # The bundled articles ship their vectors, so nothing is left to embed: no note.
+    assert result.stderr == ""
+    article = tmp_path / "articles" / "notes.md"
+    article.parent.mkdir()
+    article.write_text("# Notes\n\nCameo lets people put themselves into generated videos.\n", encoding="utf-8")
+    result = run_bot("ask", "What is Cameo?", "--corpus", str(article.parent), cache=tmp_path / "cold",
+                     env={"EMBED_BUDGET_SECONDS": "0"})
+    assert result.returncode == 0 and "Cameo lets people" in result.stdout
+    assert result.stderr.count("\n") == 1 and "lexical only for these articles" in result.stderr
+    assert "python -m bot embed" in result.stderr

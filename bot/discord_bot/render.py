@@ -14,7 +14,7 @@ from bot.discord_bot.wording import (
     see_sources,
     sources_heading,
 )
-from bot.messages import empty_question, no_more_results, not_in_articles, question_truncated
+from bot.messages import empty_question, no_more_results, not_in_articles, question_truncated, small_talk_reply
 from retrieval import Answer, ArticleInfo, Hit
 from retrieval.engine import MAX_QUESTION_CHARS
 
@@ -90,6 +90,8 @@ def _short_embed(answer: Answer, notice: list[str], sources_command: str) -> dis
         text = no_more_results(answer.lang)
     elif not answer.question:
         text = empty_question(answer.lang)
+    elif answer.small_talk:
+        text = small_talk_reply(answer.lang)
     else:
         text = not_in_articles(answer.lang) + "\n" + see_sources(answer.lang, sources_command)
     return discord.Embed(description="\n\n".join(notice + [text]), colour=EMBED_COLOUR)

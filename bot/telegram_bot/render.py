@@ -17,7 +17,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot.messages import not_in_articles, question_truncated
+from bot.messages import not_in_articles, question_truncated, small_talk_reply
 from bot.telegram_bot import texts
 from bot.telegram_bot.more_button import more_callback_data
 from retrieval import Answer, ArticleInfo, Hit
@@ -63,7 +63,9 @@ def render_telegram_reply(answer: Answer) -> list[str]:
     blocks: list[str] = []
     if answer.truncated:
         blocks.append(f"<i>{escape_text(question_truncated(answer.lang, MAX_QUESTION_CHARS))}</i>")
-    if not answer.answered or not answer.hits:
+    if answer.small_talk:
+        blocks.append(escape_text(small_talk_reply(answer.lang)))
+    elif not answer.answered or not answer.hits:
         blocks.append(escape_text(not_in_articles(answer.lang)) + "\n" + escape_text(texts.see_sources(answer.lang)))
     else:
         blocks.extend(render_hit(hit, number) for number, hit in enumerate(answer.hits, start=answer.offset + 1))
@@ -167,7 +169,7 @@ def render_inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
     """Inline mode: one result per hit, each sending its quote with its source; or one result
     that says the articles hold no answer."""
     if not answer.answered or not answer.hits:
-        text = not_in_articles(answer.lang)
+        text = small_talk_reply(answer.lang) if answer.small_talk else not_in_articles(answer.lang)
         return [
             InlineQueryResultArticle(
                 id="none",

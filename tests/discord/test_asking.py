@@ -100,3 +100,10 @@ async def test_the_bot_does_not_answer_other_bots(bot, discord_api):
     replies = await discord_api.channel_reply(discord_api.channel_id)
     assert len(discord_api.channel_messages[discord_api.channel_id]) == 1
     assert replies[0]["embeds"][0]["footer"]["text"] == "❓ What is Cameo?"
+
+
+async def test_thanks_or_what_can_you_do_gets_a_hint_not_a_quote(bot, ada):
+    reply = await ada.ask("what can you do?")
+    text = embed_text(reply)
+    assert "Ask me anything about them" in text
+    assert "> " not in text and "don't answer" not in text

@@ -91,3 +91,13 @@ async def test_an_unknown_command_gets_the_help_text(bot, alice):
     reply = await alice.says("/weather")
 
     assert "How to ask" in reply.text
+
+
+async def test_a_greeting_gets_a_short_hint_on_how_to_ask_not_a_quote(bot, alice, mei):
+    reply = await alice.says("hi!")
+    assert "<blockquote>" not in reply.html
+    assert "Ask me anything about them" in reply.text
+    assert "Sorry" not in reply.text
+
+    reply = await mei.says("謝謝！")
+    assert "<blockquote>" not in reply.html and "歡迎提問" in reply.text
