@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 
+# "when" asks for a time only as the question word ("When did…", "since when"), not as a
+# conjunction ("What began in 1527 when Luther…").
 _WANTS_QUANTITY = re.compile(
     r"\b(?:how\s+(?:many|much|long|old|far|big|large|often|fast|high|tall|soon|quickly)|"
     r"what\s+(?:year|years|date|day|month|time|age|percentage|percent|share|proportion|number|amount|price|size)|"
-    r"which\s+(?:year|date|day|month)|when)\b"
+    r"which\s+(?:year|date|day|month))\b|^\W*(?:(?:and|so|but)\s+)?when\b|\b(?:since|until|till)\s+when\b"
     r"|多少|几|幾|多久|多长|多長|多大|多高|多远|多遠|多快|哪一?年|哪一?天|什么时候|什麼時候|何时|何時|百分之",
     re.IGNORECASE,
 )

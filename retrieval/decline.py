@@ -25,6 +25,7 @@ threshold on them declined answerable questions far more often in our measuremen
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from retrieval.index import SearchIndex
 from retrieval.tokenizer import Token, has_chinese, terms
@@ -69,9 +70,20 @@ def decline_reason(
             or _is_proper_noun(question, token.start, word)
             or (chinese_question and word.isascii() and word.isalpha())
         )
-        if name_like and index.idf_of(token.term) is None:
+        if name_like and index.idf_of(token.term) is None and not _known_without_accents(word.lower(), index):
             return f"the articles never mention {word!r}"
     return None
+
+
+def _known_without_accents(word: str, index: SearchIndex) -> bool:
+    """True when the articles hold the (lower-cased) word with other accents ("Maiziere" for
+    "Maizière"): people often type names without them."""
+    folded = _fold_accents(word)
+    return folded in index.accent_folded_terms() or (folded != word and index.idf_of(folded) is not None)
+
+
+def _fold_accents(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 _SENTENCE_OPENING = re.compile(r"(?:^|[.!?:;。！？：；\n\"'“‘(（]\s*)$")

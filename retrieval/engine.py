@@ -11,15 +11,16 @@ from pathlib import Path
 
 from retrieval.answer import Answer, ArticleInfo, Hit
 from retrieval.answer_kind import states_quantity, wants_quantity
-from retrieval.corpus import Article, Corpus, load_corpus
+from retrieval.corpus import Corpus, load_corpus
 from retrieval.decline import MIN_COVERAGE, decline_reason, loosely_related
 from retrieval.embedder import Embedder
-from retrieval.excerpts import Excerpt, choose_excerpt
+from retrieval.excerpts import choose_excerpt
 from retrieval.index_cache import load_or_build_index, load_or_build_semantic_index, load_vector_store
 from retrieval.language import detect_language, same_family
 from retrieval.links import quote_url
 from retrieval.passages import Passage
-from retrieval.semantic_index import CHINESE_POOL, LATIN_POOL, Closeness, sentence_texts
+from retrieval.semantic_index import Closeness, sentence_texts
+from retrieval.semantic_rerank import SEMANTIC_DEPTH, Candidate, blend, seed_bonus, strongly_close, with_nearest
 from retrieval.small_talk import is_small_talk
 from retrieval.tokenizer import Token, has_chinese, tokenize
 from retrieval.vector_store import EmbeddingTooSlow, Progress, text_key
@@ -31,8 +32,9 @@ DEFAULT_TOP_K = 3
 MAX_QUESTION_CHARS = 1000
 # Passages fetched from the index per hit wanted: room for overlaps and language preference.
 CANDIDATES_PER_HIT = 4
-# A hit from a translation whose original is in the question's language ranks as if it scored
-# this much less, so the question's language wins when both hold the passage.
+# Without the model, a hit from a translation whose original is in the question's language ranks
+# as if it scored this much less, so the question's language wins when both hold the passage.
+# (With the model, retrieval/semantic_rerank.py weighs languages.)
 OTHER_LANGUAGE_FACTOR = 0.8
 # The best RERANK_DEPTH passages are re-ranked by BM25 score times (COVERAGE_BASE + the share
 # of the question's weight that the chosen excerpt itself quotes): passages whose matches sit
@@ -47,40 +49,9 @@ MIN_SHARE_OF_BEST = 0.4
 # embed` has computed them.
 DEFAULT_EMBED_BUDGET_SECONDS = 120.0
 
-# With the embedding model: BM25's best SEMANTIC_DEPTH passages, and the DENSE_PER_POOL closest
-# passages of each language (a Chinese question's answer may be in an English article), are
-# ranked by a blend of the lexical score relative to the best one and the passage's closeness
-# (its z-score over the corpus, saturating at CLOSENESS_SATURATION), SEMANTIC_SHARE of it.
-SEMANTIC_DEPTH = 30
-DENSE_PER_POOL = 5
-SEMANTIC_SHARE = 0.5
-CLOSENESS_SATURATION = 5.0
-# A sentence's closeness (z-score) adds this much to its query weight when choosing the
-# sentence a quote is grown from.
-SEED_CLOSENESS_WEIGHT = 0.3
-# A sentence this close (cosine) to the question says what it asks, in other words: the
-# question is not declined for sharing few words with the articles or with the quote.
-STRONG_COSINE = 0.86
-# With the model, the question's language (Chinese or not) is preferred unless the other one's
-# closest passage stands this many standard deviations further above its own language's mean.
-CROSS_LANGUAGE_MARGIN = 1.0
 # A question asking how many, how much or when ranks a quote that states no number or date
 # as if it scored this much less.
 NUMBERLESS_FACTOR = 0.7
-
-
-@dataclass
-class _Candidate:
-    """A passage on its way to becoming a hit: its score so far and its BM25 rank."""
-
-    score: float
-    rank: int
-    passage: int
-    article: Article
-    excerpt: Excerpt
-
-    def order(self) -> tuple[float, int]:
-        return (-self.score, self.rank)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -189,20 +160,17 @@ class Engine:
         closeness = self._closeness(prepared.text) if tokens else None
         # A question the model finds very close to some sentence is not declined for using
         # words the articles lack: it may say in its own words what they say in theirs.
-        strongly_close = closeness is not None and float(closeness.passage.max(initial=-1.0)) >= STRONG_COSINE
         declined = decline_reason(prepared.text, tokens, self.index, lang.startswith("zh"), self.min_coverage,
-                                  check_coverage=not strongly_close)
+                                  check_coverage=not strongly_close(closeness))
         if declined:
             log.debug("declined %r: %s", prepared.text[:80], declined)
             return Answer(prepared.text, False, lang, truncated=prepared.truncated)
 
         wanted = offset + top_k + 1
         candidates = self._ranked_candidates(prepared.text, tokens, lang, wanted, closeness)
-        if (
-            not candidates
-            or self._loosely_related(tokens, lang, candidates[0], closeness)
-            or (wants_quantity(prepared.text) and not states_quantity(candidates[0].excerpt.text, prepared.text))
-        ):
+        declined = self._unanswered_by(candidates, prepared.text, tokens, lang, closeness)
+        if declined:
+            log.debug("declined %r: %s", prepared.text[:80], declined)
             return Answer(prepared.text, False, lang, truncated=prepared.truncated)
         hits = self._distinct_hits(candidates, wanted)
         return Answer(
@@ -222,7 +190,7 @@ class Engine:
 
     def _ranked_candidates(
         self, question: str, tokens: list[Token], lang: str, wanted: int, closeness: Closeness | None
-    ) -> list[_Candidate]:
+    ) -> list[Candidate]:
         """Passages worth quoting, best first, each with its excerpt: BM25's best (and, with the
         model, the closest passages of each language), the first `depth` of them re-ranked."""
         query_terms = [token.term for token in tokens]
@@ -232,7 +200,7 @@ class Engine:
         depth = RERANK_DEPTH if closeness is None else SEMANTIC_DEPTH
         ranked = self.index.search(query_terms, max(depth, wanted * CANDIDATES_PER_HIT))
         if closeness is not None:
-            ranked, depth = self._with_nearest(ranked, query_terms, closeness)
+            ranked, depth = with_nearest(ranked, closeness, lambda ids: self._lexical_scores(query_terms, ids))
         wants_number = wants_quantity(question)
         candidates = []
         for rank, (pid, score) in enumerate(ranked):
@@ -241,67 +209,52 @@ class Engine:
             matches = self._matches(article.text, (passage.start, passage.end), weights, query_has_chinese)
             if not matches and closeness is None:
                 continue
-            excerpt = choose_excerpt(article.text, passage.start, passage.end, matches, weights,
-                                     bonus=self._seed_bonus(pid, closeness))
+            bonus = seed_bonus(self.semantic, closeness, pid) if closeness and self.semantic else None
+            excerpt = choose_excerpt(article.text, passage.start, passage.end, matches, weights, bonus=bonus)
             quoted = {t.term for t in matches if excerpt.start <= t.start and t.end <= excerpt.end}
             coverage = math.fsum(weights[term] for term in quoted) / total_weight  # exact: set order can't matter
-            # (With the model, the other language's handicap is applied once, in `_blend`.)
+            # (With the model, the other language's handicap is applied once, in `blend`.)
             language = self._language_factor(passage, lang) if closeness is None else 1.0
             lexical = score * language * (COVERAGE_BASE + coverage)
             if wants_number and not states_quantity(excerpt.text, question):
                 lexical *= NUMBERLESS_FACTOR
-            candidates.append(_Candidate(lexical, rank, pid, article, excerpt))
+            candidates.append(Candidate(lexical, rank, pid, article, excerpt))
 
-        reranked = sorted((c for c in candidates if c.rank < depth), key=_Candidate.order)
+        reranked = sorted((c for c in candidates if c.rank < depth), key=Candidate.order)
         if closeness is not None and reranked:
-            self._blend(reranked, closeness, lang)
-            reranked.sort(key=_Candidate.order)
+            blend(reranked, closeness, lang)
+            reranked.sort(key=Candidate.order)
         candidates = reranked + [c for c in candidates if c.rank >= depth]
         if not reranked:
             return candidates
         floor = reranked[0].score * MIN_SHARE_OF_BEST
         return [candidate for candidate in candidates if candidate.score >= floor]
 
-    def _blend(self, candidates: list[_Candidate], closeness: Closeness, lang: str) -> None:
-        """Score each candidate by its lexical score relative to the best of its language, and its
-        closeness. Passages in the question's language are preferred, unless the other language
-        holds a clearly closer one (the fact may be stated only there): the other ones count less."""
-        own = CHINESE_POOL if lang.startswith("zh") else LATIN_POOL
-        preferred = closeness.preferred_pool(own, CROSS_LANGUAGE_MARGIN)
-        # Lexical scores of two languages are comparable only where the question's words are in
-        # both (names, mixed questions); when the other language is preferred, each counts
-        # within its own language.
-        separate = preferred != own
-        best: dict[int, float] = {}
-        for candidate in candidates:
-            pool = self._pool_of(candidate) if separate else own
-            best[pool] = max(best.get(pool, 0.0), candidate.score)
-        for candidate in candidates:
-            pool = self._pool_of(candidate)
-            top = best[pool if separate else own]
-            lexical = candidate.score / top if top > 0 else 0.0
-            z = float(closeness.passage_z[candidate.passage])
-            near = min(max(z, 0.0) / CLOSENESS_SATURATION, 1.0)
-            factor = 1.0 if pool == preferred else OTHER_LANGUAGE_FACTOR
-            log.debug("passage %d: lexical %.3f, closeness z %.2f", candidate.passage, lexical, z)
-            candidate.score = factor * ((1 - SEMANTIC_SHARE) * lexical + SEMANTIC_SHARE * near)
-
-    def _pool_of(self, candidate: _Candidate) -> int:
-        return CHINESE_POOL if candidate.article.info.lang.startswith("zh") else LATIN_POOL
+    def _unanswered_by(
+        self, candidates: list[Candidate], question: str, tokens: list[Token], lang: str, closeness: Closeness | None
+    ) -> str | None:
+        """Why the best candidate does not answer the question (decline rules 4 and 5), or None."""
+        if not candidates:
+            return "no passage holds the question's words"
+        if self._loosely_related(tokens, lang, candidates[0], closeness):
+            return "the best quote shares at most one of the question's words"
+        if wants_quantity(question) and not states_quantity(candidates[0].excerpt.text, question):
+            return "the question asks for a number or a date and the best quote states none"
+        return None
 
     def _loosely_related(
-        self, tokens: list[Token], lang: str, best: _Candidate, closeness: Closeness | None
+        self, tokens: list[Token], lang: str, best: Candidate, closeness: Closeness | None
     ) -> bool:
         """Decline rule 4 (see retrieval/decline.py) for the best candidate, unless the model
         finds one of its sentences very close to the question."""
         if lang.startswith("zh") or best.article.info.lang.startswith("zh"):
             return False
-        if closeness is not None and closeness.passage[best.passage] >= STRONG_COSINE:
+        if strongly_close(closeness, best.passage):
             return False
         return loosely_related(tokens, self._terms_of(best.excerpt.text))
 
     @staticmethod
-    def _distinct_hits(candidates: list[_Candidate], wanted: int) -> list[Hit]:
+    def _distinct_hits(candidates: list[Candidate], wanted: int) -> list[Hit]:
         """Up to `wanted` hits, skipping excerpts that overlap one already taken."""
         hits: list[Hit] = []
         taken: dict[str, list[tuple[int, int]]] = {}
@@ -324,32 +277,9 @@ class Engine:
                 break
         return hits
 
-    def _with_nearest(
-        self, ranked: list[tuple[int, float]], query_terms: list[str], closeness: Closeness
-    ) -> tuple[list[tuple[int, float]], int]:
-        """BM25's ranking with the closest passages of each language that its first
-        SEMANTIC_DEPTH lack put after them, and how many to re-rank (those, and these)."""
-        head = ranked[:SEMANTIC_DEPTH]
-        present = {pid for pid, _ in head}
-        extra = [pid for pid in closeness.nearest_passages(DENSE_PER_POOL) if pid not in present]
-        if extra:
-            scores = self.index.scores([t for t in query_terms if self.index.idf_of(t) is not None])
-            head += [(pid, float(scores[pid])) for pid in extra]
-            extra_set = set(extra)
-            tail = [(pid, score) for pid, score in ranked[SEMANTIC_DEPTH:] if pid not in extra_set]
-        else:
-            tail = ranked[SEMANTIC_DEPTH:]
-        return head + tail, len(head)
-
-    def _seed_bonus(self, pid: int, closeness: Closeness | None) -> dict[int, float] | None:
-        """Each sentence's closeness as extra query weight, keyed by where the sentence starts."""
-        if closeness is None or self.semantic is None:
-            return None
-        rows = self.semantic.sentences_of(pid)
-        return {
-            int(self.semantic.sentence_spans[row][0]): SEED_CLOSENESS_WEIGHT * float(closeness.sentence_z[row])
-            for row in rows
-        }
+    def _lexical_scores(self, query_terms: list[str], passages: list[int]) -> list[float]:
+        scores = self.index.scores([term for term in query_terms if self.index.idf_of(term) is not None])
+        return [float(scores[pid]) for pid in passages]
 
     @staticmethod
     def _terms_of(excerpt: str) -> set[str]:

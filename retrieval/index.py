@@ -14,6 +14,7 @@ positive and rewards a passage for holding a term at all.
 
 from __future__ import annotations
 
+import unicodedata
 from array import array
 from dataclasses import dataclass
 from itertools import repeat
@@ -72,6 +73,19 @@ class SearchIndex:
         # The very expression rank-bm25's BM25Plus.get_scores evaluates, operation for operation.
         weights = term_idf * (delta + (term_freqs * (k1 + 1)) / (k1 * (1 - b + b * doc_len / bm25.avgdl) + term_freqs))
         return cls(term_ids, idf, offsets, passage_ids, weights, len(tokenized), delta)
+
+    def accent_folded_terms(self) -> frozenset[str]:
+        """The indexed terms with accents taken off ("maizière" gives "maiziere"), computed on
+        first use and kept for the life of the process (not saved with the index)."""
+        folded = self.__dict__.get("_accent_folded")
+        if folded is None:
+            folded = frozenset(
+                "".join(ch for ch in unicodedata.normalize("NFKD", term) if not unicodedata.combining(ch))
+                for term in self.term_ids
+                if not term.isascii()
+            )
+            self.__dict__["_accent_folded"] = folded
+        return folded
 
     def idf_of(self, term: str) -> float | None:
         """The term's idf, or None when no passage holds it."""

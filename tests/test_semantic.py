@@ -212,3 +212,4 @@ def test_the_shipped_vectors_are_what_the_model_computes(semantic_engine):
     computed = MODEL.embedder.embed_passages(sample)
     stored = shipped.vectors([text_key(text) for text in sample])
     assert np.allclose(computed, stored, atol=1e-5)
+

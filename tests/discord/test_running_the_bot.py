@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import socket
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from bot.discord_bot.app import run
 from bot.log_redaction import redact_secrets_in_logs
 from bot.settings import SettingsError, load_settings
+from tests.bot_process import interrupt_and_collect
 from tests.discord.conftest import TOKEN, DiscordUser, embed_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -77,8 +77,6 @@ async def test_the_command_runs_the_bot_answers_reports_healthy_and_never_logs_t
         reply = await DiscordUser(discord_api).ask("What is the Cameo feature?")
         assert "**Cameo**" in embed_text(reply)
     finally:
-        process.send_signal(signal.SIGINT)
-        _, stderr = await asyncio.wait_for(process.communicate(), 20)
-    logs = stderr.decode()
+        logs = await interrupt_and_collect(process)
     assert "synced 4 commands globally" in logs
     assert TOKEN not in logs

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
 from pathlib import Path
 
+from tests.bot_process import interrupt_and_collect
 from tests.telegram.conftest import TOKEN
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,9 +31,7 @@ async def test_python_m_bot_telegram_answers_and_never_logs_the_token(telegram, 
         reply = await alice.says("cameo feature")
         assert "<blockquote>" in reply.html
     finally:
-        process.send_signal(signal.SIGINT)
-        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        logs = await interrupt_and_collect(process)
 
-    logs = stderr.decode()
     assert "receiving updates by long polling" in logs
     assert TOKEN not in logs and TOKEN.split(":")[1] not in logs
