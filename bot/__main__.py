@@ -74,7 +74,7 @@ def ask(args: argparse.Namespace) -> int:
 
 
 def embed(args: argparse.Namespace) -> int:
-    """Compute the vectors of a corpus's passages and sentences and keep them in the corpus
+    """Compute the vectors of the sentences of a corpus and keep them in the corpus
     directory, so that whoever uses it starts without computing them."""
     from retrieval.index_cache import shipped_vectors_path
 

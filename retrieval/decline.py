@@ -53,14 +53,10 @@ def decline_reason(
         return "no searchable words"
     if all(token.term.isdigit() for token in tokens):
         return "only numbers"
-    unseen = index.unseen_idf()
-    total = found = 0.0
-    for token in _content_words(tokens):
-        idf = _word_idf(token.term, index)
-        total += unseen if idf is None else idf
-        found += 0.0 if idf is None else idf
-    if check_coverage and total and found < min_coverage * total:
-        return f"only {found / total:.0%} of the question's weight is in the articles"
+    if check_coverage:
+        shortfall = coverage_shortfall(tokens, index, min_coverage)
+        if shortfall:
+            return shortfall
     for token in tokens:
         if token.bigram:
             continue
@@ -72,6 +68,19 @@ def decline_reason(
         )
         if name_like and index.idf_of(token.term) is None and not _known_without_accents(word.lower(), index):
             return f"the articles never mention {word!r}"
+    return None
+
+
+def coverage_shortfall(tokens: list[Token], index: SearchIndex, min_coverage: float = MIN_COVERAGE) -> str | None:
+    """Rule 2: why the words the articles hold carry too little of the question's weight, or None."""
+    unseen = index.unseen_idf()
+    total = found = 0.0
+    for token in _content_words(tokens):
+        idf = _word_idf(token.term, index)
+        total += unseen if idf is None else idf
+        found += 0.0 if idf is None else idf
+    if total and found < min_coverage * total:
+        return f"only {found / total:.0%} of the question's weight is in the articles"
     return None
 
 

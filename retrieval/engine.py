@@ -6,13 +6,15 @@ import logging
 import math
 import re
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from retrieval.answer import Answer, ArticleInfo, Hit
 from retrieval.answer_kind import states_quantity, wants_quantity
 from retrieval.corpus import Corpus, load_corpus
-from retrieval.decline import MIN_COVERAGE, decline_reason, loosely_related
+from retrieval.decline import MIN_COVERAGE, coverage_shortfall, decline_reason, loosely_related
 from retrieval.embedder import Embedder
 from retrieval.excerpts import choose_excerpt
 from retrieval.index_cache import load_or_build_index, load_or_build_semantic_index, load_vector_store
@@ -41,6 +43,9 @@ OTHER_LANGUAGE_FACTOR = 0.8
 # close together win. Deeper ones keep BM25's order, so every page of "more" agrees.
 RERANK_DEPTH = 16
 COVERAGE_BASE = 0.5
+# Passages whose tokens are kept between questions (about 20 KB each), so that finding a
+# question's words in its candidates does not tokenize the same passages again and again.
+PASSAGE_TOKENS_KEPT = 1024
 # Hits scoring under this share of the best one are loosely related: they are not quoted.
 MIN_SHARE_OF_BEST = 0.4
 
@@ -96,6 +101,9 @@ class Engine:
         self._cache_dir = cache_dir
         self.passages, self.index = load_or_build_index(corpus, cache_dir)
         self._translations = _translation_languages(corpus)
+        self._tokens_of_passage = lru_cache(maxsize=PASSAGE_TOKENS_KEPT)(self._tokenize_passage)
+        # One thread runs the model (one OpenMP thread too): questions queue for it.
+        self._embedding_thread = ThreadPoolExecutor(1, thread_name_prefix="embedding")
         self.embedder = embedder
         self.semantic = None
         self.semantic_status = "lexical only: no embedding model"
@@ -126,7 +134,7 @@ class Engine:
         return cls(load_corpus(directory), cache_dir, min_coverage, embedder, progress, embed_budget_seconds)
 
     def save_vectors(self, path: str | Path) -> int:
-        """Write the vectors of this corpus's passages and sentences (and no others) to `path`,
+        """Write the vectors of this corpus's sentences (and no others) to `path`,
         where `Engine` looks for vectors a corpus ships; returns how many were written."""
         if self.semantic is None:
             raise ValueError("no embedding model: there are no vectors to save")
@@ -156,12 +164,20 @@ class Engine:
         lang = detect_language(prepared.text)
         if is_small_talk(prepared.text):
             return Answer(prepared.text, False, lang, truncated=prepared.truncated, small_talk=True)
+        # The model embeds the question on its own thread while the words are matched here.
+        pending = self._embed_in_background(prepared.text)
         tokens = tokenize(prepared.text)
-        closeness = self._closeness(prepared.text) if tokens else None
-        # A question the model finds very close to some sentence is not declined for using
-        # words the articles lack: it may say in its own words what they say in theirs.
         declined = decline_reason(prepared.text, tokens, self.index, lang.startswith("zh"), self.min_coverage,
-                                  check_coverage=not strongly_close(closeness))
+                                  check_coverage=False)
+        closeness = None
+        if not declined:
+            if pending is not None:
+                self._prefetch_candidates(tokens, offset + top_k + 1)
+            closeness = self._closeness(pending)
+            # A question the model finds very close to some sentence is not declined for using
+            # words the articles lack: it may say in its own words what they say in theirs.
+            if not strongly_close(closeness):
+                declined = coverage_shortfall(tokens, self.index, self.min_coverage)
         if declined:
             log.debug("declined %r: %s", prepared.text[:80], declined)
             return Answer(prepared.text, False, lang, truncated=prepared.truncated)
@@ -183,10 +199,22 @@ class Engine:
             truncated=prepared.truncated,
         )
 
-    def _closeness(self, question: str) -> Closeness | None:
+    def _embed_in_background(self, question: str) -> Future | None:
         if self.semantic is None or self.embedder is None:
             return None
-        return self.semantic.closeness(self.embedder.embed_queries([question])[0])
+        return self._embedding_thread.submit(self.embedder.embed_queries, [question])
+
+    def _closeness(self, pending: Future | None) -> Closeness | None:
+        if pending is None or self.semantic is None:
+            return None
+        return self.semantic.closeness(pending.result()[0])
+
+    def _prefetch_candidates(self, tokens: list[Token], wanted: int) -> None:
+        """Tokenize BM25's best passages now (they are kept), while the model is busy."""
+        query_terms = [token.term for token in tokens]
+        query_has_chinese = any(has_chinese(term) for term in query_terms)
+        for pid, _ in self.index.search(query_terms, max(SEMANTIC_DEPTH, wanted * CANDIDATES_PER_HIT)):
+            self._passage_tokens(pid, query_has_chinese)
 
     def _ranked_candidates(
         self, question: str, tokens: list[Token], lang: str, wanted: int, closeness: Closeness | None
@@ -206,7 +234,7 @@ class Engine:
         for rank, (pid, score) in enumerate(ranked):
             passage = self.passages[pid]
             article = self.corpus.articles[passage.article]
-            matches = self._matches(article.text, (passage.start, passage.end), weights, query_has_chinese)
+            matches = [token for token in self._passage_tokens(pid, query_has_chinese) if token.term in weights]
             if not matches and closeness is None:
                 continue
             bonus = seed_bonus(self.semantic, closeness, pid) if closeness and self.semantic else None
@@ -285,15 +313,19 @@ class Engine:
     def _terms_of(excerpt: str) -> set[str]:
         return {token.term for token in tokenize(excerpt, segment_chinese=False)}
 
-    @staticmethod
-    def _matches(text: str, span: tuple[int, int], weights: dict[str, float], segment_chinese: bool) -> list[Token]:
-        """The tokens of `text[span]` that are query terms, with spans in the whole text."""
-        start, end = span
-        return [
+    def _passage_tokens(self, passage_id: int, segment_chinese: bool) -> tuple[Token, ...]:
+        """The tokens of a passage, with spans in its article's text; the most recently used are
+        kept (PASSAGE_TOKENS_KEPT), as the same passages come up for question after question."""
+        return self._tokens_of_passage(passage_id, segment_chinese)
+
+    def _tokenize_passage(self, passage_id: int, segment_chinese: bool) -> tuple[Token, ...]:
+        passage = self.passages[passage_id]
+        text = self.corpus.articles[passage.article].text
+        start = passage.start
+        return tuple(
             token._replace(start=token.start + start, end=token.end + start)
-            for token in tokenize(text[start:end], segment_chinese=segment_chinese)
-            if token.term in weights
-        ]
+            for token in tokenize(text[start : passage.end], segment_chinese=segment_chinese)
+        )
 
     def _language_factor(self, passage: Passage, lang: str) -> float:
         article = self.corpus.articles[passage.article]
