@@ -213,3 +213,12 @@ def test_the_shipped_vectors_are_what_the_model_computes(semantic_engine):
     stored = shipped.vectors([text_key(text) for text in sample])
     assert np.allclose(computed, stored, atol=1e-5)
 
+
+
+@pytest.mark.parametrize(
+    "question, lang",
+    [("Sora 2 的 Cameo feature 是什麼?", "zh-Hant"), ("Runway的Gen-4 model什麼時候release?", "zh-Hant"),
+     ("What does 霞光社 say about Sora?", "en")],
+)
+def test_a_mixed_question_is_answered_in_the_language_it_is_mostly_in(engine, question, lang):
+    assert engine.answer(question).lang == lang
