@@ -2,7 +2,7 @@
 
 Embedding is the slow part of indexing (about 1,300 characters a second of English and 500 of
 Chinese on one core), so a vector is made once per distinct text and kept: an edited article
-re-embeds only its changed passages, a cut short first build resumes where it stopped, and a
+re-embeds only its changed sentences, a cut short first build resumes where it stopped, and a
 corpus directory may ship its own vectors (`embeddings/<identity>.npz`) so nobody waits for them.
 """
 
