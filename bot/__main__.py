@@ -28,8 +28,9 @@ def _engine_and_mode(corpus: str | None, quiet: bool = False, unlimited: bool = 
 
     budget = None if unlimited else float(os.environ.get("EMBED_BUDGET_SECONDS") or DEFAULT_EMBED_BUDGET_SECONDS)
     directory = corpus or os.environ.get("CORPUS_DIR") or BUNDLED_CORPUS
-    choice = load_embedder(semantic_wanted(os.environ.get("SEMANTIC")))
-    if choice.embedder is None and not quiet and semantic_wanted(os.environ.get("SEMANTIC")):
+    wanted = semantic_wanted(os.environ.get("SEMANTIC"))
+    choice = load_embedder(wanted)
+    if choice.embedder is None and not quiet and wanted:
         print(f"note: {choice.description}", file=sys.stderr)
     progress = progress_bar(sys.stderr, "Embedding the articles") if sys.stderr.isatty() else None
     try:
@@ -39,7 +40,13 @@ def _engine_and_mode(corpus: str | None, quiet: bool = False, unlimited: bool = 
         sys.exit(f"error: {error}")
     if choice.embedder is not None and engine.semantic is None and not quiet:
         print(f"note: {engine.semantic_status}", file=sys.stderr)
-    return engine, choice.description if choice.embedder is None else engine.semantic_status
+    return engine, _how_it_answers(choice, engine)
+
+
+def _how_it_answers(choice, engine) -> str:
+    """With the model, or lexically and why: the model is off or missing (`choice`), or the
+    articles' vectors would take too long to compute (`engine`)."""
+    return choice.description if choice.embedder is None else engine.semantic_status
 
 
 def semantic_wanted(value: str | None) -> bool:
@@ -167,7 +174,7 @@ def _run_bot(platform: str) -> int:
         lexical_by_choice = not settings.semantic
         logging.getLogger("bot").log(
             logging.INFO if engine.semantic is not None or lexical_by_choice else logging.WARNING,
-            "answers: %s", choice.description if choice.embedder is None else engine.semantic_status,
+            "answers: %s", _how_it_answers(choice, engine),
         )
         engine.warm_up()
         # Retrieval runs in a worker thread: hand the GIL back to the event loop every 1 ms

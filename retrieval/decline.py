@@ -25,9 +25,8 @@ threshold on them declined answerable questions far more often in our measuremen
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from retrieval.index import SearchIndex
+from retrieval.index import SearchIndex, fold_accents
 from retrieval.tokenizer import Token, has_chinese, terms
 
 MIN_COVERAGE = 0.25
@@ -87,12 +86,8 @@ def coverage_shortfall(tokens: list[Token], index: SearchIndex, min_coverage: fl
 def _known_without_accents(word: str, index: SearchIndex) -> bool:
     """True when the articles hold the (lower-cased) word with other accents ("Maiziere" for
     "Maizière"): people often type names without them."""
-    folded = _fold_accents(word)
+    folded = fold_accents(word)
     return folded in index.accent_folded_terms() or (folded != word and index.idf_of(folded) is not None)
-
-
-def _fold_accents(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 _SENTENCE_OPENING = re.compile(r"(?:^|[.!?:;。！？：；\n\"'“‘(（]\s*)$")

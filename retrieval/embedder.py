@@ -11,14 +11,11 @@ says why and the engine answers lexically.
 
 from __future__ import annotations
 
-import logging
 import os
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 import numpy as np
-
-log = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):

@@ -101,7 +101,9 @@ class Engine:
         self._cache_dir = cache_dir
         self.passages, self.index = load_or_build_index(corpus, cache_dir)
         self._translations = _translation_languages(corpus)
-        self._tokens_of_passage = lru_cache(maxsize=PASSAGE_TOKENS_KEPT)(self._tokenize_passage)
+        # The tokens of the most recently used passages are kept: the same passages come up for
+        # question after question.
+        self._passage_tokens = lru_cache(maxsize=PASSAGE_TOKENS_KEPT)(self._tokenize_passage)
         # One thread runs the model (one OpenMP thread too): questions queue for it.
         self._embedding_thread = ThreadPoolExecutor(1, thread_name_prefix="embedding")
         self.embedder = embedder
@@ -169,10 +171,13 @@ class Engine:
         tokens = tokenize(prepared.text)
         declined = decline_reason(prepared.text, tokens, self.index, lang.startswith("zh"), self.min_coverage,
                                   check_coverage=False)
-        closeness = None
+        wanted = offset + top_k + 1
+        closeness, ranked = None, []
         if not declined:
+            depth = RERANK_DEPTH if pending is None else SEMANTIC_DEPTH
+            ranked = self.index.search([t.term for t in tokens], max(depth, wanted * CANDIDATES_PER_HIT))
             if pending is not None:
-                self._prefetch_candidates(tokens, offset + top_k + 1)
+                self._tokenize_candidates(ranked, tokens)  # while the model works; they are kept
             closeness = self._closeness(pending)
             # A question the model finds very close to some sentence is not declined for using
             # words the articles lack: it may say in its own words what they say in theirs.
@@ -182,8 +187,7 @@ class Engine:
             log.debug("declined %r: %s", prepared.text[:80], declined)
             return Answer(prepared.text, False, lang, truncated=prepared.truncated)
 
-        wanted = offset + top_k + 1
-        candidates = self._ranked_candidates(prepared.text, tokens, lang, wanted, closeness)
+        candidates = self._ranked_candidates(prepared.text, tokens, lang, ranked, closeness)
         declined = self._unanswered_by(candidates, prepared.text, tokens, lang, closeness)
         if declined:
             log.debug("declined %r: %s", prepared.text[:80], declined)
@@ -205,28 +209,23 @@ class Engine:
         return self._embedding_thread.submit(self.embedder.embed_queries, [question])
 
     def _closeness(self, pending: Future | None) -> Closeness | None:
-        if pending is None or self.semantic is None:
-            return None
-        return self.semantic.closeness(pending.result()[0])
+        return None if pending is None else self.semantic.closeness(pending.result()[0])
 
-    def _prefetch_candidates(self, tokens: list[Token], wanted: int) -> None:
-        """Tokenize BM25's best passages now (they are kept), while the model is busy."""
-        query_terms = [token.term for token in tokens]
-        query_has_chinese = any(has_chinese(term) for term in query_terms)
-        for pid, _ in self.index.search(query_terms, max(SEMANTIC_DEPTH, wanted * CANDIDATES_PER_HIT)):
-            self._passage_tokens(pid, query_has_chinese)
+    def _tokenize_candidates(self, ranked: list[tuple[int, float]], tokens: list[Token]) -> None:
+        segment_chinese = any(has_chinese(token.term) for token in tokens)
+        for pid, _ in ranked:
+            self._passage_tokens(pid, segment_chinese)
 
     def _ranked_candidates(
-        self, question: str, tokens: list[Token], lang: str, wanted: int, closeness: Closeness | None
+        self, question: str, tokens: list[Token], lang: str, ranked: list[tuple[int, float]], closeness: Closeness | None
     ) -> list[Candidate]:
-        """Passages worth quoting, best first, each with its excerpt: BM25's best (and, with the
-        model, the closest passages of each language), the first `depth` of them re-ranked."""
+        """Passages worth quoting, best first, each with its excerpt: BM25's best (`ranked`, and,
+        with the model, the closest passages of each language), the first `depth` re-ranked."""
         query_terms = [token.term for token in tokens]
         weights = {term: self.index.idf_of(term) or 0.0 for term in query_terms}
         total_weight = math.fsum(weights.values()) or 1.0
         query_has_chinese = any(has_chinese(term) for term in query_terms)
         depth = RERANK_DEPTH if closeness is None else SEMANTIC_DEPTH
-        ranked = self.index.search(query_terms, max(depth, wanted * CANDIDATES_PER_HIT))
         if closeness is not None:
             ranked, depth = with_nearest(ranked, closeness, lambda ids: self._lexical_scores(query_terms, ids))
         wants_number = wants_quantity(question)
@@ -313,12 +312,8 @@ class Engine:
     def _terms_of(excerpt: str) -> set[str]:
         return {token.term for token in tokenize(excerpt, segment_chinese=False)}
 
-    def _passage_tokens(self, passage_id: int, segment_chinese: bool) -> tuple[Token, ...]:
-        """The tokens of a passage, with spans in its article's text; the most recently used are
-        kept (PASSAGE_TOKENS_KEPT), as the same passages come up for question after question."""
-        return self._tokens_of_passage(passage_id, segment_chinese)
-
     def _tokenize_passage(self, passage_id: int, segment_chinese: bool) -> tuple[Token, ...]:
+        """The tokens of a passage, with spans in its article's text."""
         passage = self.passages[passage_id]
         text = self.corpus.articles[passage.article].text
         start = passage.start

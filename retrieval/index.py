@@ -26,6 +26,11 @@ B = 0.75
 DELTA = 1.0
 
 
+def fold_accents(text: str) -> str:
+    """`text` without its accents: "maizière" gives "maiziere"."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
 @dataclass
 class SearchIndex:
     """Postings in compressed-row form: the term with id t has its passages and their weights in
@@ -79,11 +84,7 @@ class SearchIndex:
         first use and kept for the life of the process (not saved with the index)."""
         folded = self.__dict__.get("_accent_folded")
         if folded is None:
-            folded = frozenset(
-                "".join(ch for ch in unicodedata.normalize("NFKD", term) if not unicodedata.combining(ch))
-                for term in self.term_ids
-                if not term.isascii()
-            )
+            folded = frozenset(fold_accents(term) for term in self.term_ids if not term.isascii())
             self.__dict__["_accent_folded"] = folded
         return folded
 

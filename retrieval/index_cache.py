@@ -11,9 +11,9 @@ import hashlib
 import logging
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
+from retrieval.atomic_files import write_atomically
 from retrieval.chinese import use_cache_dir
 from retrieval.corpus import Corpus
 from retrieval.embedder import Embedder
@@ -81,9 +81,7 @@ def load_or_build_index(corpus: Corpus, cache_dir: str | Path | None = None) -> 
 
     passages, index = build_index(corpus)
     try:
-        with tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".tmp") as file:
-            pickle.dump((passages, index), file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(file.name, path)
+        write_atomically(path, lambda file: pickle.dump((passages, index), file, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError as error:
         log.info("index cache not saved in %s: %s", directory, error)
     return passages, index
@@ -102,8 +100,7 @@ def shipped_vectors_path(corpus_directory: str | Path, identity: str) -> Path:
 
 def load_vector_store(corpus: Corpus, identity: str, cache_dir: str | Path | None = None) -> VectorStore:
     """Every vector known for `identity`: the cache directory's, and those the corpus ships."""
-    directory = _cache_directory(cache_dir)
-    store = VectorStore.load(directory / "vectors" / f"{identity}.npz", identity)
+    store = VectorStore.load(_store_path(_cache_directory(cache_dir), identity), identity)
     store.merge(VectorStore.load(shipped_vectors_path(corpus.directory, identity), identity))
     return store
 
@@ -131,7 +128,7 @@ def load_or_build_semantic_index(
     except Exception as error:  # a damaged or foreign file: rebuild over it
         log.warning("ignoring unreadable vector cache %s: %s", path, error)
 
-    store_path = directory / "vectors" / f"{embedder.identity}.npz"
+    store_path = _store_path(directory, embedder.identity)
     store = load_vector_store(corpus, embedder.identity, directory)
     known = len(store)
 
@@ -141,14 +138,13 @@ def load_or_build_semantic_index(
     index = build_semantic_index(corpus, passages, embedder, store, progress, checkpoint, budget_seconds)
     if len(store) > known:
         checkpoint()
-    _try_saving(lambda: _save_atomically(index.save, path), directory)
+    _try_saving(lambda: write_atomically(path, index.save), directory)
     return index
 
 
-def _save_atomically(save, path: Path) -> None:
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as file:
-        save(file)
-    os.replace(file.name, path)
+def _store_path(directory: Path, identity: str) -> Path:
+    """Where the cache directory keeps every vector known for the embedder `identity`."""
+    return directory / "vectors" / f"{identity}.npz"
 
 
 def _try_saving(save, directory: Path) -> None:

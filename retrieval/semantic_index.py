@@ -110,21 +110,18 @@ def _z_scores(values: np.ndarray, pools: np.ndarray) -> np.ndarray:
     return z
 
 
-def _pool(lang: str) -> int:
+def pool_of_language(lang: str) -> int:
+    """The pool of a language tag: Chinese ("zh…") or not."""
     return CHINESE_POOL if lang.startswith("zh") else LATIN_POOL
 
 
-def quotable_sentences(text: str, passage: Passage) -> list[tuple[int, int]]:
-    """The sentences of a passage that a quote can be made of, as spans in the article text."""
-    return split_sentences(text, passage.start, passage.end)
-
-
 def sentence_texts(corpus: Corpus, passages: list[Passage]) -> tuple[list[str], list[list[tuple[int, int]]]]:
-    """The text of every passage's sentences in order, and each passage's sentence spans."""
+    """The text of every passage's sentences in order, and each passage's sentence spans (a
+    heading's too: it is never quoted, but its closeness speaks for the text under it)."""
     texts, spans = [], []
     for passage in passages:
         text = corpus.articles[passage.article].text
-        spans.append(quotable_sentences(text, passage))
+        spans.append(split_sentences(text, passage.start, passage.end))
         texts.extend(text[start:end] for start, end in spans[-1])
     return texts, spans
 
@@ -145,7 +142,7 @@ def build_semantic_index(
     counts = [len(spans) for spans in sentence_spans]
     return SemanticIndex(
         identity=embedder.identity,
-        passage_pools=np.array([_pool(corpus.articles[p.article].info.lang) for p in passages], dtype=np.int8),
+        passage_pools=np.array([pool_of_language(corpus.articles[p.article].info.lang) for p in passages], dtype=np.int8),
         sentence_offsets=np.concatenate(([0], np.cumsum(counts, dtype=np.int64))).astype(np.int64),
         sentence_spans=np.array([span for spans in sentence_spans for span in spans], dtype=np.int64).reshape(-1, 2),
         sentence_vectors=store.vectors([text_key(t) for t in texts]),

@@ -18,7 +18,7 @@ from typing import Callable
 
 from retrieval.corpus import Article
 from retrieval.excerpts import Excerpt
-from retrieval.semantic_index import CHINESE_POOL, LATIN_POOL, Closeness, SemanticIndex
+from retrieval.semantic_index import Closeness, SemanticIndex, pool_of_language
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def seed_bonus(semantic: SemanticIndex, closeness: Closeness, passage: int) -> d
 
 def blend(candidates: list[Candidate], closeness: Closeness, lang: str) -> None:
     """Score each candidate (whose score is lexical so far) by the blend described above."""
-    own = CHINESE_POOL if lang.startswith("zh") else LATIN_POOL
+    own = pool_of_language(lang)
     preferred = closeness.preferred_pool(own, CROSS_LANGUAGE_MARGIN)
     # Lexical scores of two languages are comparable only where the question's words are in
     # both (names, mixed questions); when the other language is preferred, each counts within
@@ -82,10 +82,10 @@ def blend(candidates: list[Candidate], closeness: Closeness, lang: str) -> None:
     separate = preferred != own
     best: dict[int, float] = {}
     for candidate in candidates:
-        pool = _pool_of(candidate) if separate else own
+        pool = pool_of_language(candidate.article.info.lang) if separate else own
         best[pool] = max(best.get(pool, 0.0), candidate.score)
     for candidate in candidates:
-        pool = _pool_of(candidate)
+        pool = pool_of_language(candidate.article.info.lang)
         top = best[pool if separate else own]
         lexical = candidate.score / top if top > 0 else 0.0
         z = float(closeness.passage_z[candidate.passage])
@@ -102,6 +102,3 @@ def strongly_close(closeness: Closeness | None, passage: int | None = None) -> b
     value = closeness.passage.max(initial=-1.0) if passage is None else closeness.passage[passage]
     return float(value) >= STRONG_COSINE
 
-
-def _pool_of(candidate: Candidate) -> int:
-    return CHINESE_POOL if candidate.article.info.lang.startswith("zh") else LATIN_POOL

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
+from retrieval.atomic_files import write_atomically
 from retrieval.chinese import CJK_RUN
 from retrieval.embedder import Embedder
 
@@ -101,9 +100,7 @@ class VectorStore:
         key_array = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), DIGEST_BYTES)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as file:
-            np.savez(file, identity=np.array(self.identity), keys=key_array, vectors=matrix)
-        os.replace(file.name, path)
+        write_atomically(path, lambda file: np.savez(file, identity=np.array(self.identity), keys=key_array, vectors=matrix))
 
     def vectors(self, keys: Sequence[bytes]) -> np.ndarray:
         """The vectors of `keys`, in order, as one (len(keys), dim) array; KeyError for a missing key."""
