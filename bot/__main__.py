@@ -1,4 +1,4 @@
-"""Command line: `python -m bot ask|sources|eval|telegram|discord|config`."""
+"""Command line: `python -m bot ask|sources|eval|telegram|discord|config|feedback`."""
 
 from __future__ import annotations
 
@@ -141,6 +141,13 @@ def config(args: argparse.Namespace) -> int:
     return 0
 
 
+def feedback(args: argparse.Namespace) -> int:
+    """Report the questions asked, the unanswered ones and the answers voted down."""
+    from bot.feedback.report_command import feedback_report
+
+    return feedback_report(args.since, args.json, args.export)
+
+
 def discord(args: argparse.Namespace) -> int:
     """Run the Discord bot until interrupted (settings from the environment and .env)."""
     return _run_bot("discord")
@@ -222,6 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     config_parser = commands.add_parser("config", help="show the effective settings (secrets masked)")
     config_parser.set_defaults(run=config)
+
+    feedback_parser = commands.add_parser("feedback", help="report questions asked, unanswered and voted 👎")
+    feedback_parser.add_argument("--since", default="7d", help="how far back: 24h, 7d, 2w or a day such as 2026-11-01 (default 7d)")
+    feedback_parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    feedback_parser.add_argument("--export", metavar="FILE.jsonl", help="also write the unanswered questions as evaluation questions")
+    feedback_parser.set_defaults(run=feedback)
 
     discord_parser = commands.add_parser("discord", help="run the Discord bot (needs DISCORD_BOT_TOKEN)")
     discord_parser.set_defaults(run=discord)

@@ -60,4 +60,16 @@ def render_settings(settings: Settings, sources: dict[str, str], answers: str = 
         lines.append(f"{field.upper()}={value}  # {note}")
     if answers:
         lines.append(f"# answers: {answers}")
+    lines.append(f"# feedback: {describe_feedback(settings)}")
     return "\n".join(lines)
+
+
+def describe_feedback(settings: Settings) -> str:
+    """Whether feedback is recorded, in which file, for how long, and where the hash key is."""
+    from bot.feedback.store import default_database_path
+
+    if not settings.feedback:
+        return "off (nothing recorded, no vote buttons)"
+    key = "FEEDBACK_SALT" if settings.feedback_salt is not None else "a salt kept in the database"
+    path = settings.feedback_db_path or default_database_path()
+    return f"recorded in {path} for {settings.feedback_retention_days} days, user ids hashed with {key}"

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     discord_dev_guild_id: int | None = _accepts("the numeric id of a Discord server, or empty", default=None, gt=0)
     discord_api_base_url: str = _accepts("an http(s) URL, e.g. https://discord.com/api/v10", default="https://discord.com/api/v10")
 
+    # Feedback: questions asked, their outcome and 👍/👎 votes, kept in SQLite (see README, "Feedback").
+    feedback: bool = _accepts("on or off: record questions and votes, and show 👍/👎 buttons", default=True)
+    feedback_db_path: Path | None = _accepts("a file path; empty: $XDG_DATA_HOME/sora-quotes/feedback.sqlite3", default=None)
+    feedback_salt: SecretStr | None = _accepts("any text, the key of the user-id hashes; empty: one generated and kept in the database", default=None)
+    feedback_retention_days: int = _accepts("a whole number of days from 1 to 3650", default=90, ge=1, le=3650)
+
     # Health endpoint (GET /healthz) for container health checks; 0 turns it off.
     health_port: int = _accepts("a port number from 1 to 65535, or 0 for none", default=8080, ge=0, le=65535)
 
@@ -105,7 +111,8 @@ class Settings(BaseSettings):
         return BUNDLED_CORPUS if isinstance(value, str) and not value.strip() else value
 
     @field_validator("telegram_bot_token", "discord_bot_token", "telegram_webhook_secret",
-                     "index_cache_dir", "discord_dev_guild_id", "telegram_webhook_url", mode="before")
+                     "index_cache_dir", "discord_dev_guild_id", "telegram_webhook_url",
+                     "feedback_db_path", "feedback_salt", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return None if isinstance(value, str) and not value.strip() else value

@@ -57,6 +57,8 @@ class Answer:
     `small_talk` is True when the message was a greeting, thanks or a question about the bot
     itself (answered False too): a front end shows how to ask, not "the articles don't say".
     `lang` is the question's language ("en", "zh-Hant" or "zh-Hans"), for the reply's wording.
+    `decline_reason` says why a question was declined (None when answered or small talk), for
+    logs and the operator's feedback report; it is not part of the JSON contract.
     `truncated` is True when the question was longer than the engine reads and only its
     beginning was used. `has_more` tells whether asking again with a larger `offset`
     would give further hits.
@@ -70,6 +72,7 @@ class Answer:
     has_more: bool = False
     truncated: bool = False
     small_talk: bool = False
+    decline_reason: str | None = None
 
     def to_dict(self, id: Any = None) -> dict[str, Any]:
         """The answer as the JSON contract spells it, with the caller's `id` echoed."""

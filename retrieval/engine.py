@@ -185,13 +185,13 @@ class Engine:
                 declined = coverage_shortfall(tokens, self.index, self.min_coverage)
         if declined:
             log.debug("declined %r: %s", prepared.text[:80], declined)
-            return Answer(prepared.text, False, lang, truncated=prepared.truncated)
+            return Answer(prepared.text, False, lang, truncated=prepared.truncated, decline_reason=declined)
 
         candidates = self._ranked_candidates(prepared.text, tokens, lang, ranked, closeness)
         declined = self._unanswered_by(candidates, prepared.text, tokens, lang, closeness)
         if declined:
             log.debug("declined %r: %s", prepared.text[:80], declined)
-            return Answer(prepared.text, False, lang, truncated=prepared.truncated)
+            return Answer(prepared.text, False, lang, truncated=prepared.truncated, decline_reason=declined)
         hits = self._distinct_hits(candidates, wanted)
         return Answer(
             question=prepared.text,

@@ -1,0 +1,161 @@
+"""What the feedback database says about a period: questions per day and platform, the most
+frequent unanswered questions, and the answers voted 👎 most."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from bot.feedback.question_key import question_key
+
+# Each answer's current 👍 and 👎 (one per person: the latest).
+_VOTE_TOTALS = "SELECT answer_id, SUM(vote = 1) AS up, SUM(vote = -1) AS down FROM votes GROUP BY answer_id"
+DOWNVOTED = "answered, voted 👎"
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """Questions asked on one day (UTC) on one platform, how they went, and the votes on them."""
+
+    day: str
+    platform: str
+    asked: int
+    answered: int
+    declined: int
+    small_talk: int
+    up: int
+    down: int
+
+
+@dataclass(frozen=True)
+class UnansweredQuestion:
+    """A question (all its wordings that fold to one key) declined, or answered and voted 👎."""
+
+    question: str       # the commonest wording
+    lang: str           # that wording's language
+    times: int
+    people: int         # distinct askers
+    last_asked: str     # ISO time, UTC
+    why: str            # the commonest reason: a decline reason, or DOWNVOTED
+    downvoted: bool     # whether some of its answers were voted 👎
+
+
+@dataclass(frozen=True)
+class DownvotedAnswer:
+    """A quote given for a question (all wordings of it), and the votes on it."""
+
+    question: str
+    article_id: str
+    article_title: str
+    excerpt: str
+    down: int
+    up: int
+
+
+@dataclass(frozen=True)
+class FeedbackReport:
+    database: str
+    since: datetime
+    until: datetime
+    days: list[DayCounts]
+    unanswered: list[UnansweredQuestion]
+    downvoted: list[DownvotedAnswer]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as `--json` prints it (times in ISO 8601, UTC)."""
+        return {
+            "database": self.database,
+            "since": _iso(self.since),
+            "until": _iso(self.until),
+            "days": [asdict(row) for row in self.days],
+            "unanswered": [asdict(row) for row in self.unanswered],
+            "downvoted_answers": [asdict(row) for row in self.downvoted],
+        }
+
+
+def build_report(connection: sqlite3.Connection, database: str, since: datetime, until: datetime) -> FeedbackReport:
+    """The report on questions asked from `since` to `until` (timezone-aware)."""
+    start, end = int(since.timestamp()), int(until.timestamp())
+    return FeedbackReport(
+        database=database,
+        since=since,
+        until=until,
+        days=_days(connection, start, end),
+        unanswered=_unanswered(connection, start, end),
+        downvoted=_downvoted(connection, start, end),
+    )
+
+
+def _days(connection: sqlite3.Connection, start: int, end: int) -> list[DayCounts]:
+    rows = connection.execute(
+        f"""SELECT date(q.asked_at, 'unixepoch'), q.platform, COUNT(*),
+                   SUM(q.outcome = 'answered'), SUM(q.outcome = 'declined'), SUM(q.outcome = 'small_talk'),
+                   COALESCE(SUM(v.up), 0), COALESCE(SUM(v.down), 0)
+            FROM questions q LEFT JOIN ({_VOTE_TOTALS}) v ON v.answer_id = q.id
+            WHERE q.asked_at >= ? AND q.asked_at <= ?
+            GROUP BY 1, 2 ORDER BY 1, 2""",
+        (start, end),
+    )
+    return [DayCounts(*row) for row in rows]
+
+
+def _unanswered(connection: sqlite3.Connection, start: int, end: int) -> list[UnansweredQuestion]:
+    rows = connection.execute(
+        f"""SELECT q.asked_at, q.lang, q.question, q.outcome, q.decline_reason, q.asker, COALESCE(v.down, 0)
+            FROM questions q LEFT JOIN ({_VOTE_TOTALS}) v ON v.answer_id = q.id
+            WHERE q.asked_at >= ? AND q.asked_at <= ? AND (q.outcome = 'declined' OR v.down > 0)
+            ORDER BY q.asked_at""",
+        (start, end),
+    )
+    groups: dict[str, list[tuple]] = {}
+    for row in rows:
+        groups.setdefault(question_key(row[2]), []).append(row)
+    found = []
+    for members in groups.values():
+        # The commonest wording (the latest of equally common ones), and when it was last asked.
+        wordings = Counter(member[2] for member in members)
+        question = max(reversed(members), key=lambda member: wordings[member[2]])[2]
+        lang = next(member[1] for member in reversed(members) if member[2] == question)
+        asked_at = members[-1][0]
+        reasons = Counter(DOWNVOTED if outcome == "answered" else reason or "declined"
+                          for _, _, _, outcome, reason, _, _ in members)
+        found.append(UnansweredQuestion(
+            question=question,
+            lang=lang,
+            times=len(members),
+            people=len({member[5] for member in members}),
+            last_asked=_iso(datetime.fromtimestamp(asked_at, timezone.utc)),
+            why=reasons.most_common(1)[0][0],
+            downvoted=DOWNVOTED in reasons,
+        ))
+    found.sort(key=lambda item: item.last_asked, reverse=True)  # ties: the latest first
+    found.sort(key=lambda item: (-item.times, -item.people))
+    return found
+
+
+def _downvoted(connection: sqlite3.Connection, start: int, end: int) -> list[DownvotedAnswer]:
+    rows = connection.execute(
+        f"""SELECT q.question, q.article_id, q.article_title, q.excerpt, v.down, v.up
+            FROM questions q JOIN ({_VOTE_TOTALS}) v ON v.answer_id = q.id
+            WHERE q.asked_at >= ? AND q.asked_at <= ? AND v.down > 0 AND q.outcome = 'answered'
+            ORDER BY q.asked_at""",
+        (start, end),
+    )
+    totals: dict[tuple[str, str, str], list] = {}
+    for question, article_id, title, excerpt, down, up in rows:
+        key = (question_key(question), article_id or "", excerpt or "")
+        if key in totals:
+            totals[key][0] = question  # the latest wording
+            totals[key][4] += down
+            totals[key][5] += up
+        else:
+            totals[key] = [question, article_id or "", title or "", excerpt or "", down, up]
+    answers = [DownvotedAnswer(*values) for values in totals.values()]
+    return sorted(answers, key=lambda item: (-item.down, item.up))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,62 @@
+"""`python -m bot feedback`: the report on what people asked and what they thought of the answers."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bot.feedback.export import write_evaluation_questions
+from bot.feedback.period import parse_since
+from bot.feedback.report import build_report
+from bot.feedback.report_table import render_report
+from bot.feedback.schema import FeedbackSchemaError, connect, migrate
+from bot.feedback.store import default_database_path
+
+
+def feedback_report(since: str, as_json: bool, export: str | None) -> int:
+    """Print the report on questions asked since `since` (a table, or JSON); with `export`, also
+    write the unanswered questions to that file. Returns the exit status."""
+    from bot.settings import SettingsError, load_settings
+
+    now = datetime.now(timezone.utc)
+    try:
+        start = parse_since(since, now)
+        settings = load_settings()
+    except (ValueError, SettingsError) as error:
+        print(f"error: {'--since ' if isinstance(error, ValueError) else ''}{error}", file=sys.stderr)
+        return 2
+    path = settings.feedback_db_path or default_database_path()
+    if not path.is_file():
+        off = " (FEEDBACK is off)" if not settings.feedback else ""
+        print(f"No feedback recorded yet: {path} does not exist{off}. A bot creates it when it starts "
+              "with FEEDBACK=on; FEEDBACK_DB_PATH names another file.", file=sys.stderr)
+        return 1
+    try:
+        connection = connect(path)
+        try:
+            migrate(connection, path)
+            report = build_report(connection, str(path), start, now)
+        finally:
+            connection.close()
+    except FeedbackSchemaError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as error:
+        print(f"error: cannot read the feedback database {path}: {error}", file=sys.stderr)
+        return 2
+    if export:
+        try:
+            with open(export, "w", encoding="utf-8") as out:
+                count = write_evaluation_questions(report.unanswered, out)
+        except OSError as error:
+            print(f"error: cannot write {export}: {error.strerror or error}", file=sys.stderr)
+            return 2
+        print(f"{count} unanswered questions written to {Path(export)}", file=sys.stderr)
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_report(report, f"since {since}" if "-" in since else f"last {since.strip()}"))
+    return 0

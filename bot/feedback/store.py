@@ -1,0 +1,268 @@
+"""Recording asked questions and 👍/👎 votes without ever holding up or failing an answer.
+
+The adapters call `record_question` and `record_vote` from the event loop: each returns at
+once (a few microseconds: an id is drawn and the write queued), and one writer thread per
+process does the SQLite work. A write that fails (database locked, read-only, disk full) logs
+one line when failures begin and one when writes succeed again; the caller never sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from bot.feedback.pseudonyms import pseudonym, stored_salt
+from bot.feedback.schema import BUSY_TIMEOUT_MS, FeedbackSchemaError, connect, migrate
+from bot.feedback.vote_data import Vote, new_answer_id
+from retrieval.answer import Answer
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+log = logging.getLogger("bot.feedback")
+
+DATABASE_NAME = "feedback.sqlite3"
+# Old rows are pruned when the store opens and then on a write at most this often.
+PRUNE_EVERY_SECONDS = 3600
+# After the database could not be opened, a write tries again at most this often.
+REOPEN_AFTER_SECONDS = 60
+# Writes queued beyond this (the database stuck for a long while) are dropped, not kept in memory.
+MAX_PENDING_WRITES = 10_000
+DAY_SECONDS = 86_400
+
+
+def default_database_path() -> Path:
+    """$XDG_DATA_HOME/sora-quotes/feedback.sqlite3, or ~/.local/share/sora-quotes/feedback.sqlite3."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "sora-quotes" / DATABASE_NAME
+
+
+def outcome_of(answer: Answer) -> str:
+    """How the question went: answered, declined or small_talk."""
+    return "small_talk" if answer.small_talk else "answered" if answer.answered else "declined"
+
+
+class FeedbackRecorder(Protocol):
+    """What an adapter uses: `FeedbackStore`, or `NoFeedback` when FEEDBACK=off."""
+
+    def record_question(self, platform: str, user_id: int | str, answer: Answer) -> str | None: ...
+    def record_vote(self, platform: str, user_id: int | str, answer_id: str, vote: Vote) -> None: ...
+    async def flush(self) -> None: ...
+    def close(self) -> None: ...
+
+
+class NoFeedback:
+    """FEEDBACK=off: nothing is recorded and no answer gets an id (so no vote buttons)."""
+
+    def record_question(self, platform: str, user_id: int | str, answer: Answer) -> str | None:
+        return None
+
+    def record_vote(self, platform: str, user_id: int | str, answer_id: str, vote: Vote) -> None:
+        return None
+
+    async def flush(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+class FeedbackStore:
+    """The feedback database of one process; open it with `FeedbackStore.open`."""
+
+    def __init__(self, path: Path, salt: str | None, retention_days: int, busy_timeout_ms: int,
+                 clock: Callable[[], float]) -> None:
+        self.path = path
+        self.retention_days = retention_days
+        self._configured_salt = salt
+        self._salt: str | None = salt
+        self._busy_timeout_ms = busy_timeout_ms
+        self._clock = clock
+        self._connection: sqlite3.Connection | None = None
+        self._opened_at = float("-inf")
+        self._pruned_at = float("-inf")
+        self._failures = 0
+        self._pending = 0
+        self._pending_lock = threading.Lock()
+        self._closed = False
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="feedback")
+
+    @classmethod
+    def open(cls, path: str | Path, salt: str | None = None, retention_days: int = 90,
+             busy_timeout_ms: int = BUSY_TIMEOUT_MS, clock: Callable[[], float] = time.time) -> "FeedbackStore":
+        """The store at `path`, created or migrated now and pruned of rows older than
+        `retention_days`. `salt` keys the user-id hashes (None: the one kept in the database).
+        Raises FeedbackSchemaError for a database newer than this code; any other failure to
+        open is logged and the store tries again later, dropping writes meanwhile."""
+        store = cls(Path(path), salt, retention_days, busy_timeout_ms, clock)
+        try:
+            store._open()
+        except FeedbackSchemaError:
+            store._writer.shutdown()
+            raise
+        except (sqlite3.Error, OSError) as error:
+            store._failed(error)
+        return store
+
+    def record_question(self, platform: str, user_id: int | str, answer: Answer) -> str | None:
+        """Queue the question and its outcome; return the answer id its vote buttons carry
+        (None once the store is closed). Call it for a question's first reply only, not for
+        the pages of "More", which keep the first reply's id."""
+        if self._closed:
+            return None
+        answer_id = new_answer_id()
+        first = answer.hits[0] if answer.hits else None
+        row = (
+            answer_id, int(self._clock()), platform, answer.lang, answer.question, outcome_of(answer),
+            answer.decline_reason, first and first.article.id, first and first.article.display_title,
+            first and first.excerpt,
+        )
+
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO questions (id, asked_at, platform, lang, question, outcome, decline_reason,"
+                " article_id, article_title, excerpt, asker) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*row, pseudonym(self._salt, platform, user_id)),
+            )
+
+        self._queue(write)
+        return answer_id
+
+    def record_vote(self, platform: str, user_id: int | str, answer_id: str, vote: Vote) -> None:
+        """Queue a person's vote on an answer; it replaces their earlier vote on that answer."""
+        if self._closed:
+            return
+        voted_at = int(self._clock())
+
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO votes (answer_id, voter, vote, voted_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (answer_id, voter) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at",
+                (answer_id, pseudonym(self._salt, platform, user_id), int(vote), voted_at),
+            )
+
+        self._queue(write)
+
+    async def flush(self) -> None:
+        """Return once every write queued so far is done (or has failed and been logged)."""
+        if not self._closed:
+            await asyncio.wrap_future(self._writer.submit(lambda: None))
+
+    def close(self) -> None:
+        """Finish the queued writes and close the database; later records are ignored."""
+        if self._closed:
+            return
+        self._closed = True
+        self._writer.submit(self._close_connection)
+        self._writer.shutdown(wait=True)
+
+    # Everything below runs on the writer thread (or in `open`, before it has work).
+
+    def _open(self) -> None:
+        self._opened_at = time.monotonic()
+        connection = connect(self.path, self._busy_timeout_ms)
+        try:
+            migrate(connection, self.path)
+            if self._configured_salt is None:
+                self._salt = stored_salt(connection)
+        except BaseException:
+            connection.close()
+            raise
+        self._connection = connection
+        self._prune(connection)
+
+    def _queue(self, write: Callable[[sqlite3.Connection], None]) -> None:
+        with self._pending_lock:
+            if self._pending >= MAX_PENDING_WRITES:
+                full = True
+            else:
+                full = False
+                self._pending += 1
+        if full:
+            self._writer.submit(self._failed, RuntimeError(f"over {MAX_PENDING_WRITES} writes waiting"))
+            return
+        try:
+            self._writer.submit(self._run, write)
+        except RuntimeError:  # closed meanwhile by another thread
+            with self._pending_lock:
+                self._pending -= 1
+
+    def _run(self, write: Callable[[sqlite3.Connection], None]) -> None:
+        try:
+            connection = self._usable_connection()
+            if connection is None:
+                self._failed(None)
+                return
+            write(connection)
+            self._succeeded()
+            if time.monotonic() - self._pruned_at >= PRUNE_EVERY_SECONDS:
+                self._prune(connection)
+        except (sqlite3.Error, OSError, FeedbackSchemaError) as error:
+            self._failed(error)
+        except Exception:  # a bug here must not pass silently, nor reach an answer
+            log.exception("feedback not recorded in %s", self.path)
+        finally:
+            with self._pending_lock:
+                self._pending -= 1
+
+    def _usable_connection(self) -> sqlite3.Connection | None:
+        """The open connection; or, when opening failed, a new attempt once REOPEN_AFTER_SECONDS
+        have passed (None before that)."""
+        if self._connection is None and time.monotonic() - self._opened_at >= REOPEN_AFTER_SECONDS:
+            self._open()
+        return self._connection
+
+    def _prune(self, connection: sqlite3.Connection) -> None:
+        """Delete questions and votes older than the retention period (votes with their answer)."""
+        self._pruned_at = time.monotonic()
+        cutoff = int(self._clock()) - self.retention_days * DAY_SECONDS
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(
+                "DELETE FROM votes WHERE voted_at < ? OR answer_id IN (SELECT id FROM questions WHERE asked_at < ?)",
+                (cutoff, cutoff),
+            )
+            removed = connection.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
+            connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            log.warning("feedback: old rows not pruned from %s: %s", self.path, error)
+            return
+        if removed:
+            log.info("feedback: %d questions older than %d days pruned", removed, self.retention_days)
+
+    def _failed(self, error: BaseException | None) -> None:
+        self._failures += 1
+        if self._failures == 1:
+            reason = error or "the database could not be opened"
+            log.warning("feedback not recorded in %s: %s (answers go on; said again when writes work)",
+                        self.path, reason)
+
+    def _succeeded(self) -> None:
+        if self._failures:
+            log.info("feedback recorded in %s again, after %d writes were lost", self.path, self._failures)
+            self._failures = 0
+
+    def _close_connection(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def open_feedback(settings: "Settings") -> FeedbackRecorder:
+    """The recorder the settings ask for: NoFeedback when FEEDBACK=off, else the store at
+    FEEDBACK_DB_PATH (FeedbackSchemaError, to stop start-up, when that file is too new)."""
+    if not settings.feedback:
+        return NoFeedback()
+    salt = settings.feedback_salt.get_secret_value() if settings.feedback_salt is not None else None
+    return FeedbackStore.open(settings.feedback_db_path or default_database_path(), salt,
+                              settings.feedback_retention_days)
