@@ -1,0 +1,240 @@
+"""The feedback store on a real SQLite file: what lands in it, what never does, and that no
+failure of the database reaches the bot answering a question."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.feedback.pseudonyms import pseudonym
+from bot.feedback.schema import SCHEMA_VERSION, FeedbackSchemaError
+from bot.feedback.store import FeedbackStore, NoFeedback, open_feedback
+from bot.feedback.vote_data import MAX_VOTE_DATA_BYTES, Vote, parse_vote_data, vote_data
+from bot.settings import load_settings
+
+DAY = 86_400
+ALICE, BOB = 111_222_333, 444_555_666
+
+
+class Clock:
+    """A wall clock the test sets; the store stamps rows with it."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def rows(path: Path, query: str, *parameters) -> list[tuple]:
+    with sqlite3.connect(path) as connection:
+        return connection.execute(query, parameters).fetchall()
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    return tmp_path / "data" / "feedback.sqlite3"
+
+
+async def test_a_declined_question_is_recorded_with_why(engine, db):
+    store = FeedbackStore.open(db)
+    answer = engine.answer("How do I bake sourdough bread?")
+    answer_id = store.record_question("telegram", ALICE, answer)
+    await store.flush()
+
+    assert not answer.answered
+    recorded = rows(db, "SELECT id, platform, lang, question, outcome, decline_reason, article_id FROM questions")
+    assert recorded == [(answer_id, "telegram", "en", "How do I bake sourdough bread?", "declined",
+                         answer.decline_reason, None)]
+    assert "weight" in answer.decline_reason  # rule 2: the articles lack its words
+    store.close()
+
+
+async def test_an_answered_question_keeps_the_quote_it_was_given(engine, db):
+    store = FeedbackStore.open(db)
+    answer = engine.answer("How quickly did the Sora app pass a million downloads?")
+    store.record_question("discord", BOB, answer)
+    await store.flush()
+
+    [(outcome, article_id, title, excerpt)] = rows(db, "SELECT outcome, article_id, article_title, excerpt FROM questions")
+    assert (outcome, article_id, excerpt) == ("answered", answer.hits[0].article.id, answer.hits[0].excerpt)
+    assert title == answer.hits[0].article.display_title
+    store.close()
+
+
+async def test_small_talk_is_counted_apart(engine, db):
+    store = FeedbackStore.open(db)
+    store.record_question("telegram", ALICE, engine.answer("hi!"))
+    await store.flush()
+    assert rows(db, "SELECT outcome, decline_reason FROM questions") == [("small_talk", None)]
+    store.close()
+
+
+async def test_a_person_changes_their_vote_and_the_latest_counts(engine, db):
+    store = FeedbackStore.open(db)
+    answer_id = store.record_question("telegram", ALICE, engine.answer("What is Cameo?"))
+    store.record_vote("telegram", BOB, answer_id, Vote.up)
+    store.record_vote("telegram", ALICE, answer_id, Vote.up)
+    store.record_vote("telegram", BOB, answer_id, Vote.down)  # Bob thinks again
+    await store.flush()
+
+    votes = rows(db, "SELECT vote, COUNT(*) FROM votes WHERE answer_id = ? GROUP BY vote ORDER BY vote", answer_id)
+    assert votes == [(-1, 1), (1, 1)]
+    store.close()
+
+
+async def test_user_ids_are_kept_only_as_salted_hashes(engine, db):
+    store = FeedbackStore.open(db)
+    answer_id = store.record_question("telegram", ALICE, engine.answer("What is Cameo?"))
+    store.record_vote("discord", BOB, answer_id, Vote.down)
+    await store.flush()
+    store.close()
+
+    stored = b"".join(path.read_bytes() for path in db.parent.iterdir())
+    assert str(ALICE).encode() not in stored and str(BOB).encode() not in stored
+    [(salt,)] = rows(db, "SELECT value FROM meta WHERE key = 'salt'")
+    assert rows(db, "SELECT asker FROM questions") == [(pseudonym(salt, "telegram", ALICE),)]
+    assert rows(db, "SELECT voter FROM votes") == [(pseudonym(salt, "discord", BOB),)]
+    assert pseudonym(salt, "telegram", ALICE) != pseudonym(salt, "discord", ALICE)  # one number, two people
+
+
+async def test_the_generated_salt_is_kept_so_a_restarted_bot_knows_a_voter_again(engine, db):
+    first = FeedbackStore.open(db)
+    answer_id = first.record_question("telegram", ALICE, engine.answer("What is Cameo?"))
+    first.record_vote("telegram", BOB, answer_id, Vote.up)
+    first.close()
+
+    restarted = FeedbackStore.open(db)
+    restarted.record_vote("telegram", BOB, answer_id, Vote.down)
+    await restarted.flush()
+    assert rows(db, "SELECT vote FROM votes") == [(-1,)]  # replaced, not a second vote
+    restarted.close()
+
+
+async def test_a_salt_from_the_settings_is_used_and_not_stored(engine, db, monkeypatch):
+    monkeypatch.setenv("FEEDBACK_DB_PATH", str(db))
+    monkeypatch.setenv("FEEDBACK_SALT", "a-salt-the-operator-keeps-elsewhere")
+    store = open_feedback(load_settings())
+    store.record_question("telegram", ALICE, engine.answer("What is Cameo?"))
+    await store.flush()
+    store.close()
+
+    assert rows(db, "SELECT asker FROM questions") == [(pseudonym("a-salt-the-operator-keeps-elsewhere", "telegram", ALICE),)]
+    assert rows(db, "SELECT COUNT(*) FROM meta") == [(0,)]
+
+
+async def test_feedback_off_records_nothing_and_offers_no_buttons(engine, db, monkeypatch):
+    monkeypatch.setenv("FEEDBACK", "off")
+    monkeypatch.setenv("FEEDBACK_DB_PATH", str(db))
+    store = open_feedback(load_settings())
+    answer_id = store.record_question("telegram", ALICE, engine.answer("What is Cameo?"))
+    store.record_vote("telegram", ALICE, "Xc3_9aQ-0Lk", Vote.down)
+    await store.flush()
+    store.close()
+
+    assert isinstance(store, NoFeedback)
+    assert answer_id is None  # no id: the adapter shows no 👍/👎
+    assert not db.exists() and not db.parent.exists()
+
+
+async def test_questions_and_votes_older_than_the_retention_are_pruned_at_start(engine, db):
+    clock = Clock()
+    store = FeedbackStore.open(db, retention_days=90, clock=clock)
+    clock.now -= 100 * DAY
+    old = store.record_question("telegram", ALICE, engine.answer("What is Cameo?"))
+    store.record_vote("telegram", BOB, old, Vote.down)
+    clock.now += 95 * DAY
+    recent = store.record_question("telegram", ALICE, engine.answer("What is Sora 2?"))
+    store.record_vote("telegram", BOB, recent, Vote.up)
+    store.close()
+    assert len(rows(db, "SELECT id FROM questions")) == 2
+
+    clock.now += 5 * DAY  # 100 days after the first question
+    FeedbackStore.open(db, retention_days=90, clock=clock).close()
+    assert rows(db, "SELECT id FROM questions") == [(recent,)]
+    assert rows(db, "SELECT answer_id FROM votes") == [(recent,)]
+
+
+async def test_a_bot_that_keeps_running_prunes_as_it_writes(engine, db, monkeypatch):
+    monkeypatch.setattr("bot.feedback.store.PRUNE_EVERY_SECONDS", 0)
+    clock = Clock()
+    store = FeedbackStore.open(db, retention_days=30, clock=clock)
+    first = store.record_question("telegram", ALICE, engine.answer("What is Cameo?"))
+    clock.now += 31 * DAY
+    second = store.record_question("telegram", ALICE, engine.answer("What is Sora 2?"))
+    await store.flush()
+    assert rows(db, "SELECT id FROM questions") == [(second,)]
+    assert first != second
+    store.close()
+
+
+def test_a_database_from_newer_code_stops_start_up_naming_the_file_and_versions(db):
+    FeedbackStore.open(db).close()
+    with sqlite3.connect(db) as connection:
+        connection.execute("INSERT INTO schema_version VALUES (?, 0)", (SCHEMA_VERSION + 1,))
+
+    with pytest.raises(FeedbackSchemaError) as raised:
+        FeedbackStore.open(db)
+    message = str(raised.value)
+    assert str(db) in message
+    assert f"schema version {SCHEMA_VERSION + 1}" in message and f"up to {SCHEMA_VERSION}" in message
+    assert "FEEDBACK=off" in message
+
+
+def test_the_schema_is_created_once_and_reopened_as_is(db):
+    FeedbackStore.open(db).close()
+    FeedbackStore.open(db).close()
+    assert rows(db, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    assert rows(db, "PRAGMA journal_mode") == [("wal",)]
+
+
+async def test_a_write_waiting_for_another_process_lock_never_holds_up_the_answer(engine, db):
+    store = FeedbackStore.open(db, busy_timeout_ms=120_000)
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another bot in the middle of a write
+    # Were recording to wait for the lock, this call would not return before the lock is
+    # released below (after two minutes of waiting, the write lost).
+    answer_id = store.record_question("telegram", ALICE, engine.answer("What is Cameo?"))
+    assert answer_id
+    other.execute("ROLLBACK")
+    other.close()
+    await store.flush()
+    assert rows(db, "SELECT id FROM questions") == [(answer_id,)]
+    store.close()
+
+
+async def test_a_locked_database_loses_the_write_logs_one_line_and_recovers(engine, db, caplog):
+    caplog.set_level(logging.INFO, logger="bot.feedback")
+    store = FeedbackStore.open(db, busy_timeout_ms=50)
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    lost = store.record_question("telegram", ALICE, engine.answer("What is Cameo?"))
+    store.record_vote("telegram", BOB, lost, Vote.down)
+    await store.flush()  # returns: nothing raised anywhere
+    warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"feedback not recorded in {db}: database is locked")
+
+    other.execute("ROLLBACK")
+    other.close()
+    kept = store.record_question("telegram", ALICE, engine.answer("What is Sora 2?"))
+    await store.flush()
+    assert rows(db, "SELECT id FROM questions") == [(kept,)]
+    assert any(f"recorded in {db} again, after 2 writes were lost" in record.getMessage() for record in caplog.records)
+    store.close()
+
+
+def test_vote_data_fits_telegrams_callback_data_and_reads_back():
+    data = vote_data("Xc3_9aQ-0Lk", Vote.down)
+    assert data == "vote:Xc3_9aQ-0Lk:down"
+    assert len(data.encode()) <= MAX_VOTE_DATA_BYTES <= 64
+    assert parse_vote_data(data) == ("Xc3_9aQ-0Lk", Vote.down)
+    assert parse_vote_data("vote:Xc3_9aQ-0Lk:up") == ("Xc3_9aQ-0Lk", Vote.up)
+    for foreign in ("more:3:abcdefabcdef", "vote:short:up", "vote:Xc3_9aQ-0Lk:sideways", "", None):
+        assert parse_vote_data(foreign) is None
+    with pytest.raises(ValueError):
+        vote_data("not an id", Vote.up)
