@@ -1,0 +1,213 @@
+"""`python -m bot feedback`, run as the operator runs it, on a database seeded with a week of
+questions and votes from both platforms."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from bot.feedback.schema import SCHEMA_VERSION
+from bot.feedback.store import FeedbackStore
+from bot.feedback.vote_data import Vote
+from retrieval.evaluation import load_questions
+
+REPO = Path(__file__).resolve().parent.parent
+DAY = 86_400
+NOW = time.time()
+
+
+def day(days_ago: int) -> str:
+    return datetime.fromtimestamp(NOW - days_ago * DAY, timezone.utc).strftime("%Y-%m-%d")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def database(engine, tmp_path_factory) -> Path:
+    """Ten days of a small bot's life: the same unanswered questions in several wordings and
+    scripts, an answer three people voted on, small talk, and one question from long ago."""
+    path = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
+    clock = Clock()
+    store = FeedbackStore.open(path, clock=clock)
+
+    def ask(days_ago: int, platform: str, user: int, question: str) -> str:
+        clock.now = NOW - days_ago * DAY
+        return store.record_question(platform, user, engine.answer(question))
+
+    ask(10, "telegram", 1, "What is the capital of France?")
+    sora = ask(2, "telegram", 1, "What is Sora 2?")
+    ask(2, "telegram", 2, "How do I bake bread?")
+    ask(1, "discord", 3, "how do I bake bread")
+    ask(1, "discord", 4, "ＨＯＷ ＤＯ Ｉ ＢＡＫＥ ＢＲＥＡＤ？")
+    ask(1, "discord", 4, "Runway的Gen-4影片模型是什麼時候發布的?")
+    ask(1, "telegram", 5, "Runway的Gen-4影片模型是什么时候发布的")
+    ask(1, "telegram", 5, "hi")
+    ask(1, "discord", 6, "How quickly did the Sora app pass a million downloads?")
+    clock.now = NOW - DAY
+    store.record_vote("telegram", 7, sora, Vote.down)
+    store.record_vote("telegram", 8, sora, Vote.up)
+    store.record_vote("telegram", 8, sora, Vote.down)  # changed their mind
+    store.record_vote("telegram", 9, sora, Vote.up)
+    store.close()
+    return path
+
+
+def feedback(*args: str, database: Path, **env: str) -> subprocess.CompletedProcess:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("FEEDBACK")}
+    environment.update(FEEDBACK_DB_PATH=str(database), PYTHONPATH=str(REPO), **env)
+    result = subprocess.run([sys.executable, "-m", "bot", "feedback", *args], capture_output=True, text=True,
+                            encoding="utf-8", env=environment, timeout=120)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def section(output: str, heading: str) -> list[str]:
+    """The lines under a `## heading` of the report, up to the next one."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"## {heading}"))
+    rest = lines[start + 1 :]
+    end = next((i for i, line in enumerate(rest) if line.startswith("## ")), len(rest))
+    return [line for line in rest[:end] if line]
+
+
+def cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def test_the_report_counts_questions_per_day_and_platform(database):
+    result = feedback(database=database)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"# Feedback in {database}, ")
+    assert "UTC (last 7d)" in result.stdout.splitlines()[0]
+
+    table = section(result.stdout, "Questions per day")
+    assert cells(table[0]) == ["day", "platform", "asked", "answered", "declined", "small talk", "👍", "👎"]
+    assert [cells(line) for line in table[2:]] == [
+        [day(2), "telegram", "2", "1", "1", "0", "1", "2"],
+        [day(1), "discord", "4", "1", "3", "0", "0", "0"],
+        [day(1), "telegram", "2", "0", "1", "1", "0", "0"],
+        ["all", "", "8", "2", "5", "1", "1", "2"],
+    ]
+    # The question ten days ago is outside the default week.
+    assert "France" not in result.stdout
+
+
+def test_the_columns_line_up_around_chinese_text_and_emoji(database):
+    output = feedback(database=database).stdout
+    for heading in ("Questions per day", "Unanswered", "Answers with the most"):
+        table = section(output, heading)
+        widths = {tuple(len(cell) + sum(ord(c) > 0x2e7f for c in cell) for cell in line.split("|")) for line in table}
+        assert len(widths) == 1, table  # every row as wide, column by column, as the header
+
+
+def test_unanswered_questions_are_grouped_across_case_width_and_script(database):
+    table = section(feedback(database=database).stdout, "Unanswered questions")
+    rows = [cells(line) for line in table[2:]]
+    assert [row[:2] for row in rows] == [["3", "3"], ["2", "2"], ["1", "1"]]  # times, people
+    bread, runway, sora = rows
+    assert bread[3] == "en" and bread[4].startswith("only 0% of the question's weight")
+    assert runway[4] == "the articles never mention 'Runway'"
+    assert runway[5] in ("Runway的Gen-4影片模型是什麼時候發布的?", "Runway的Gen-4影片模型是什么时候发布的")
+    assert sora[4:] == ["answered, voted 👎", "What is Sora 2?"]
+
+
+def test_the_answers_with_the_most_thumbs_down_show_the_question_and_the_quoted_article(database, engine):
+    table = section(feedback(database=database).stdout, "Answers with the most 👎")
+    assert cells(table[0]) == ["👎", "👍", "question", "quoted article", "quote"]
+    [row] = [cells(line) for line in table[2:]]
+    quoted = engine.answer("What is Sora 2?").hits[0]
+    assert row[:3] == ["2", "1", "What is Sora 2?"]
+    assert row[3].startswith(quoted.article.id + " ")
+    assert quoted.excerpt.startswith(row[4].rstrip("…"))
+
+
+def test_since_reaches_further_back(database):
+    output = feedback("--since", "14d", database=database).stdout
+    assert "What is the capital of France?" in output
+    assert "UTC (last 14d)" in output.splitlines()[0]
+    assert "What is the capital of France?" in feedback("--since", day(11), database=database).stdout
+
+
+def test_json_lists_the_same_report(database):
+    report = json.loads(feedback("--json", database=database).stdout)
+    assert report["database"] == str(database)
+    assert [(d["day"], d["platform"], d["asked"], d["declined"]) for d in report["days"]] == [
+        (day(2), "telegram", 2, 1), (day(1), "discord", 4, 3), (day(1), "telegram", 2, 1),
+    ]
+    assert [(q["times"], q["people"], q["downvoted"]) for q in report["unanswered"]] == [(3, 3, False), (2, 2, False), (1, 1, True)]
+    assert report["downvoted_answers"][0]["down"] == 2 and report["downvoted_answers"][0]["up"] == 1
+
+
+def test_export_writes_unanswered_questions_as_evaluation_questions(database, tmp_path, cache_dir):
+    exported = tmp_path / "from-users.jsonl"
+    result = feedback("--export", str(exported), database=database)
+    assert result.returncode == 0
+    assert f"3 unanswered questions written to {exported}" in result.stderr
+
+    questions = load_questions(exported)
+    assert [set(q) for q in questions] == [{"id", "question", "lang", "kind", "answerable"}] * 3
+    assert [(q["lang"], q["kind"], q["answerable"]) for q in questions] == [
+        ("en", "declined", False), ("zh-Hans", "declined", False), ("en", "downvoted", False)]
+    assert questions[2]["question"] == "What is Sora 2?"
+    assert len({q["id"] for q in questions}) == 3 and all(q["id"].startswith("fb-") for q in questions)
+    # The same questions get the same ids in a later export.
+    again = tmp_path / "again.jsonl"
+    feedback("--export", str(again), database=database)
+    assert [q["id"] for q in load_questions(again)] == [q["id"] for q in questions]
+
+    # And `python -m bot eval` reads the file as it reads ../shared/eval/dev_qa.jsonl.
+    scored = subprocess.run([sys.executable, "-m", "bot", "eval", str(exported)], capture_output=True, text=True,
+                            env={**os.environ, "SEMANTIC": "off", "XDG_CACHE_HOME": str(cache_dir), "PYTHONPATH": str(REPO)},
+                            timeout=300)
+    assert scored.returncode == 0, scored.stderr
+    assert "| en/declined |" in scored.stdout and "| en/downvoted |" in scored.stdout
+
+
+@pytest.mark.parametrize("since", ["7x", "seven days", "0d", "2026-13-01", ""])
+def test_a_bad_since_says_what_is_accepted(database, since):
+    result = feedback("--since", since, database=database)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: --since {since!r} is ")
+    assert "(24h, 7d, 2w) or a day (2026-11-01)" in result.stderr
+    assert result.stdout == ""
+
+
+def test_no_database_yet_says_where_it_is_looked_for(tmp_path):
+    missing = tmp_path / "nowhere" / "feedback.sqlite3"
+    result = feedback(database=missing)
+    assert result.returncode == 1
+    assert f"No feedback recorded yet: {missing} does not exist" in result.stderr
+    assert not missing.parent.exists()  # the report creates nothing
+
+
+def test_a_database_from_newer_code_is_refused_with_the_file_and_versions(tmp_path):
+    newer = tmp_path / "feedback.sqlite3"
+    FeedbackStore.open(newer).close()
+    with sqlite3.connect(newer) as connection:
+        connection.execute("INSERT INTO schema_version VALUES (?, 0)", (SCHEMA_VERSION + 1,))
+    result = feedback(database=newer)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: the feedback database {newer} has schema version {SCHEMA_VERSION + 1}")
+
+
+def test_an_empty_period_says_so(tmp_path):
+    empty = tmp_path / "feedback.sqlite3"
+    FeedbackStore.open(empty).close()
+    output = feedback(database=empty).stdout
+    assert section(output, "Questions per day") == ["No questions in this period."]
+    assert section(output, "Unanswered") == ["None in this period."]
+    assert section(output, "Answers with the most") == ["None in this period."]
