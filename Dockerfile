@@ -53,6 +53,9 @@ COPY --from=build /app /app
 # The cache directory is the one place the bots write (the vectors of your own articles), when
 # docker-compose.yml mounts a volume there; the volume starts as a copy of the prepared cache.
 COPY --from=build --chown=10001:10001 /app/cache /app/cache
+# The feedback database's directory, where docker-compose.yml mounts the `feedback` volume: a new
+# volume takes this directory's owner, so the bots may create the database in it.
+RUN mkdir /app/data && chown 10001:10001 /app/data
 
 # CORPUS_DIR and INDEX_CACHE_DIR are explicit: the package's own idea of "the bundled corpus"
 # points into site-packages once installed. XDG_CACHE_HOME leads to the same prepared cache.

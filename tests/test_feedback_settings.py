@@ -1,0 +1,59 @@
+"""The FEEDBACK settings as a person running a bot meets them: in `python -m bot config`, and
+when a value is wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.__main__ import main
+from bot.config_report import MASK
+from bot.settings import Settings, SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_in_environment(monkeypatch):
+    for field in Settings.model_fields:
+        monkeypatch.delenv(field.upper(), raising=False)
+
+
+def test_config_shows_where_feedback_goes_and_masks_the_salt(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("FEEDBACK_DB_PATH", str(tmp_path / "feedback.sqlite3"))
+    monkeypatch.setenv("FEEDBACK_SALT", "the-operators-own-salt")
+    monkeypatch.setenv("FEEDBACK_RETENTION_DAYS", "30")
+    assert main(["config"]) == 0
+    shown = capsys.readouterr().out
+    assert "the-operators-own-salt" not in shown
+    assert f"FEEDBACK_SALT={MASK}  # set, from environment" in shown
+    assert "FEEDBACK=on  # " in shown and "FEEDBACK_RETENTION_DAYS=30  # environment" in shown
+    assert (f"# feedback: recorded in {tmp_path / 'feedback.sqlite3'} for 30 days, "
+            "user ids hashed with FEEDBACK_SALT") in shown
+
+
+def test_config_says_where_the_salt_is_kept_when_none_is_set(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert main(["config"]) == 0
+    shown = capsys.readouterr().out
+    assert "FEEDBACK_SALT=  # not set" in shown
+    assert (f"# feedback: recorded in {tmp_path / 'sora-quotes' / 'feedback.sqlite3'} for 90 days, "
+            "user ids hashed with a salt kept in the database") in shown
+
+
+def test_config_says_when_feedback_is_off(monkeypatch, capsys):
+    monkeypatch.setenv("FEEDBACK", "off")
+    assert main(["config"]) == 0
+    assert "# feedback: off (nothing recorded, no vote buttons)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "accepted"),
+    [
+        ("FEEDBACK", "sometimes", "on or off"),
+        ("FEEDBACK_RETENTION_DAYS", "0", "a whole number of days from 1 to 3650"),
+        ("FEEDBACK_RETENTION_DAYS", "forever", "a whole number of days from 1 to 3650"),
+    ],
+)
+def test_a_wrong_feedback_value_names_the_variable_and_the_accepted_form(monkeypatch, variable, value, accepted):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert f"{variable}={value!r}" in str(raised.value) and f"expected {accepted}" in str(raised.value)
