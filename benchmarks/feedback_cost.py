@@ -113,7 +113,8 @@ async def measure(args: argparse.Namespace, workdir: Path) -> None:
     engine = Engine.from_directory(REPO / "corpus", workdir / "index")
     engine.warm_up()
     sys.setswitchinterval(0.001)  # as `python -m bot telegram` does
-    questions = [json.loads(line)["question"] for line in DEV_QA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = DEV_QA.read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in lines if line.strip()]
     answers = [engine.answer(question) for question in questions]
     store = FeedbackStore.open(workdir / "feedback.sqlite3")
     print(f"database: {store.path} (WAL, synchronous=NORMAL); {len(questions)} questions of dev_qa, "

@@ -60,7 +60,8 @@ async def test_an_answered_question_keeps_the_quote_it_was_given(engine, db):
     store.record_question("discord", BOB, answer)
     await store.flush()
 
-    [(outcome, article_id, title, excerpt)] = rows(db, "SELECT outcome, article_id, article_title, excerpt FROM questions")
+    [(outcome, article_id, title, excerpt)] = rows(db, "SELECT outcome, article_id, article_title, excerpt"
+                                                       " FROM questions")
     assert (outcome, article_id, excerpt) == ("answered", answer.hits[0].article.id, answer.hits[0].excerpt)
     assert title == answer.hits[0].article.display_title
     store.close()
@@ -123,7 +124,8 @@ async def test_a_salt_from_the_settings_is_used_and_not_stored(engine, db, monke
     await store.flush()
     store.close()
 
-    assert rows(db, "SELECT asker FROM questions") == [(pseudonym("a-salt-the-operator-keeps-elsewhere", "telegram", ALICE),)]
+    expected = pseudonym("a-salt-the-operator-keeps-elsewhere", "telegram", ALICE)
+    assert rows(db, "SELECT asker FROM questions") == [(expected,)]
     assert rows(db, "SELECT COUNT(*) FROM meta") == [(0,)]
 
 

@@ -24,3 +24,8 @@ def parse_since(text: str, now: datetime) -> datetime:
     except ValueError:
         raise ValueError(f"{text!r} is not a period: use {ACCEPTED}") from None
     return day.replace(tzinfo=timezone.utc)
+
+
+def describe_since(text: str) -> str:
+    """How the report's heading names the period: "last 7d", or "since 2026-11-01"."""
+    return f"last {text.strip()}" if _SPAN.match(text) else f"since {text.strip()}"

@@ -106,7 +106,8 @@ def _unanswered(connection: sqlite3.Connection, start: int, end: int) -> list[Un
     rows = connection.execute(
         f"""SELECT q.asked_at, q.lang, q.question, q.outcome, q.decline_reason, q.asker, COALESCE(v.down, 0)
             FROM questions q LEFT JOIN ({_VOTE_TOTALS}) v ON v.answer_id = q.id
-            WHERE q.asked_at >= ? AND q.asked_at <= ? AND (q.outcome = 'declined' OR v.down > 0)
+            WHERE q.asked_at >= ? AND q.asked_at <= ?
+              AND (q.outcome = 'declined' OR (q.outcome = 'answered' AND v.down > 0))
             ORDER BY q.asked_at""",
         (start, end),
     )

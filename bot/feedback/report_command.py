@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bot.feedback.export import write_evaluation_questions
-from bot.feedback.period import parse_since
+from bot.feedback.period import describe_since, parse_since
 from bot.feedback.report import build_report
 from bot.feedback.report_table import render_report
 from bot.feedback.schema import FeedbackSchemaError, connect, migrate
@@ -58,5 +58,5 @@ def feedback_report(since: str, as_json: bool, export: str | None) -> int:
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(render_report(report, f"since {since}" if "-" in since else f"last {since.strip()}"))
+        print(render_report(report, describe_since(since)))
     return 0

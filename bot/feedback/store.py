@@ -153,11 +153,16 @@ class FeedbackStore:
 
     async def flush(self) -> None:
         """Return once every write queued so far is done (or has failed and been logged)."""
-        if not self._closed:
-            await asyncio.wrap_future(self._writer.submit(lambda: None))
+        try:
+            done = self._writer.submit(lambda: None)
+        except RuntimeError:  # closed: nothing is pending
+            return
+        await asyncio.wrap_future(done)
 
     def close(self) -> None:
-        """Finish the queued writes and close the database; later records are ignored."""
+        """Finish the queued writes and close the database; later records are ignored. While
+        writes are failing, the ones still queued are dropped rather than each waiting for a
+        lock, so a bot stops promptly. Blocking: from an event loop, run it in a thread."""
         if self._closed:
             return
         self._closed = True
@@ -198,7 +203,7 @@ class FeedbackStore:
     def _run(self, write: Callable[[sqlite3.Connection], None]) -> None:
         try:
             connection = self._usable_connection()
-            if connection is None:
+            if connection is None or (self._closed and self._failures):
                 self._failed(None)
                 return
             write(connection)
