@@ -118,13 +118,17 @@ class FeedbackStore:
         the pages of "More", which keep the first reply's id."""
         if self._closed:
             return None
-        answer_id = new_answer_id()
-        first = answer.hits[0] if answer.hits else None
-        row = (
-            answer_id, int(self._clock()), platform, answer.lang, answer.question, outcome_of(answer),
-            answer.decline_reason, first and first.article.id, first and first.article.display_title,
-            first and first.excerpt,
-        )
+        try:
+            answer_id = new_answer_id()
+            first = answer.hits[0] if answer.hits else None
+            row = (
+                answer_id, int(self._clock()), platform, answer.lang, answer.question, outcome_of(answer),
+                answer.decline_reason, first and first.article.id, first and first.article.display_title,
+                first and first.excerpt,
+            )
+        except Exception:  # a caller's mistake still costs no answer: logged, no buttons
+            log.exception("feedback: question not recorded")
+            return None
 
         def write(connection: sqlite3.Connection) -> None:
             connection.execute(
@@ -191,14 +195,15 @@ class FeedbackStore:
             else:
                 full = False
                 self._pending += 1
-        if full:
-            self._writer.submit(self._failed, RuntimeError(f"over {MAX_PENDING_WRITES} writes waiting"))
-            return
         try:
-            self._writer.submit(self._run, write)
+            if full:
+                self._writer.submit(self._failed, RuntimeError(f"over {MAX_PENDING_WRITES} writes waiting"))
+            else:
+                self._writer.submit(self._run, write)
         except RuntimeError:  # closed meanwhile by another thread
-            with self._pending_lock:
-                self._pending -= 1
+            if not full:
+                with self._pending_lock:
+                    self._pending -= 1
 
     def _run(self, write: Callable[[sqlite3.Connection], None]) -> None:
         try:
