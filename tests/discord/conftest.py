@@ -86,10 +86,15 @@ class DiscordUser:
         record = await self.discord.send_interaction(payload)
         return (await self.discord.reply_to(record))[0]
 
-    def message(self, text: str, mention_bot: bool = False, dm: bool = False, **extra: Any) -> dict[str, Any]:
+    def message(self, text: str, mention_bot: bool = False, dm: bool = False, mention_role: bool = False,
+                **extra: Any) -> dict[str, Any]:
+        """A message by this user; `mention_role` addresses the bot through its managed role."""
         mentions = [self.discord.bot_user] if mention_bot else []
         if mention_bot:
             text = f"<@{self.discord.bot_user['id']}> {text}"
+        if mention_role:
+            text = f"<@&{self.discord.bot_role_id}> {text}"
+            extra["mention_roles"] = [self.discord.bot_role_id]
         return self.discord.user_message(text, self.profile, dm=dm, mentions=mentions, **extra)
 
     async def write(self, text: str, mention_bot: bool = False, dm: bool = False, **extra: Any) -> dict[str, Any]:
@@ -97,6 +102,11 @@ class DiscordUser:
         message = self.message(text, mention_bot, dm, **extra)
         await self.discord.send_message(message)
         return message
+
+    async def reply(self, to: dict[str, Any], text: str, mention_bot: bool = False, **extra: Any) -> dict[str, Any]:
+        """Reply to the message `to` (pinging its author, Discord's default) and return the reply."""
+        dm = "guild_id" not in to
+        return await self.write(text, mention_bot, dm, reply_to=to, **extra)
 
 
 def embed_text(message: dict[str, Any]) -> str:

@@ -59,10 +59,10 @@ async def test_ask_the_articles_on_a_message_answers_with_that_messages_text(bot
     assert reply["embeds"][0]["footer"]["text"].endswith("Has anyone tried the Cameo feature in Sora 2?")
 
 
-async def test_ask_the_articles_on_a_message_without_text_asks_for_a_question(bot, discord_api, ada):
+async def test_ask_the_articles_on_a_message_without_text_says_privately_it_cannot_read_it(bot, discord_api, ada):
     bob = DiscordUser(discord_api, "bob", "1300000000000000002")
     reply = await ada.ask_about(bob.message(""))
-    assert "Please ask a question" in embed_text(reply)
+    assert is_private(reply) and "can't read" in embed_text(reply) and "/ask" in embed_text(reply)
 
 
 async def test_mentioning_the_bot_in_a_channel_gets_a_reply_to_that_message(bot, discord_api, ada):
