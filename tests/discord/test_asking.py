@@ -107,3 +107,11 @@ async def test_thanks_or_what_can_you_do_gets_a_hint_not_a_quote(bot, ada):
     text = embed_text(reply)
     assert "Ask me anything about them" in text
     assert "> " not in text and "don't answer" not in text
+
+
+async def test_the_bot_shows_it_is_typing_while_it_answers_a_mention(bot, discord_api, ada):
+    await ada.write("What is the Cameo feature?", mention_bot=True)
+    await discord_api.channel_reply(discord_api.channel_id)
+    typing_at = next(c.at for c in discord_api.calls if c.path.endswith("/typing"))
+    reply_at = next(c.at for c in discord_api.calls if c.path.endswith(f"/channels/{discord_api.channel_id}/messages"))
+    assert typing_at < reply_at

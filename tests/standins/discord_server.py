@@ -175,6 +175,12 @@ def problems_with_commands(commands: list[dict[str, Any]]) -> list[str]:
             options = command.get("options") or []
             if len(options) > LIMITS["options"]:
                 problems.append(f"{name!r}: more than 25 options")
+            for locale, localised in (command.get("name_localizations") or {}).items():
+                if not COMMAND_NAME.match(localised) or localised != localised.lower():
+                    problems.append(f"{name!r}: bad {locale} name {localised!r}")
+            for locale, localised in (command.get("description_localizations") or {}).items():
+                if not 1 <= len(localised) <= LIMITS["command_description"]:
+                    problems.append(f"{name!r}: {locale} description must be 1-100 characters")
             seen_optional = False
             for option in options:
                 if not COMMAND_NAME.match(option.get("name") or "") or option["name"] != option["name"].lower():
@@ -236,6 +242,8 @@ class DiscordStandIn:
         self.identified = asyncio.Event()
         self.response_deadline = INTERACTION_DEADLINE
         self._faults: list[Fault] = []
+        self._holds: list[tuple[str, re.Pattern[str], asyncio.Event]] = []
+        self.held: list[Call] = []  # requests waiting for `release`
         self._sessions: list[GatewaySession] = []
         self._sequence = itertools.count(1)
         self._counter = itertools.count(1)
@@ -369,6 +377,16 @@ class DiscordStandIn:
             delivered["referenced_message"] = self.as_delivered(message["referenced_message"])
         return delivered
 
+    def hold(self, path: str, method: str = "POST") -> None:
+        """Requests to a path matching the regex `path` wait, unanswered, until `release`."""
+        self._holds.append((method, re.compile(path), asyncio.Event()))
+
+    def release(self) -> None:
+        """Answer every held request, and hold no more."""
+        for _, _, event in self._holds:
+            event.set()
+        self._holds.clear()
+
     def fail_next(self, path: str, status: int, retry_after: float = 0.05, method: str = "POST") -> None:
         """The next request to a path matching the regex `path` answers `status` (429 or 5xx) once."""
         self._faults.append(Fault(method, re.compile(path), status, retry_after))
@@ -441,6 +459,11 @@ class DiscordStandIn:
                       **options: Any) -> dict[str, Any]:
         """A slash command as Discord sends it once a user has filled in its options."""
         command, guild_id = self.registered(name, kind=1)
+        for option in command.get("options") or []:
+            value = options.get(option["name"])
+            if isinstance(value, str) and len(value) > option.get("max_length", 6000):
+                raise ValueError(f"Discord does not let a user type more than {option['max_length']} characters "
+                                 f"into {option['name']!r}")
         kinds = {bool: 5, int: 4, float: 10, str: 3}
         data: dict[str, Any] = {
             "id": command["id"], "name": name, "type": 1,
@@ -604,6 +627,10 @@ class DiscordStandIn:
         body = await request.json() if request.can_read_body and request.content_type == "application/json" else None
         call = Call(request.method, request.path, dict(request.query), body)
         self.calls.append(call)
+        for method, pattern, released in list(self._holds):
+            if method == request.method and pattern.search(path):
+                self.held.append(call)
+                await released.wait()
         response = self._fault(call, path) or self._unauthorized(request, path)
         if response is None:
             for method, pattern, handler in self._routes:
