@@ -12,7 +12,7 @@ from bot.discord_bot.app import build_client, point_at_api
 from bot.discord_bot.client import QuotesClient
 from bot.health import Readiness
 from bot.settings import load_settings
-from tests.standins.discord_server import DiscordStandIn, InteractionRecord
+from tests.standins.discord_server import SAFETY_DEADLINE, DiscordStandIn, InteractionRecord
 
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMg.stand-in.secret-token-value"
 
@@ -35,15 +35,21 @@ async def start_bot(discord_api: DiscordStandIn, engine, readiness: Readiness | 
     point_at_api(discord_api.api_url)
     client = build_client(load_settings(**(values | settings)), engine, readiness, guild_ready_timeout=0.01)
     task = asyncio.create_task(client.start(TOKEN))
-    await discord_api.wait_until(lambda: client.is_ready() or task.done(), 10)
+    await discord_api.wait_until(lambda: client.is_ready() or task.done())
     if task.done():
         task.result()  # raise what stopped the bot
     return client, task
 
 
 async def stop_bot(client: QuotesClient, task: asyncio.Task) -> None:
-    await client.close()
-    await asyncio.wait_for(task, 5)
+    """Close the bot; its task is cancelled if closing does not end it (nothing is left running)."""
+    try:
+        await asyncio.wait_for(client.close(), SAFETY_DEADLINE)
+        await asyncio.wait_for(asyncio.shield(task), SAFETY_DEADLINE)
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
 
 @pytest.fixture

@@ -40,7 +40,10 @@ def test_run_without_a_token_says_how_to_get_one(engine):
 
 async def test_the_command_without_a_token_exits_with_the_reason_and_no_traceback():
     process = await start_process({"DISCORD_BOT_TOKEN": ""})
-    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), SHUTDOWN_GRACE_SECONDS)
+    finally:
+        await interrupt_and_collect(process)
     assert process.returncode == 2
     assert "DISCORD_BOT_TOKEN is not set" in stderr.decode() and "Traceback" not in stderr.decode()
 
@@ -63,15 +66,18 @@ async def test_the_command_runs_the_bot_answers_reports_healthy_and_never_logs_t
         "INDEX_CACHE_DIR": str(cache_dir), "LOG_LEVEL": "DEBUG",
     })
     try:
-        await discord_api.wait_until(lambda: discord_api.commands or process.returncode is not None, timeout=60)
+        await discord_api.wait_until(lambda: discord_api.commands or process.returncode is not None,
+                                     timeout=SHUTDOWN_GRACE_SECONDS)
         assert process.returncode is None
         async with aiohttp.ClientSession() as session:
             async def healthy() -> bool:
-                async with session.get(f"http://127.0.0.1:{health_port}/healthz") as response:
-                    return response.status == 200
-            for _ in range(200):
-                if await healthy():
-                    break
+                try:
+                    async with session.get(f"http://127.0.0.1:{health_port}/healthz") as response:
+                        return response.status == 200
+                except aiohttp.ClientError:
+                    return False
+            deadline = asyncio.get_running_loop().time() + SHUTDOWN_GRACE_SECONDS  # a safety net only
+            while not await healthy() and asyncio.get_running_loop().time() < deadline:
                 await asyncio.sleep(0.05)
             assert await healthy()
         reply = await DiscordUser(discord_api).ask("What is the Cameo feature?")

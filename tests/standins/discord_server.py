@@ -35,6 +35,8 @@ API_PREFIX = "/api/v10"
 DISCORD_EPOCH_MS = 1420070400000
 EPHEMERAL = 1 << 6
 INTERACTION_DEADLINE = 3.0  # seconds Discord gives an interaction for its first response
+# How long tests wait for something the client should do: generous, as shared machines are slow.
+SAFETY_DEADLINE = 60.0
 INTERACTION_TOKEN_LIFETIME = 15 * 60  # seconds an interaction's token can send follow-ups and edits
 MESSAGE_CONTENT_INTENT = 1 << 15
 
@@ -523,8 +525,9 @@ class DiscordStandIn:
 
     # --- what tests read -------------------------------------------------------------------
 
-    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
-        """Poll `predicate` until it is truthy; TimeoutError after `timeout` seconds."""
+    async def wait_until(self, predicate: Callable[[], Any], timeout: float = SAFETY_DEADLINE) -> Any:
+        """Poll `predicate` until it is truthy; TimeoutError after `timeout` seconds (a safety net
+        for a client that never gets there, not a measure of speed)."""
         deadline = time.perf_counter() + timeout
         while True:
             result = predicate()
@@ -534,12 +537,12 @@ class DiscordStandIn:
                 raise TimeoutError(f"not seen within {timeout} s")
             await asyncio.sleep(0.005)
 
-    async def reply_to(self, record: InteractionRecord, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def reply_to(self, record: InteractionRecord, count: int = 1, timeout: float = SAFETY_DEADLINE) -> list[dict[str, Any]]:
         """The first `count` messages the user sees in answer to an interaction."""
         await self.wait_until(lambda: len(record.messages) >= count, timeout)
         return record.messages[:count]
 
-    async def channel_reply(self, channel_id: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def channel_reply(self, channel_id: str, count: int = 1, timeout: float = SAFETY_DEADLINE) -> list[dict[str, Any]]:
         await self.wait_until(lambda: len(self.channel_messages.get(channel_id, [])) >= count, timeout)
         return self.channel_messages[channel_id][:count]
 
