@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -74,6 +75,9 @@ class QuotesClient(discord.AutoShardedClient):
         for command in build_commands():
             self.tree.add_command(command)
         self._mentions: dict[str, str] = {}
+        # One question at a time: the engine's stemmer (snowballstemmer) is not thread-safe, and
+        # concurrent answers failed with IndexError under a burst. The GIL gave no parallelism anyway.
+        self._engine_thread = ThreadPoolExecutor(1, thread_name_prefix="engine")
         self.accepting = True
         self._in_flight = 0
         self._idle = asyncio.Event()
@@ -97,7 +101,8 @@ class QuotesClient(discord.AutoShardedClient):
         """The engine's answer, computed off the event loop. The engine is not asked about the
         "@names" and "#channels" in `question`, which the answer still shows as asked."""
         asked = without_addressing(question)
-        answer = await asyncio.to_thread(self.engine.answer, asked or question, self.top_k, offset)
+        loop = asyncio.get_running_loop()
+        answer = await loop.run_in_executor(self._engine_thread, self.engine.answer, asked or question, self.top_k, offset)
         if asked != question and asked and len(question) <= MAX_QUESTION_CHARS:
             answer = dataclasses.replace(answer, question=question)
         return answer
@@ -154,6 +159,7 @@ class QuotesClient(discord.AutoShardedClient):
     async def close(self) -> None:
         self.readiness.connected = False  # closing: no longer healthy
         await super().close()
+        self._engine_thread.shutdown(wait=False)
 
     # --- interactions -----------------------------------------------------------------------
 

@@ -21,6 +21,8 @@ import argparse
 import asyncio
 import itertools
 import json
+import math
+import random
 import re
 import time
 import zlib
@@ -221,8 +223,14 @@ class GatewaySession:
 class DiscordStandIn:
     """Discord's API and gateway for one bot, on the loopback interface."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, token: str | None = None) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, token: str | None = None,
+                 fault_rate: float = 0.0, seed: int = 0) -> None:
+        """`fault_rate` of the REST calls (0.1: one in ten, drawn from `seed`) answer 429 with
+        Discord's rate-limit headers, or a 500/502, instead of being served."""
         self.host, self.port, self.token = host, port, token
+        self.fault_rate = fault_rate
+        self._random = random.Random(seed)
+        self.injected: dict[int, int] = {}  # status: how many random faults were answered
         self.application_id = "1100000000000000001"
         self.bot_user = user_payload("1100000000000000002", "Quotes", bot=True)
         self.guild_id = "1200000000000000001"
@@ -650,12 +658,11 @@ class DiscordStandIn:
         for fault in self._faults:
             if fault.method == call.method and fault.path.search(path):
                 self._faults.remove(fault)
-                if fault.status == 429:
-                    body = {"message": "You are being rate limited.", "retry_after": fault.retry_after, "global": False}
-                    headers = {"Via": "1.1 google", "Retry-After": str(max(1, round(fault.retry_after))),
-                               "X-RateLimit-Scope": "user"}
-                    return _json(body, status=429, headers=headers)
-                return _error(fault.status, 0, "500: Internal Server Error")
+                return _fault_response(fault.status, fault.retry_after, path)
+        if self.fault_rate and not path.startswith("/gateway") and self._random.random() < self.fault_rate:
+            status = self._random.choice((429, 429, 500, 502))
+            self.injected[status] = self.injected.get(status, 0) + 1
+            return _fault_response(status, round(self._random.uniform(0.05, 0.5), 3), path)
         return None
 
     def _unauthorized(self, request: web.Request, path: str) -> web.Response | None:
@@ -917,6 +924,20 @@ def _error(status: int, code: int, message: str) -> web.Response:
     return _json({"code": code, "message": message}, status=status)
 
 
+def _fault_response(status: int, retry_after: float, path: str) -> web.Response:
+    """A 429 as Discord sends it (body and headers: bucket, limit, reset) or a bare 5xx."""
+    if status != 429:
+        return _error(status, 0, f"{status}: Server Error")
+    body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
+    headers = {
+        "Via": "1.1 google", "Retry-After": str(max(1, math.ceil(retry_after))), "X-RateLimit-Limit": "5",
+        "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+        "X-RateLimit-Reset-After": f"{retry_after:.3f}", "X-RateLimit-Scope": "user",
+        "X-RateLimit-Bucket": f"{zlib.crc32(path.encode()):08x}",
+    }
+    return _json(body, status=429, headers=headers)
+
+
 def _refusal(problems: list[str]) -> web.Response:
     """Discord's 400 for a message body it will not take: 50006 when it is empty, else 50035."""
     if "Cannot send an empty message" in problems:
@@ -929,8 +950,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8900)
     parser.add_argument("--token", help="the only bot token to accept (default: any)")
+    parser.add_argument("--fault-rate", type=float, default=0.0,
+                        help="share of REST calls answered 429 or 5xx at random (e.g. 0.1)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random faults")
     args = parser.parse_args(argv)
-    stand_in = DiscordStandIn(args.host, args.port, args.token)
+    stand_in = DiscordStandIn(args.host, args.port, args.token, args.fault_rate, args.seed)
     print(f"Discord stand-in: API {stand_in.api_url}, gateway {stand_in.gateway_url}", flush=True)
     web.run_app(stand_in.web_app(), host=args.host, port=args.port, access_log=None, print=None)
 
