@@ -151,7 +151,7 @@ async def main(count: int, users: int, fault_rate: float, seed: int, log: int | 
           f"| {len(rest_calls)} | {stand_in.injected.get(429, 0)} "
           f"| {sum(n for status, n in stand_in.injected.items() if status >= 500)} | {elapsed:.1f} |")
     by_kind = {"/ask": [q for q in lost if q.slash], "@mention": [q for q in lost if not q.slash]}
-    print(f"\nlost by kind: " + ", ".join(f"{kind} {len(items)}" for kind, items in by_kind.items()))
+    print("\nlost by kind: " + ", ".join(f"{kind} {len(items)}" for kind, items in by_kind.items()))
     late = [r for r in stand_in.interactions.values() if r.callback_at and r.callback_at - r.dispatched_at > 3.0]
     print(f"interactions whose first response came after 3 s: {len(late)}")
 

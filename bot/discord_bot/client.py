@@ -13,35 +13,25 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.discord_bot.channel_replies import react, reply_briefly, reply_with_answer
+from bot.discord_bot.channel_replies import reply_briefly
 from bot.discord_bot.command_sync import CommandSync
 from bot.discord_bot.commands import AskingTooFast, build_commands
 from bot.discord_bot.discord_markup import without_addressing
-from bot.discord_bot.incoming import (
-    addresses_me,
-    message_text,
-    my_role,
-    name_lookup,
-    readable_question,
-    without_my_mentions,
-)
+from bot.discord_bot.incoming import name_lookup
 from bot.discord_bot.localisation import CommandTranslator
-from bot.discord_bot.more_button import MoreButton, footer_question, question_in
+from bot.discord_bot.mentions import answer_message, is_for_me
+from bot.discord_bot.more_button import MoreButton, question_in
 from bot.discord_bot.render import render_discord_reply
 from bot.discord_bot.replies import NO_MENTIONS, report_failure, send_answer, send_private
-from bot.discord_bot.wording import locale_language, shutting_down, too_fast_brief
+from bot.discord_bot.wording import locale_language, shutting_down
 from bot.messages import apology, button_expired, too_fast
 from bot.health import Readiness
 from bot.rate_limit import RateLimiter
 from retrieval import Answer, Engine
 from retrieval.engine import MAX_QUESTION_CHARS
 from retrieval.language import detect_language
-from retrieval.small_talk import is_small_talk
 
 log = logging.getLogger(__name__)
-
-# Said to a reply that only thanks the bot or chats: a reaction, not another answer.
-ACKNOWLEDGEMENT = "👍"
 
 
 class QuotesClient(discord.AutoShardedClient):
@@ -168,8 +158,6 @@ class QuotesClient(discord.AutoShardedClient):
         if isinstance(error, AskingTooFast):
             await send_private(interaction, too_fast(locale_language(interaction.locale), error.retry_after))
             return
-        if isinstance(error, app_commands.CheckFailure) and not self.accepting:
-            return  # told "restarting" already
         await report_failure(interaction, getattr(error, "original", error))
 
     async def show_more(self, interaction: discord.Interaction, offset: int, check: str, asker_id: int | None) -> None:
@@ -203,82 +191,18 @@ class QuotesClient(discord.AutoShardedClient):
     # --- messages ---------------------------------------------------------------------------
 
     async def on_message(self, message: discord.Message) -> None:
-        """Answer a DM, or a message that @mentions the bot or its role, as a reply to it; a reply
-        to one of its answers is a follow-up (thanks get a reaction)."""
-        if message.author.bot or self.user is None:
-            return
-        earlier = self._answer_replied_to(message)
-        if not addresses_me(message, self.user) and earlier is None:
+        """Answer a DM, a message that @mentions the bot or its role, or a reply to one of its
+        answers, as a reply to it."""
+        if message.author.bot or self.user is None or not is_for_me(message, self.user):
             return
         if not self.accepting:
             await reply_briefly(message, shutting_down(detect_language(message.content)))
             return
         async with self.in_flight():
             try:
-                await self._answer_message(message, earlier)
+                await answer_message(message, self.user, self.answer, self.limiter, self.mention_of("sources"),
+                                     name_lookup(self, message))
             except Exception as error:  # the user must hear back, whatever failed
                 log.error("could not answer message %s", message.id, exc_info=error)
                 with contextlib.suppress(discord.HTTPException):
                     await message.reply(apology("en"), allowed_mentions=NO_MENTIONS)
-
-    async def _answer_message(self, message: discord.Message, earlier: str | None) -> None:
-        assert self.user is not None
-        lookup = name_lookup(self, message)
-        text = readable_question(without_my_mentions(message.content, self.user, my_role(message)), lookup)
-        if earlier is not None:
-            if not message.content.strip():
-                return  # a reply that did not ping the bot: Discord withheld its text
-            if is_small_talk(text):
-                await react(message, ACKNOWLEDGEMENT)
-                return
-            text = f"{earlier} {text}"
-        else:
-            text = self._with_replied_text(message, text, lookup)
-        wait = self.limiter.retry_after(message.author.id)
-        if wait:
-            # A mention cannot be answered privately: say it briefly, and only until it is over.
-            await reply_briefly(message, too_fast_brief(detect_language(text), wait), delete_after=max(wait, 5.0))
-            return
-        async with self._typing_in(message):
-            answer = await self.answer(text)
-        await reply_with_answer(message, answer, self.mention_of("sources"))
-
-    def _answer_replied_to(self, message: discord.Message) -> str | None:
-        """The question of the bot's answer that `message` replies to, if it replies to one."""
-        replied = message.reference.resolved if message.reference else None
-        if isinstance(replied, discord.Message) and self.user is not None and replied.author.id == self.user.id:
-            return footer_question(replied)
-        return None
-
-    def _with_replied_text(self, message: discord.Message, text: str, lookup) -> str:
-        """A question that replies to someone's message is asked about that message too."""
-        replied = message.reference.resolved if message.reference else None
-        if not isinstance(replied, discord.Message):
-            return text
-        assert self.user is not None
-        context = readable_question(without_my_mentions(message_text(replied), self.user, my_role(message)), lookup)
-        return f"{context} {text}".strip() if context else text
-
-    def _typing_in(self, message: discord.Message) -> contextlib.AbstractAsyncContextManager[Any]:
-        """"typing…" in the channel while the answer is computed, where the bot may write."""
-        permissions = message.channel.permissions_for(message.guild.me) if message.guild and message.guild.me \
-            and isinstance(message.channel, (discord.abc.GuildChannel, discord.Thread)) else None
-        if permissions is not None and not permissions.send_messages:
-            return contextlib.nullcontext()
-        return _quiet_typing(message.channel)
-
-
-@contextlib.asynccontextmanager
-async def _quiet_typing(channel: discord.abc.Messageable) -> AsyncIterator[None]:
-    """The typing indicator, whose failure never stops an answer."""
-    try:
-        typing = channel.typing()
-        await typing.__aenter__()
-    except discord.HTTPException:
-        typing = None
-    try:
-        yield
-    finally:
-        if typing is not None:
-            with contextlib.suppress(discord.HTTPException):
-                await typing.__aexit__(None, None, None)

@@ -60,8 +60,8 @@ def name_lookup(client: discord.Client, message: discord.Message | None = None,
             user = client.get_user(key)
             return user.display_name if user else None
         if kind == "@&":
-            role = roles.get(key) or (guild.get_role(key) if guild else None)
-            return role if isinstance(role, str) else (role.name if role else None)
+            role = guild.get_role(key) if guild else None
+            return roles.get(key) or (role.name if role else None)
         channel = client.get_channel(key)
         return getattr(channel, "name", None)
 
