@@ -887,7 +887,7 @@ class DiscordStandIn:
         try:
             payload = self.slash_command(spec.get("command", "ask"), user, dm=bool(spec.get("dm")), **options)
             await self.send_interaction(payload)
-        except (LookupError, RuntimeError) as error:
+        except (LookupError, RuntimeError, ValueError) as error:
             return web.json_response({"error": str(error)}, status=409)
         return web.json_response({"id": payload["id"], "token": payload["token"]})
 
