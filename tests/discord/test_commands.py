@@ -100,3 +100,8 @@ async def test_commands_deleted_on_discords_side_are_synced_again(discord_api, e
     client, task = await start_bot(discord_api, engine)
     await stop_bot(client, task)
     assert {c["name"] for c in discord_api.commands[None]} == {"ask", "sources", "help", "Ask the articles"}
+
+
+async def test_the_bot_shards_itself_as_discord_asks(bot, discord_api):
+    assert discord_api.identify["shard"] == [0, 1]  # the shard count Discord's GET /gateway/bot gave
+    assert any(c.path.endswith("/gateway/bot") for c in discord_api.calls)
