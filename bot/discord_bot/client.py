@@ -3,32 +3,43 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 import logging
-import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 import discord
-import yarl
 from discord import app_commands
 
+from bot.discord_bot.channel_replies import reply_briefly
+from bot.discord_bot.command_sync import CommandSync
 from bot.discord_bot.commands import AskingTooFast, build_commands
+from bot.discord_bot.discord_markup import without_addressing
+from bot.discord_bot.incoming import name_lookup
+from bot.discord_bot.localisation import CommandTranslator
+from bot.discord_bot.mentions import answer_message, is_for_me
 from bot.discord_bot.more_button import MoreButton, question_in
 from bot.discord_bot.render import render_discord_reply
 from bot.discord_bot.replies import NO_MENTIONS, report_failure, send_answer, send_private
-from bot.discord_bot.wording import locale_language
+from bot.discord_bot.wording import locale_language, shutting_down
 from bot.messages import apology, button_expired, too_fast
 from bot.health import Readiness
 from bot.rate_limit import RateLimiter
 from retrieval import Answer, Engine
+from retrieval.engine import MAX_QUESTION_CHARS
+from retrieval.language import detect_language
 
 log = logging.getLogger(__name__)
 
 
-class QuotesClient(discord.Client):
+class QuotesClient(discord.AutoShardedClient):
     """Answers /ask, the message menu, "More", @mentions and DMs with one call of the engine each.
 
     Needs no privileged intent: Discord still sends the text of messages that mention the bot
-    and of DMs. `options` go to discord.Client (e.g. `guild_ready_timeout`).
+    (or its role) and of DMs. Shards itself as Discord asks (one process per token).
+    `options` go to discord.AutoShardedClient (e.g. `guild_ready_timeout`).
     """
 
     def __init__(
@@ -38,6 +49,7 @@ class QuotesClient(discord.Client):
         readiness: Readiness | None = None,
         top_k: int = 3,
         dev_guild_id: int | None = None,
+        command_sync: CommandSync | None = None,
         **options: Any,
     ) -> None:
         super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_MENTIONS, **options)
@@ -46,42 +58,100 @@ class QuotesClient(discord.Client):
         self.readiness = readiness or Readiness()
         self.top_k = top_k
         self.dev_guild_id = dev_guild_id
+        self.command_sync = command_sync or CommandSync(None)
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self.on_app_command_error
+        self.tree.interaction_check = self._taking_new_work
         for command in build_commands():
             self.tree.add_command(command)
         self._mentions: dict[str, str] = {}
+        # One question at a time: the engine's stemmer (snowballstemmer) is not thread-safe, and
+        # concurrent answers failed with IndexError under a burst. The GIL gave no parallelism anyway.
+        self._engine_thread = ThreadPoolExecutor(1, thread_name_prefix="engine")
+        self.accepting = True
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     async def setup_hook(self) -> None:
-        """Connect to the gateway the API names, register "More" and sync the commands."""
-        # A plain Client dials Discord's default gateway; ask the API in use instead (process-wide).
-        _, gateway, _ = await self.http.get_bot_gateway()
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+        """Register "More", translate the commands and sync them when their definitions changed."""
         self.add_dynamic_items(MoreButton)
+        await self.tree.set_translator(CommandTranslator())
         guild = discord.Object(self.dev_guild_id) if self.dev_guild_id else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
-        synced = await self.tree.sync(guild=guild)
-        self._mentions = {command.name: command.mention for command in synced}
-        log.info("synced %d commands %s", len(synced), f"to guild {self.dev_guild_id}" if guild else "globally")
+        commands = await self.command_sync.sync(self.tree, guild)
+        self._mentions = {command.name: command.mention for command in commands}
 
     def mention_of(self, command: str) -> str:
         """A clickable mention of a slash command, or its plain name before the sync."""
         return self._mentions.get(command, f"/{command}")
 
     async def answer(self, question: str, offset: int = 0) -> Answer:
-        """The engine's answer, computed off the event loop."""
-        return await asyncio.to_thread(self.engine.answer, question, self.top_k, offset)
+        """The engine's answer, computed off the event loop. The engine is not asked about the
+        "@names" and "#channels" in `question`, which the answer still shows as asked."""
+        asked = without_addressing(question)
+        loop = asyncio.get_running_loop()
+        answer = await loop.run_in_executor(self._engine_thread, self.engine.answer, asked or question, self.top_k, offset)
+        if asked != question and asked and len(question) <= MAX_QUESTION_CHARS:
+            answer = dataclasses.replace(answer, question=question)
+        return answer
+
+    # --- shutting down: no new work, finish what is in flight -------------------------------
+
+    @contextlib.asynccontextmanager
+    async def in_flight(self) -> AsyncIterator[None]:
+        """Counts a question being answered, so a shutdown can wait for it."""
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._idle.set()
+
+    def stop_taking_work(self) -> None:
+        """From now on new questions get a short "restarting" note instead of an answer."""
+        self.accepting = False
+
+    async def finish_in_flight(self, within: float) -> int:
+        """Wait up to `within` seconds for the questions being answered; returns how many are left."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), within)
+        return self._in_flight
+
+    async def _taking_new_work(self, interaction: discord.Interaction) -> bool:
+        if self.accepting:
+            return True
+        await send_private(interaction, shutting_down(locale_language(interaction.locale)))
+        return False
+
+    # --- the gateway ------------------------------------------------------------------------
 
     async def on_ready(self) -> None:
         self.readiness.connected = True
-        log.info("connected to Discord as %s (%s)", self.user, self.user.id if self.user else "?")
+        log.info("connected to Discord as %s (%s) with %d shard(s)", self.user, self.user.id if self.user else "?",
+                 self.shard_count or 1)
 
     async def on_resumed(self) -> None:
         self.readiness.connected = True
 
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self.readiness.connected = True
+
     async def on_disconnect(self) -> None:
         self.readiness.connected = False
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self.readiness.connected = False
+
+    async def close(self) -> None:
+        self.readiness.connected = False  # closing: no longer healthy
+        await super().close()
+        self._engine_thread.shutdown(wait=False)
+
+    # --- interactions -----------------------------------------------------------------------
 
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """A private note when asking too fast; for anything else, a log entry and an apology."""
@@ -90,50 +160,49 @@ class QuotesClient(discord.Client):
             return
         await report_failure(interaction, getattr(error, "original", error))
 
-    async def show_more(self, interaction: discord.Interaction, offset: int, check: str) -> None:
-        """The next results for the question on the message whose "More" button was pressed."""
+    async def show_more(self, interaction: discord.Interaction, offset: int, check: str, asker_id: int | None) -> None:
+        """The next results for the question on the message whose "More" button was pressed: the
+        asker's message turns the page in place; anyone else gets the page privately."""
         lang = locale_language(interaction.locale)
-        try:
-            question = question_in(interaction.message, check)
-            if question is None:
-                await send_private(interaction, button_expired(lang))
-                return
-            wait = self.limiter.retry_after(interaction.user.id)
-            if wait:
-                await send_private(interaction, too_fast(lang, wait))
-                return
-            private = bool(interaction.message and interaction.message.flags.ephemeral)
-            await interaction.response.defer(ephemeral=private, thinking=True)
-            await send_answer(interaction, await self.answer(question, offset), private, self.mention_of("sources"))
-        except Exception as error:  # the user must hear back, whatever failed
-            await report_failure(interaction, error)
+        if not await self._taking_new_work(interaction):
+            return
+        async with self.in_flight():
+            try:
+                question = question_in(interaction.message, check)
+                if question is None:
+                    await send_private(interaction, button_expired(lang))
+                    return
+                wait = self.limiter.retry_after(interaction.user.id)
+                if wait:
+                    await send_private(interaction, too_fast(lang, wait))
+                    return
+                private = bool(interaction.message and interaction.message.flags.ephemeral)
+                if asker_id == interaction.user.id or (private and asker_id is None):
+                    await interaction.response.defer()  # the page turns in place
+                    answer = await self.answer(question, offset)
+                    embed, view = render_discord_reply(answer, self.mention_of("sources"), asker_id)
+                    await interaction.edit_original_response(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+                    return
+                await interaction.response.defer(ephemeral=True, thinking=True)
+                await send_answer(interaction, await self.answer(question, offset), True, self.mention_of("sources"))
+            except Exception as error:  # the user must hear back, whatever failed
+                await report_failure(interaction, error)
+
+    # --- messages ---------------------------------------------------------------------------
 
     async def on_message(self, message: discord.Message) -> None:
-        """Answer a DM, or a message that @mentions the bot, as a reply to it."""
-        if message.author.bot or self.user is None or not self._is_addressed(message):
+        """Answer a DM, a message that @mentions the bot or its role, or a reply to one of its
+        answers, as a reply to it."""
+        if message.author.bot or self.user is None or not is_for_me(message, self.user):
             return
-        try:
-            wait = self.limiter.retry_after(message.author.id)
-            if wait:
-                await message.reply(too_fast(locale_language(None), wait), allowed_mentions=NO_MENTIONS)
-                return
-            answer = await self.answer(self._without_my_mention(message.content))
-            embed, view = render_discord_reply(answer, self.mention_of("sources"))
-            extra: dict[str, Any] = {"view": view} if view is not None else {}
-            await message.reply(embed=embed, allowed_mentions=NO_MENTIONS, **extra)
-        except Exception as error:  # the user must hear back, whatever failed
-            log.error("could not answer message %s", message.id, exc_info=error)
+        if not self.accepting:
+            await reply_briefly(message, shutting_down(detect_language(message.content)))
+            return
+        async with self.in_flight():
             try:
-                await message.reply(apology("en"), allowed_mentions=NO_MENTIONS)
-            except discord.HTTPException:
-                pass
-
-    def _is_addressed(self, message: discord.Message) -> bool:
-        if isinstance(message.channel, discord.DMChannel):
-            return True
-        # Not `mentioned_in`: that is also true for @everyone, and the bot must not answer those.
-        return self.user is not None and any(user.id == self.user.id for user in message.mentions)
-
-    def _without_my_mention(self, content: str) -> str:
-        my_id = self.user.id if self.user else 0
-        return re.sub(rf"<@!?{my_id}>", " ", content).strip()
+                await answer_message(message, self.user, self.answer, self.limiter, self.mention_of("sources"),
+                                     name_lookup(self, message))
+            except Exception as error:  # the user must hear back, whatever failed
+                log.error("could not answer message %s", message.id, exc_info=error)
+                with contextlib.suppress(discord.HTTPException):
+                    await message.reply(apology("en"), allowed_mentions=NO_MENTIONS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from bot.messages import pick
 
 
@@ -55,3 +57,37 @@ def help_lines(lang: str, ask: str, sources: str, context_menu: str) -> list[str
 def help_title(lang: str) -> str:
     """The title of the help."""
     return pick(lang, "How to ask", "如何提問", "如何提问")
+
+
+def page_position(lang: str, first: int, last: int, total: int | None) -> str:
+    """Which results a page shows: "Results 4–6 of 9", or "Results 4–6" while more may follow."""
+    span = f"{first}–{last}" if last > first else str(first)
+    if total is None:
+        return pick(lang, f"Results {span}", f"第 {span} 則結果", f"第 {span} 条结果")
+    return pick(lang, f"Results {span} of {total}", f"第 {span} 則，共 {total} 則", f"第 {span} 条，共 {total} 条")
+
+
+def too_fast_brief(lang: str, retry_after: float) -> str:
+    """A cooldown note short enough to post publicly (a mention cannot be answered privately)."""
+    seconds = max(1, math.ceil(retry_after))
+    return pick(lang, f"⏳ Again in {seconds} s, please.", f"⏳ 請 {seconds} 秒後再問。", f"⏳ 请 {seconds} 秒后再问。")
+
+
+def only_attachments(lang: str) -> str:
+    """Said when "Ask the articles" is used on a message with no text to read."""
+    return pick(lang, "I can only read text, and that message has none (only an attachment or a sticker). "
+                      "Ask with /ask instead.",
+                "我只能讀文字，而那則訊息沒有文字（只有附件或貼圖）。請改用 /ask 提問。",
+                "我只能读文字，而那条消息没有文字（只有附件或贴图）。请改用 /ask 提问。")
+
+
+def shutting_down(lang: str) -> str:
+    """Said to a question that arrives while the bot is stopping."""
+    return pick(lang, "I'm restarting: please ask again in a minute.", "我正在重新啟動，請稍後再問一次。",
+                "我正在重新启动，请稍后再问一次。")
+
+
+def nothing_to_read(lang: str) -> str:
+    """Said when "Ask the articles" is used on a message whose text Discord does not share."""
+    return pick(lang, "I can't read that message's text. Ask with /ask instead.",
+                "我讀不到那則訊息的文字。請改用 /ask 提問。", "我读不到那条消息的文字。请改用 /ask 提问。")

@@ -12,7 +12,7 @@ from bot.discord_bot.app import build_client, point_at_api
 from bot.discord_bot.client import QuotesClient
 from bot.health import Readiness
 from bot.settings import load_settings
-from tests.standins.discord_server import DiscordStandIn, InteractionRecord
+from tests.standins.discord_server import SAFETY_DEADLINE, DiscordStandIn, InteractionRecord
 
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMg.stand-in.secret-token-value"
 
@@ -35,15 +35,21 @@ async def start_bot(discord_api: DiscordStandIn, engine, readiness: Readiness | 
     point_at_api(discord_api.api_url)
     client = build_client(load_settings(**(values | settings)), engine, readiness, guild_ready_timeout=0.01)
     task = asyncio.create_task(client.start(TOKEN))
-    await discord_api.wait_until(lambda: client.is_ready() or task.done(), 10)
+    await discord_api.wait_until(lambda: client.is_ready() or task.done())
     if task.done():
         task.result()  # raise what stopped the bot
     return client, task
 
 
 async def stop_bot(client: QuotesClient, task: asyncio.Task) -> None:
-    await client.close()
-    await asyncio.wait_for(task, 5)
+    """Close the bot; its task is cancelled if closing does not end it (nothing is left running)."""
+    try:
+        await asyncio.wait_for(client.close(), SAFETY_DEADLINE)
+        await asyncio.wait_for(asyncio.shield(task), SAFETY_DEADLINE)
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
 
 @pytest.fixture
@@ -86,10 +92,15 @@ class DiscordUser:
         record = await self.discord.send_interaction(payload)
         return (await self.discord.reply_to(record))[0]
 
-    def message(self, text: str, mention_bot: bool = False, dm: bool = False, **extra: Any) -> dict[str, Any]:
+    def message(self, text: str, mention_bot: bool = False, dm: bool = False, mention_role: bool = False,
+                **extra: Any) -> dict[str, Any]:
+        """A message by this user; `mention_role` addresses the bot through its managed role."""
         mentions = [self.discord.bot_user] if mention_bot else []
         if mention_bot:
             text = f"<@{self.discord.bot_user['id']}> {text}"
+        if mention_role:
+            text = f"<@&{self.discord.bot_role_id}> {text}"
+            extra["mention_roles"] = [self.discord.bot_role_id]
         return self.discord.user_message(text, self.profile, dm=dm, mentions=mentions, **extra)
 
     async def write(self, text: str, mention_bot: bool = False, dm: bool = False, **extra: Any) -> dict[str, Any]:
@@ -97,6 +108,11 @@ class DiscordUser:
         message = self.message(text, mention_bot, dm, **extra)
         await self.discord.send_message(message)
         return message
+
+    async def reply(self, to: dict[str, Any], text: str, mention_bot: bool = False, **extra: Any) -> dict[str, Any]:
+        """Reply to the message `to` (pinging its author, Discord's default) and return the reply."""
+        dm = "guild_id" not in to
+        return await self.write(text, mention_bot, dm, reply_to=to, **extra)
 
 
 def embed_text(message: dict[str, Any]) -> str:

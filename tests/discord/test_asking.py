@@ -59,10 +59,10 @@ async def test_ask_the_articles_on_a_message_answers_with_that_messages_text(bot
     assert reply["embeds"][0]["footer"]["text"].endswith("Has anyone tried the Cameo feature in Sora 2?")
 
 
-async def test_ask_the_articles_on_a_message_without_text_asks_for_a_question(bot, discord_api, ada):
+async def test_ask_the_articles_on_a_message_without_text_says_privately_it_cannot_read_it(bot, discord_api, ada):
     bob = DiscordUser(discord_api, "bob", "1300000000000000002")
     reply = await ada.ask_about(bob.message(""))
-    assert "Please ask a question" in embed_text(reply)
+    assert is_private(reply) and "can't read" in embed_text(reply) and "/ask" in embed_text(reply)
 
 
 async def test_mentioning_the_bot_in_a_channel_gets_a_reply_to_that_message(bot, discord_api, ada):
@@ -107,3 +107,11 @@ async def test_thanks_or_what_can_you_do_gets_a_hint_not_a_quote(bot, ada):
     text = embed_text(reply)
     assert "Ask me anything about them" in text
     assert "> " not in text and "don't answer" not in text
+
+
+async def test_the_bot_shows_it_is_typing_while_it_answers_a_mention(bot, discord_api, ada):
+    await ada.write("What is the Cameo feature?", mention_bot=True)
+    await discord_api.channel_reply(discord_api.channel_id)
+    typing_at = next(c.at for c in discord_api.calls if c.path.endswith("/typing"))
+    reply_at = next(c.at for c in discord_api.calls if c.path.endswith(f"/channels/{discord_api.channel_id}/messages"))
+    assert typing_at < reply_at

@@ -48,9 +48,19 @@ async def test_markdown_in_a_declined_question_never_reaches_the_reply(bot, ada)
     assert "evil.example" not in reply["embeds"][0]["description"]
 
 
-async def test_a_5000_character_question_is_answered_on_its_beginning_and_says_so(bot, discord_api, ada):
-    question = ("What is the Cameo feature of Sora 2? " * 140)[:5000]
-    reply = await ada.ask(question)
+async def test_ask_takes_no_longer_question_than_the_engine_reads(bot, discord_api, ada):
+    from retrieval.engine import MAX_QUESTION_CHARS
+
+    ask = discord_api.registered("ask", kind=1)[0]
+    assert ask["options"][0]["max_length"] == MAX_QUESTION_CHARS
+    reply = await ada.ask(("What is the Cameo feature of Sora 2? " * 30)[:MAX_QUESTION_CHARS])
+    assert "**Cameo**" in embed_text(reply) and "first" not in embed_text(reply)
+
+
+async def test_a_2000_character_message_is_answered_on_its_beginning_and_says_so(bot, discord_api, ada):
+    question = ("What is the Cameo feature of Sora 2? " * 60)[:2000]
+    asked = await ada.write(question, dm=True)
+    reply = (await discord_api.channel_reply(asked["channel_id"]))[0]
     text = embed_text(reply)
     assert "first 1000 characters" in text
     assert "**Cameo**" in text

@@ -60,3 +60,48 @@ async def test_sources_lists_every_article_with_its_link_publisher_and_date(bot,
             assert article.published in text
     assert "36Kr Europe" in text
     assert not buttons(reply)
+
+
+async def test_commands_have_names_and_descriptions_in_traditional_and_simplified_chinese(bot, discord_api):
+    ask = discord_api.registered("ask", kind=1)[0]
+    assert ask["name_localizations"]["zh-TW"] == "提問" and ask["name_localizations"]["zh-CN"] == "提问"
+    assert "文章" in ask["description_localizations"]["zh-TW"]
+    menu = discord_api.registered("Ask the articles", kind=3)[0]
+    assert set(menu["name_localizations"]) == {"zh-TW", "zh-CN"}
+    assert all(call.status != 400 for call in discord_api.calls)
+
+
+async def test_a_restart_with_the_same_commands_does_not_sync_them_again(discord_api, engine, ada):
+    def puts() -> int:
+        return sum(1 for c in discord_api.calls if c.method == "PUT" and c.path.endswith("/commands"))
+
+    client, task = await start_bot(discord_api, engine)
+    await stop_bot(client, task)
+    assert puts() == 1
+
+    client, task = await start_bot(discord_api, engine)
+    try:
+        help_reply = (await discord_api.reply_to(await ada.use("help")))[0]
+    finally:
+        await stop_bot(client, task)
+    assert puts() == 1  # fetched, not overwritten
+    assert "</ask:" in embed_text(help_reply)  # the ids for clickable mentions came from the fetch
+
+    client, task = await start_bot(discord_api, engine, discord_dev_guild_id=1200000000000000001)
+    await stop_bot(client, task)
+    assert puts() == 2  # other definitions (here: another place) are synced
+
+
+async def test_commands_deleted_on_discords_side_are_synced_again(discord_api, engine):
+    client, task = await start_bot(discord_api, engine)
+    await stop_bot(client, task)
+    discord_api.commands.clear()  # e.g. removed by hand in the developer portal
+
+    client, task = await start_bot(discord_api, engine)
+    await stop_bot(client, task)
+    assert {c["name"] for c in discord_api.commands[None]} == {"ask", "sources", "help", "Ask the articles"}
+
+
+async def test_the_bot_shards_itself_as_discord_asks(bot, discord_api):
+    assert discord_api.identify["shard"] == [0, 1]  # the shard count Discord's GET /gateway/bot gave
+    assert any(c.path.endswith("/gateway/bot") for c in discord_api.calls)

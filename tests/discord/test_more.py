@@ -61,3 +61,46 @@ async def test_pressing_more_until_the_end_says_that_is_all(bot, ada):
             break
         reply = await ada.press(reply, "More")
     assert not any(b.get("label") == "More" for b in buttons(reply))
+
+
+async def test_the_askers_more_turns_the_page_in_place_showing_where_it_is(bot, discord_api, ada):
+    first = await ada.ask("What is the Cameo feature?")
+    posted = len(discord_api.message_bodies())
+
+    second = await ada.press(first, "More")
+
+    assert second["id"] == first["id"]  # the same message, edited: no new public post
+    assert discord_api.current(first["id"])["embeds"][0]["author"]["name"].startswith("Results 4–6")
+    assert quoted_sources(second)[0].startswith("**4.**")
+    assert not [body for call, body in discord_api.message_bodies()[posted:] if call.method == "POST"
+                and "/webhooks/" in call.path]
+
+
+async def test_someone_elses_more_shows_them_the_next_page_privately(bot, discord_api, ada):
+    from tests.discord.conftest import DiscordUser
+
+    first = await ada.ask("What is the Cameo feature?")
+    bob = DiscordUser(discord_api, "bob", "1300000000000000002")
+
+    theirs = await bob.press(first, "More")
+
+    assert is_private(theirs) and theirs["id"] != first["id"]
+    assert quoted_sources(theirs)[0].startswith("**4.**")
+    assert discord_api.current(first["id"])["embeds"] == first["embeds"]  # the asker's page unchanged
+
+
+async def test_the_last_page_says_how_many_results_there_were(bot, discord_api, ada):
+    reply = await ada.ask("Cameo consent")
+    while any(b.get("label") == "More" for b in buttons(reply)):
+        reply = await ada.press(reply, "More")
+    assert " of " in reply["embeds"][0]["author"]["name"]
+
+
+async def test_more_on_an_answer_older_than_its_interaction_token_still_turns_the_page(bot, discord_api, ada):
+    record = await ada.use("ask", question="What is the Cameo feature?")
+    first = (await discord_api.reply_to(record))[0]
+    discord_api.age_interaction(record, 20 * 60)  # the /ask token expired 5 minutes ago
+
+    second = await ada.press(first, "More")
+
+    assert second["id"] == first["id"] and quoted_sources(second)[0].startswith("**4.**")

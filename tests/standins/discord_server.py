@@ -21,12 +21,15 @@ import argparse
 import asyncio
 import itertools
 import json
+import math
+import random
 import re
 import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
+from urllib.parse import unquote
 
 from aiohttp import WSMsgType, web
 
@@ -34,6 +37,20 @@ API_PREFIX = "/api/v10"
 DISCORD_EPOCH_MS = 1420070400000
 EPHEMERAL = 1 << 6
 INTERACTION_DEADLINE = 3.0  # seconds Discord gives an interaction for its first response
+# How long tests wait for something the client should do: generous, as shared machines are slow.
+SAFETY_DEADLINE = 60.0
+INTERACTION_TOKEN_LIFETIME = 15 * 60  # seconds an interaction's token can send follow-ups and edits
+MESSAGE_CONTENT_INTENT = 1 << 15
+
+# Permission bits (https://discord.com/developers/docs/topics/permissions).
+ADD_REACTIONS = 1 << 6
+ADMINISTRATOR = 1 << 3
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
+EMBED_LINKS = 1 << 14
+READ_MESSAGE_HISTORY = 1 << 16
+# What "@everyone" and the bot's role may do by default: read, write, embed links, react.
+DEFAULT_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY | ADD_REACTIONS
 
 # Discord's documented limits, kept here independently of the bot's own constants.
 LIMITS = {
@@ -89,9 +106,22 @@ def user_payload(user_id: int | str, username: str, bot: bool = False) -> dict[s
             "avatar": None, "bot": bot, "public_flags": 0}
 
 
-def problems_with_message(body: dict[str, Any]) -> list[str]:
-    """What Discord would refuse in a message body (empty when it would accept it)."""
+EMBED_CONTENT_KEYS = ("title", "description", "fields", "image", "thumbnail", "author", "footer", "video", "url")
+
+
+def problems_with_message(body: dict[str, Any], partial: bool = False) -> list[str]:
+    """What Discord would refuse in a message body (empty when it would accept it). A `partial`
+    body (an edit) only changes the fields it names, so it may leave out the rest."""
     problems = []
+    for number, embed in enumerate(body.get("embeds") or []):
+        if not any(embed.get(key) for key in EMBED_CONTENT_KEYS):
+            problems.append(f"embeds.{number}: an embed must have a title, description, field, image or footer")
+    for number, row in enumerate(body.get("components") or []):
+        if row.get("type") == 1 and not row.get("components"):
+            problems.append(f"components.{number}.components: an action row needs at least one component")
+    if not partial and not (body.get("content") or "").strip() and not body.get("embeds") \
+            and not body.get("attachments") and not body.get("sticker_ids") and not body.get("poll"):
+        problems.append("Cannot send an empty message")
     if len(body.get("content") or "") > LIMITS["content"]:
         problems.append("content: longer than 2000")
     embeds = body.get("embeds") or []
@@ -149,6 +179,12 @@ def problems_with_commands(commands: list[dict[str, Any]]) -> list[str]:
             options = command.get("options") or []
             if len(options) > LIMITS["options"]:
                 problems.append(f"{name!r}: more than 25 options")
+            for locale, localised in (command.get("name_localizations") or {}).items():
+                if not COMMAND_NAME.match(localised) or localised != localised.lower():
+                    problems.append(f"{name!r}: bad {locale} name {localised!r}")
+            for locale, localised in (command.get("description_localizations") or {}).items():
+                if not 1 <= len(localised) <= LIMITS["command_description"]:
+                    problems.append(f"{name!r}: {locale} description must be 1-100 characters")
             seen_optional = False
             for option in options:
                 if not COMMAND_NAME.match(option.get("name") or "") or option["name"] != option["name"].lower():
@@ -187,21 +223,37 @@ class GatewaySession:
 class DiscordStandIn:
     """Discord's API and gateway for one bot, on the loopback interface."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, token: str | None = None) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, token: str | None = None,
+                 fault_rate: float = 0.0, seed: int = 0) -> None:
+        """`fault_rate` of the REST calls (0.1: one in ten, drawn from `seed`) answer 429 with
+        Discord's rate-limit headers, or a 500/502, instead of being served."""
         self.host, self.port, self.token = host, port, token
+        self.fault_rate = fault_rate
+        self._random = random.Random(seed)
+        self.injected: dict[int, int] = {}  # status: how many random faults were answered
         self.application_id = "1100000000000000001"
         self.bot_user = user_payload("1100000000000000002", "Quotes", bot=True)
         self.guild_id = "1200000000000000001"
         self.channel_id = "1200000000000000002"
+        # The bot's managed role, made when it joined; the @picker offers it beside the bot itself.
+        self.bot_role_id = "1200000000000000003"
+        self.role_permissions: dict[str, int] = {self.guild_id: DEFAULT_PERMISSIONS, self.bot_role_id: DEFAULT_PERMISSIONS}
+        self.overwrites: list[dict[str, Any]] = []
+        self.message_content_intent_granted = False  # the intent switched on in the developer portal
+        self.reactions: list[tuple[str, str, str]] = []  # (channel, message, emoji) the bot added
         self.calls: list[Call] = []
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.interactions: dict[str, InteractionRecord] = {}
         self.channel_messages: dict[str, list[dict[str, Any]]] = {}
+        self.messages_by_id: dict[str, dict[str, Any]] = {}  # every message the bot sent, as it is now
+        self.typing: list[str] = []  # channels the bot showed "typing…" in
         self.identify: dict[str, Any] | None = None
         self.resumes = 0
         self.identified = asyncio.Event()
         self.response_deadline = INTERACTION_DEADLINE
         self._faults: list[Fault] = []
+        self._holds: list[tuple[str, re.Pattern[str], asyncio.Event]] = []
+        self.held: list[Call] = []  # requests waiting for `release`
         self._sessions: list[GatewaySession] = []
         self._sequence = itertools.count(1)
         self._counter = itertools.count(1)
@@ -249,6 +301,102 @@ class DiscordStandIn:
         for session in list(self._sessions):
             await session.ws.close(code=code, message=b"Unknown error")
 
+    # --- the guild, its roles and the channel's permissions ------------------------------------
+
+    def role_payload(self, role_id: str) -> dict[str, Any]:
+        everyone = role_id == self.guild_id
+        role: dict[str, Any] = {
+            "id": role_id, "name": "@everyone" if everyone else "Quotes", "color": 0, "hoist": False,
+            "position": 0 if everyone else 1, "permissions": str(self.role_permissions[role_id]),
+            "managed": not everyone, "mentionable": False, "flags": 0, "icon": None, "unicode_emoji": None,
+        }
+        if not everyone:
+            role["tags"] = {"bot_id": self.bot_user["id"]}
+        return role
+
+    def channel_payload(self) -> dict[str, Any]:
+        return {"id": self.channel_id, "type": 0, "guild_id": self.guild_id, "name": "general", "position": 0,
+                "permission_overwrites": self.overwrites, "nsfw": False, "parent_id": None,
+                "rate_limit_per_user": 0, "flags": 0, "topic": None, "last_message_id": None}
+
+    def guild_payload(self) -> dict[str, Any]:
+        """The guild as GUILD_CREATE sends it: its roles, the bot's member and the one text channel."""
+        bot_member = {"user": self.bot_user, "roles": [self.bot_role_id], "joined_at": now_iso(), "deaf": False,
+                      "mute": False, "flags": 0}
+        return {
+            "id": self.guild_id, "name": "Test server", "icon": None, "splash": None, "discovery_splash": None,
+            "owner_id": "1300000000000000099", "afk_channel_id": None, "afk_timeout": 300,
+            "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
+            "roles": [self.role_payload(self.guild_id), self.role_payload(self.bot_role_id)], "emojis": [],
+            "features": [], "mfa_level": 0, "application_id": None, "system_channel_id": None,
+            "system_channel_flags": 0, "rules_channel_id": None, "vanity_url_code": None, "description": None,
+            "banner": None, "premium_tier": 0, "preferred_locale": "en-US", "public_updates_channel_id": None,
+            "nsfw_level": 0, "stickers": [], "premium_progress_bar_enabled": False, "joined_at": now_iso(),
+            "large": False, "unavailable": False, "member_count": 2, "members": [bot_member],
+            "channels": [self.channel_payload()], "threads": [], "presences": [], "voice_states": [],
+            "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
+        }
+
+    def bot_permissions(self) -> int:
+        """The bot's permissions in the channel, computed as Discord (and discord.py) do: the roles'
+        permissions, then the @everyone overwrite, then role overwrites, then the member's."""
+        allowed = self.role_permissions[self.guild_id] | self.role_permissions[self.bot_role_id]
+        if allowed & ADMINISTRATOR:
+            return -1 & ((1 << 53) - 1)
+        by_id = {item["id"]: item for item in self.overwrites}
+        for layer in ([self.guild_id], [self.bot_role_id], [self.bot_user["id"]]):
+            deny = allow = 0
+            for target in layer:
+                if target in by_id:
+                    deny |= int(by_id[target]["deny"])
+                    allow |= int(by_id[target]["allow"])
+            allowed = (allowed & ~deny) | allow
+        if not allowed & VIEW_CHANNEL:
+            return 0
+        return allowed
+
+    async def set_channel_overwrites(self, overwrites: list[tuple[str, int, int]]) -> None:
+        """Set the channel's permission overwrites as (role or member id, allow, deny), and tell
+        the connected client (CHANNEL_UPDATE), as Discord does when a moderator edits them."""
+        self.overwrites = [
+            {"id": target, "type": 1 if target == self.bot_user["id"] else 0, "allow": str(allow), "deny": str(deny)}
+            for target, allow, deny in overwrites
+        ]
+        if any(session.identified for session in self._sessions):
+            await self.dispatch("CHANNEL_UPDATE", self.channel_payload())
+
+    def _content_visible(self, message: dict[str, Any]) -> bool:
+        """Whether Discord lets this client read `message`'s content: with the Message Content
+        intent, in DMs, in its own messages and in messages that mention it (or its role)."""
+        intents = (self.identify or {}).get("intents", 0)
+        return bool(
+            (intents & MESSAGE_CONTENT_INTENT and self.message_content_intent_granted)
+            or "guild_id" not in message
+            or message["author"]["id"] == self.bot_user["id"]
+            or any(user["id"] == self.bot_user["id"] for user in message.get("mentions") or [])
+            or self.bot_role_id in (message.get("mention_roles") or [])
+        )
+
+    def as_delivered(self, message: dict[str, Any]) -> dict[str, Any]:
+        """`message` as the gateway delivers it to this client: content, embeds, attachments and
+        components emptied where it may not read them (the referenced message judged on its own)."""
+        delivered = dict(message)
+        if not self._content_visible(message):
+            delivered.update(content="", embeds=[], attachments=[], components=[])
+        if message.get("referenced_message"):
+            delivered["referenced_message"] = self.as_delivered(message["referenced_message"])
+        return delivered
+
+    def hold(self, path: str, method: str = "POST") -> None:
+        """Requests to a path matching the regex `path` wait, unanswered, until `release`."""
+        self._holds.append((method, re.compile(path), asyncio.Event()))
+
+    def release(self) -> None:
+        """Answer every held request, and hold no more."""
+        for _, _, event in self._holds:
+            event.set()
+        self._holds.clear()
+
     def fail_next(self, path: str, status: int, retry_after: float = 0.05, method: str = "POST") -> None:
         """The next request to a path matching the regex `path` answers `status` (429 or 5xx) once."""
         self._faults.append(Fault(method, re.compile(path), status, retry_after))
@@ -262,17 +410,31 @@ class DiscordStandIn:
         return user_payload(user_id, name)
 
     def user_message(self, content: str, author: dict[str, Any], dm: bool = False,
-                     mentions: list[dict[str, Any]] | None = None, mention_everyone: bool = False) -> dict[str, Any]:
-        """A MESSAGE_CREATE payload from `author`, in the test guild's channel or in a DM."""
+                     mentions: list[dict[str, Any]] | None = None, mention_everyone: bool = False,
+                     mention_roles: list[str] | None = None, reply_to: dict[str, Any] | None = None,
+                     ping_reply: bool = True, embeds: list[dict[str, Any]] | None = None,
+                     attachments: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """A MESSAGE_CREATE payload from `author`, in the test guild's channel or in a DM; a reply
+        to `reply_to` carries it as `referenced_message`, and pings its author unless `ping_reply`
+        is off (Discord's "@ON" toggle in the reply bar)."""
+        mentions = list(mentions or [])
         message = {
             "id": self.snowflake(), "channel_id": self.dm_channel_id(author) if dm else self.channel_id,
             "author": author, "content": content, "timestamp": now_iso(), "edited_timestamp": None,
-            "tts": False, "mention_everyone": mention_everyone, "mentions": mentions or [], "mention_roles": [],
-            "attachments": [], "embeds": [], "pinned": False, "type": 0, "flags": 0, "components": [],
+            "tts": False, "mention_everyone": mention_everyone, "mentions": mentions,
+            "mention_roles": list(mention_roles or []), "attachments": list(attachments or []),
+            "embeds": list(embeds or []), "pinned": False, "type": 0, "flags": 0, "components": [],
         }
         if not dm:
             message["guild_id"] = self.guild_id
             message["member"] = {"roles": [], "joined_at": now_iso(), "deaf": False, "mute": False, "flags": 0}
+        if reply_to is not None:
+            message["type"] = 19
+            message["message_reference"] = {"type": 0, "message_id": reply_to["id"],
+                                             "channel_id": reply_to["channel_id"], "guild_id": message.get("guild_id")}
+            message["referenced_message"] = reply_to
+            if ping_reply and all(user["id"] != reply_to["author"]["id"] for user in mentions):
+                mentions.append(reply_to["author"])
         return message
 
     def dm_channel_id(self, user: dict[str, Any]) -> str:
@@ -285,7 +447,7 @@ class DiscordStandIn:
         payload: dict[str, Any] = {
             "id": interaction_id, "application_id": self.application_id, "type": kind, "data": data,
             "token": f"interaction-token-{interaction_id}", "version": 1, "locale": locale,
-            "app_permissions": "2248473465835073", "entitlements": [], "attachment_size_limit": 10485760,
+            "app_permissions": str(self.bot_permissions()), "entitlements": [], "attachment_size_limit": 10485760,
         }
         if dm:
             channel_id = self.dm_channel_id(user)
@@ -297,9 +459,7 @@ class DiscordStandIn:
                 authorizing_integration_owners={"0": self.guild_id},
                 member={"user": user, "roles": [], "joined_at": now_iso(), "deaf": False, "mute": False,
                         "flags": 0, "permissions": "2248473465835073"},
-                channel={"id": self.channel_id, "type": 0, "guild_id": self.guild_id, "name": "general",
-                         "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None,
-                         "rate_limit_per_user": 0, "flags": 0, "topic": None, "last_message_id": None},
+                channel=self.channel_payload(),
             )
         if message is not None:
             payload["message"] = message
@@ -309,6 +469,11 @@ class DiscordStandIn:
                       **options: Any) -> dict[str, Any]:
         """A slash command as Discord sends it once a user has filled in its options."""
         command, guild_id = self.registered(name, kind=1)
+        for option in command.get("options") or []:
+            value = options.get(option["name"])
+            if isinstance(value, str) and len(value) > option.get("max_length", 6000):
+                raise ValueError(f"Discord does not let a user type more than {option['max_length']} characters "
+                                 f"into {option['name']!r}")
         kinds = {bool: 5, int: 4, float: 10, str: 3}
         data: dict[str, Any] = {
             "id": command["id"], "name": name, "type": 1,
@@ -352,7 +517,12 @@ class DiscordStandIn:
         return [await self.send_interaction(payload) for payload in payloads]
 
     async def send_message(self, message: dict[str, Any]) -> None:
-        await self.dispatch("MESSAGE_CREATE", message)
+        """Dispatch MESSAGE_CREATE, with what the client may not read withheld."""
+        await self.dispatch("MESSAGE_CREATE", self.as_delivered(message))
+
+    def age_interaction(self, record: InteractionRecord, seconds: float) -> None:
+        """Make `record` `seconds` older, e.g. past the 15 minutes its token lives."""
+        record.dispatched_at -= seconds
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         sessions = [s for s in self._sessions if s.identified]
@@ -363,8 +533,9 @@ class DiscordStandIn:
 
     # --- what tests read -------------------------------------------------------------------
 
-    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
-        """Poll `predicate` until it is truthy; TimeoutError after `timeout` seconds."""
+    async def wait_until(self, predicate: Callable[[], Any], timeout: float = SAFETY_DEADLINE) -> Any:
+        """Poll `predicate` until it is truthy; TimeoutError after `timeout` seconds (a safety net
+        for a client that never gets there, not a measure of speed)."""
         deadline = time.perf_counter() + timeout
         while True:
             result = predicate()
@@ -374,12 +545,12 @@ class DiscordStandIn:
                 raise TimeoutError(f"not seen within {timeout} s")
             await asyncio.sleep(0.005)
 
-    async def reply_to(self, record: InteractionRecord, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def reply_to(self, record: InteractionRecord, count: int = 1, timeout: float = SAFETY_DEADLINE) -> list[dict[str, Any]]:
         """The first `count` messages the user sees in answer to an interaction."""
         await self.wait_until(lambda: len(record.messages) >= count, timeout)
         return record.messages[:count]
 
-    async def channel_reply(self, channel_id: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def channel_reply(self, channel_id: str, count: int = 1, timeout: float = SAFETY_DEADLINE) -> list[dict[str, Any]]:
         await self.wait_until(lambda: len(self.channel_messages.get(channel_id, [])) >= count, timeout)
         return self.channel_messages[channel_id][:count]
 
@@ -425,11 +596,13 @@ class DiscordStandIn:
             self.identify = {key: value for key, value in data.items() if key != "token"}
             session.identified = True
             ready = {
-                "v": 10, "user": self.bot_user, "guilds": [], "session_id": f"session-{self.snowflake()}",
+                "v": 10, "user": self.bot_user, "guilds": [{"id": self.guild_id, "unavailable": True}],
+                "session_id": f"session-{self.snowflake()}", "shard": data.get("shard", [0, 1]),
                 "resume_gateway_url": self.gateway_url, "application": {"id": self.application_id, "flags": 0},
                 "private_channels": [], "relationships": [],
             }
             await session.send({"op": 0, "t": "READY", "s": next(self._sequence), "d": ready})
+            await session.send({"op": 0, "t": "GUILD_CREATE", "s": next(self._sequence), "d": self.guild_payload()})
             self.identified.set()
         elif op == GATEWAY_OPS["RESUME"]:
             session.identified = True
@@ -446,13 +619,17 @@ class DiscordStandIn:
             ("GET", r"/gateway/bot", self._gateway_bot),
             ("GET", r"/gateway", self._gateway_bot),
             ("PUT", r"/applications/(?P<app>\d+)/commands", self._put_commands),
+            ("GET", r"/applications/(?P<app>\d+)/commands", self._get_commands),
+            ("GET", r"/applications/(?P<app>\d+)/guilds/(?P<guild>\d+)/commands", self._get_commands),
             ("PUT", r"/applications/(?P<app>\d+)/guilds/(?P<guild>\d+)/commands", self._put_commands),
             ("POST", r"/interactions/(?P<id>\d+)/(?P<token>[^/]+)/callback", self._callback),
             ("POST", webhook, self._followup),
             ("PATCH", webhook + r"/messages/(?P<message>[^/]+)", self._edit),
             ("DELETE", webhook + r"/messages/(?P<message>[^/]+)", self._delete),
             ("POST", r"/channels/(?P<channel>\d+)/messages", self._channel_message),
-            ("POST", r"/channels/(?P<channel>\d+)/typing", self._no_content),
+            ("POST", r"/channels/(?P<channel>\d+)/typing", self._typing),
+            ("PUT", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/reactions/(?P<emoji>[^/]+)/@me",
+             self._react),
             ("DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._no_content),
         ]
 
@@ -461,6 +638,10 @@ class DiscordStandIn:
         body = await request.json() if request.can_read_body and request.content_type == "application/json" else None
         call = Call(request.method, request.path, dict(request.query), body)
         self.calls.append(call)
+        for method, pattern, released in list(self._holds):
+            if method == request.method and pattern.search(path):
+                self.held.append(call)
+                await released.wait()
         response = self._fault(call, path) or self._unauthorized(request, path)
         if response is None:
             for method, pattern, handler in self._routes:
@@ -477,12 +658,11 @@ class DiscordStandIn:
         for fault in self._faults:
             if fault.method == call.method and fault.path.search(path):
                 self._faults.remove(fault)
-                if fault.status == 429:
-                    body = {"message": "You are being rate limited.", "retry_after": fault.retry_after, "global": False}
-                    headers = {"Via": "1.1 google", "Retry-After": str(max(1, round(fault.retry_after))),
-                               "X-RateLimit-Scope": "user"}
-                    return _json(body, status=429, headers=headers)
-                return _error(fault.status, 0, "500: Internal Server Error")
+                return _fault_response(fault.status, fault.retry_after, path)
+        if self.fault_rate and not path.startswith("/gateway") and self._random.random() < self.fault_rate:
+            status = self._random.choice((429, 429, 500, 502))
+            self.injected[status] = self.injected.get(status, 0) + 1
+            return _fault_response(status, round(self._random.uniform(0.05, 0.5), 3), path)
         return None
 
     def _unauthorized(self, request: web.Request, path: str) -> web.Response | None:
@@ -534,21 +714,28 @@ class DiscordStandIn:
             return _error(400, 40060, "Interaction has already been acknowledged.")
         kind = body.get("type")
         data = body.get("data") or {}
-        problems = problems_with_message(data) if kind in (4, 7) else []
+        problems = problems_with_message(data, partial=kind == 7) if kind in (4, 7) else []
         if problems:
-            return _error(400, 50035, "Invalid Form Body: " + "; ".join(problems))
+            return _refusal(problems)
         record.callback, record.callback_at = body, call.at
         ephemeral = bool(data.get("flags", 0) & EPHEMERAL)
         result: dict[str, Any] = {"interaction": {
             "id": id, "type": record.payload["type"], "response_message_loading": kind == 5,
             "response_message_ephemeral": ephemeral,
         }}
-        if kind in (4, 7):
+        if kind in (6, 7) and record.payload["type"] != 3:
+            return _error(400, 50035, "Invalid Form Body: only a component interaction can update its message")
+        if kind == 4:
             message = self._store_message(record, data)
             record.original_id = message["id"]
             result["interaction"]["response_message_id"] = message["id"]
             result["resource"] = {"type": kind, "message": message}
+        elif kind == 7:
+            message = self._update_message(record, record.payload["message"]["id"], data)
+            result["resource"] = {"type": kind, "message": message}
         elif kind in (5, 6):
+            if kind == 6:
+                record.original_id = record.payload["message"]["id"]
             result["resource"] = {"type": kind}
         return _json(result)
 
@@ -556,9 +743,11 @@ class DiscordStandIn:
         record = self._by_token(token)
         if record is None or record.callback is None:
             return _error(404, 10015, "Unknown Webhook")
+        if self._token_expired(record):
+            return _error(401, 50027, "Invalid Webhook Token")
         problems = problems_with_message(body or {})
         if problems:
-            return _error(400, 50035, "Invalid Form Body: " + "; ".join(problems))
+            return _refusal(problems)
         flags = body.get("flags", 0)
         if record.callback.get("type") == 5 and record.original_id is None:
             # The first follow-up after a deferral replaces "thinking…", keeping the deferral's visibility.
@@ -573,24 +762,26 @@ class DiscordStandIn:
         record = self._by_token(token)
         if record is None:
             return _error(404, 10015, "Unknown Webhook")
-        problems = problems_with_message(body or {})
+        if self._token_expired(record):
+            return _error(401, 50027, "Invalid Webhook Token")
+        problems = problems_with_message(body or {}, partial=True)
         if problems:
-            return _error(400, 50035, "Invalid Form Body: " + "; ".join(problems))
+            return _refusal(problems)
         target = record.original_id if message == "@original" else message
         if target is None and record.callback and record.callback.get("type") == 5:
             stored = self._store_message(record, {**body, "flags": (record.callback.get("data") or {}).get("flags", 0)})
             record.original_id = stored["id"]
             return _json(stored)
-        for stored in record.messages:
-            if stored["id"] == target:
-                stored.update({k: v for k, v in body.items() if k in ("content", "embeds", "components")})
-                return _json(stored)
+        if target in self.messages_by_id:
+            return _json(self._update_message(record, target, body))
         return _error(404, 10008, "Unknown Message")
 
     async def _delete(self, call: Call, body: Any, app: str, token: str, message: str) -> web.Response:
         record = self._by_token(token)
         if record is None:
             return _error(404, 10015, "Unknown Webhook")
+        if self._token_expired(record):
+            return _error(401, 50027, "Invalid Webhook Token")
         if message == "@original":
             if record.original_id is None and record.callback and record.callback.get("type") == 5:
                 record.original_id = "deleted"  # the "thinking…" placeholder is gone
@@ -603,13 +794,63 @@ class DiscordStandIn:
     async def _channel_message(self, call: Call, body: Any, channel: str) -> web.Response:
         problems = problems_with_message(body or {})
         if problems:
-            return _error(400, 50035, "Invalid Form Body: " + "; ".join(problems))
+            return _refusal(problems)
+        refused = self._missing_permission(channel, SEND_MESSAGES | (EMBED_LINKS if body.get("embeds") else 0))
+        if refused is not None:
+            return refused
         message = self._message(channel, body)
         self.channel_messages.setdefault(channel, []).append(message)
         return _json(message)
 
+    async def _typing(self, call: Call, body: Any, channel: str) -> web.Response:
+        refused = self._missing_permission(channel, SEND_MESSAGES)
+        if refused is not None:
+            return refused
+        self.typing.append(channel)
+        return web.Response(status=204)
+
+    async def _react(self, call: Call, body: Any, channel: str, message: str, emoji: str) -> web.Response:
+        refused = self._missing_permission(channel, ADD_REACTIONS | READ_MESSAGE_HISTORY)
+        if refused is not None:
+            return refused
+        self.reactions.append((channel, message, unquote(emoji)))
+        return web.Response(status=204)
+
+    async def _get_commands(self, call: Call, body: Any, app: str, guild: str | None = None) -> web.Response:
+        if app != self.application_id:
+            return _error(403, 50001, "Missing Access")
+        return _json(self.commands.get(guild, []))
+
+    def _missing_permission(self, channel: str, needed: int) -> web.Response | None:
+        """Discord's 403 when the bot lacks a permission in the guild channel (DMs need none)."""
+        if channel != self.channel_id:
+            return None
+        granted = self.bot_permissions()
+        if not granted & VIEW_CHANNEL:
+            return _json({"code": 50001, "message": "Missing Access"}, status=403)
+        if needed & ~granted:
+            return _json({"code": 50013, "message": "Missing Permissions"}, status=403)
+        return None
+
+    def _token_expired(self, record: InteractionRecord) -> bool:
+        return time.perf_counter() - record.dispatched_at > INTERACTION_TOKEN_LIFETIME
+
     async def _no_content(self, call: Call, body: Any, **_: str) -> web.Response:
         return web.Response(status=204)
+
+    def current(self, message_id: str) -> dict[str, Any]:
+        """The bot's message `message_id` as users see it now, after any edits."""
+        return self.messages_by_id[message_id]
+
+    def _update_message(self, record: InteractionRecord, message_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Edit the bot's message: a new version replaces the old, and the interaction that
+        edited it shows the new version among what its user saw."""
+        updated = {**self.messages_by_id[message_id],
+                   **{k: v for k, v in changes.items() if k in ("content", "embeds", "components")},
+                   "edited_timestamp": now_iso()}
+        self.messages_by_id[message_id] = updated
+        record.messages.append(updated)
+        return updated
 
     def _by_token(self, token: str) -> InteractionRecord | None:
         return next((r for r in self.interactions.values() if r.payload["token"] == token), None)
@@ -622,7 +863,7 @@ class DiscordStandIn:
         return message
 
     def _message(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        return {
+        message = {
             "id": self.snowflake(), "channel_id": channel_id, "type": 0, "author": self.bot_user,
             "content": body.get("content") or "", "embeds": body.get("embeds") or [],
             "components": body.get("components") or [], "flags": body.get("flags", 0) or 0,
@@ -630,6 +871,10 @@ class DiscordStandIn:
             "tts": False, "timestamp": now_iso(), "edited_timestamp": None,
             **({"message_reference": body["message_reference"]} if body.get("message_reference") else {}),
         }
+        if channel_id == self.channel_id:
+            message["guild_id"] = self.guild_id
+        self.messages_by_id[message["id"]] = message
+        return message
 
     # --- control endpoints (for end-to-end tests) ------------------------------------------
 
@@ -642,7 +887,7 @@ class DiscordStandIn:
         try:
             payload = self.slash_command(spec.get("command", "ask"), user, dm=bool(spec.get("dm")), **options)
             await self.send_interaction(payload)
-        except (LookupError, RuntimeError) as error:
+        except (LookupError, RuntimeError, ValueError) as error:
             return web.json_response({"error": str(error)}, status=409)
         return web.json_response({"id": payload["id"], "token": payload["token"]})
 
@@ -679,13 +924,37 @@ def _error(status: int, code: int, message: str) -> web.Response:
     return _json({"code": code, "message": message}, status=status)
 
 
+def _fault_response(status: int, retry_after: float, path: str) -> web.Response:
+    """A 429 as Discord sends it (body and headers: bucket, limit, reset) or a bare 5xx."""
+    if status != 429:
+        return _error(status, 0, f"{status}: Server Error")
+    body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
+    headers = {
+        "Via": "1.1 google", "Retry-After": str(max(1, math.ceil(retry_after))), "X-RateLimit-Limit": "5",
+        "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+        "X-RateLimit-Reset-After": f"{retry_after:.3f}", "X-RateLimit-Scope": "user",
+        "X-RateLimit-Bucket": f"{zlib.crc32(path.encode()):08x}",
+    }
+    return _json(body, status=429, headers=headers)
+
+
+def _refusal(problems: list[str]) -> web.Response:
+    """Discord's 400 for a message body it will not take: 50006 when it is empty, else 50035."""
+    if "Cannot send an empty message" in problems:
+        return _error(400, 50006, "Cannot send an empty message")
+    return _error(400, 50035, "Invalid Form Body: " + "; ".join(problems))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="A stand-in for Discord's API and gateway, for tests.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8900)
     parser.add_argument("--token", help="the only bot token to accept (default: any)")
+    parser.add_argument("--fault-rate", type=float, default=0.0,
+                        help="share of REST calls answered 429 or 5xx at random (e.g. 0.1)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random faults")
     args = parser.parse_args(argv)
-    stand_in = DiscordStandIn(args.host, args.port, args.token)
+    stand_in = DiscordStandIn(args.host, args.port, args.token, args.fault_rate, args.seed)
     print(f"Discord stand-in: API {stand_in.api_url}, gateway {stand_in.gateway_url}", flush=True)
     web.run_app(stand_in.web_app(), host=args.host, port=args.port, access_log=None, print=None)
 

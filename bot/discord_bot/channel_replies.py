@@ -1,0 +1,73 @@
+"""Answering a message in its channel: as an embed where the bot may embed links, as plain text
+where it may only write, and with one log line where it may not even write."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from bot.discord_bot.render import render_discord_reply, render_plain_reply
+from retrieval import Answer
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def channel_permissions(message: discord.Message) -> discord.Permissions | None:
+    """The bot's permissions where `message` was posted; None in DMs (where it may do anything)."""
+    guild, channel = message.guild, message.channel
+    if guild is None or guild.me is None or not isinstance(channel, (discord.abc.GuildChannel, discord.Thread)):
+        return None
+    return channel.permissions_for(guild.me)
+
+
+def may_write(permissions: discord.Permissions | None, message: discord.Message) -> bool:
+    if permissions is None:
+        return True
+    in_thread = isinstance(message.channel, discord.Thread)
+    return permissions.send_messages_in_threads if in_thread else permissions.send_messages
+
+
+async def reply_with_answer(message: discord.Message, answer: Answer, sources_command: str) -> None:
+    """Reply to `message` with `answer`, in the richest form the channel allows."""
+    permissions = channel_permissions(message)
+    if not may_write(permissions, message):
+        log.info("cannot send in channel %s: missing Send Messages; message %s not answered", message.channel.id, message.id)
+        return
+    if permissions is None or permissions.embed_links:
+        embed, view = render_discord_reply(answer, sources_command, message.author.id)
+        extra: dict[str, Any] = {"view": view} if view is not None else {}
+        try:
+            await message.reply(embed=embed, allowed_mentions=NO_MENTIONS, **extra)
+            return
+        except discord.Forbidden:
+            pass  # the permissions changed since they were cached: try plain text
+    try:
+        await message.reply(render_plain_reply(answer, sources_command), allowed_mentions=NO_MENTIONS)
+    except discord.Forbidden as refused:
+        log.info("cannot send in channel %s (%s); message %s not answered", message.channel.id, refused.text, message.id)
+
+
+async def reply_briefly(message: discord.Message, text: str, delete_after: float | None = None) -> None:
+    """A short text reply, when the channel allows one; else one log line."""
+    if not may_write(channel_permissions(message), message):
+        log.info("cannot send in channel %s: missing Send Messages", message.channel.id)
+        return
+    try:
+        await message.reply(text, allowed_mentions=NO_MENTIONS, delete_after=delete_after)
+    except discord.Forbidden as refused:
+        log.info("cannot send in channel %s (%s)", message.channel.id, refused.text)
+
+
+async def react(message: discord.Message, emoji: str) -> None:
+    """Acknowledge `message` with a reaction, when the channel allows it (else nothing)."""
+    permissions = channel_permissions(message)
+    if permissions is not None and not (permissions.add_reactions and permissions.read_message_history):
+        return
+    try:
+        await message.add_reaction(emoji)
+    except discord.Forbidden:
+        pass  # a reaction is a courtesy: nothing is lost without it
