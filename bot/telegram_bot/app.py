@@ -37,6 +37,17 @@ INLINE_QUERIES_PER_QUESTION = 4
 COMMAND_MENUS = (("en", None), ("zh-Hans", "zh"))
 
 
+class _SkipUnparsableResponseTraceback(logging.Filter):
+    """python-telegram-bot logs a proxy's HTML error page (a 502) with a full traceback, then raises
+    the NetworkError we report in one line anyway: drop the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Can not load invalid JSON data")
+
+
+_UNPARSABLE_RESPONSE_FILTER = _SkipUnparsableResponseTraceback()
+
+
 def build_application(
     settings: Settings,
     engine: Engine,
@@ -48,6 +59,7 @@ def build_application(
     commands registered and the health server started once connected (SettingsError without a
     token)."""
     token = require_token(settings, "telegram_bot_token")
+    logging.getLogger("telegram.request.BaseRequest").addFilter(_UNPARSABLE_RESPONSE_FILTER)  # once: a filter is a set member
     readiness = readiness or Readiness()
     readiness.index_loaded = True
     executor = ThreadPoolExecutor(RETRIEVAL_THREADS, thread_name_prefix="retrieval")
@@ -120,7 +132,11 @@ async def polling(application: Application, timeout: float = 10.0) -> AsyncItera
     try:
         if application.post_init:
             await application.post_init(application)
-        await application.updater.start_polling(poll_interval=0, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
+        await application.updater.start_polling(
+            poll_interval=0, timeout=timeout, allowed_updates=ALLOWED_UPDATES,
+            # As run_polling does: failures to fetch updates go to the error handler.
+            error_callback=lambda error: application.create_task(application.process_error(None, error)),
+        )
         await application.start()
         yield application
     finally:

@@ -15,7 +15,7 @@ from functools import partial
 
 from telegram import InlineQueryResultsButton, Message, Update, User
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -32,6 +32,8 @@ from bot.rate_limit import RateLimiter
 from bot.telegram_bot import texts
 from bot.telegram_bot.more_button import parse_more_callback, question_digest
 from bot.telegram_bot.questions import ASK_COMMAND, mentions_bot, question_in, replies_to_bot
+from bot.telegram_bot.reply_order import ChatLines
+from bot.telegram_bot.sending import send_reply
 from bot.telegram_bot.render import (
     more_keyboard,
     render_inline_results,
@@ -59,6 +61,7 @@ class Handlers:
         self.limiter = limiter
         self.inline_limiter = inline_limiter
         self.executor = executor
+        self.chat_lines = ChatLines()
 
     async def retrieve(self, question: str, offset: int = 0) -> Answer:
         """The engine's answer, computed off the event loop."""
@@ -68,12 +71,11 @@ class Handlers:
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/start and /help: what the bot knows and how to ask, in the user's language."""
         text = texts.help_text(_user_language(update), context.bot.username, len(self.engine.articles))
-        await update.effective_message.reply_text(render_plain(text), do_quote=True)
+        await self._in_line(update.effective_message, [render_plain(text)])
 
     async def sources(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/sources: the articles, with titles, publishers, dates and links."""
-        for page in render_sources(self.engine.articles, _user_language(update)):
-            await update.effective_message.reply_text(page, do_quote=True)
+        await self._in_line(update.effective_message, render_sources(self.engine.articles, _user_language(update)))
 
     async def ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/ask question (or /ask@BotName question): answer it; a usage hint when it is empty."""
@@ -98,7 +100,7 @@ class Handlers:
         message = update.effective_message
         if message.chat.type != message.chat.PRIVATE and not replies_to_bot(message, context.bot.bot):
             return
-        await message.reply_text(render_plain(texts.text_only(_user_language(update))), do_quote=True)
+        await self._in_line(message, [render_plain(texts.text_only(_user_language(update)))])
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An unknown command in a private chat: the help text."""
@@ -114,7 +116,7 @@ class Handlers:
         if not parsed or not question or question_digest(question) != parsed[1]:
             await query.answer(messages.button_expired(lang), show_alert=True)
             return
-        wait = self.limiter.retry_after(query.from_user.id)
+        wait = self.limiter.retry_after(("user", query.from_user.id))
         if wait:
             await query.answer(messages.too_fast(lang, wait), show_alert=True)
             return
@@ -146,7 +148,8 @@ class Handlers:
         question = query.query.strip()
         if not question:
             button = InlineQueryResultsButton(text=texts.inline_help_button(lang), start_parameter="help")
-            await query.answer([], button=button, cache_time=INLINE_CACHE_SECONDS)
+            # Personal: the button speaks the asker's language, so one cached copy cannot serve all.
+            await query.answer([], button=button, cache_time=INLINE_CACHE_SECONDS, is_personal=True)
             return
         if self.inline_limiter.retry_after(query.from_user.id):
             await query.answer([], cache_time=0, is_personal=True)
@@ -161,29 +164,55 @@ class Handlers:
         message = update.effective_message
         question = question_in(message, context.bot.bot)
         if not question:
-            await message.reply_text(render_plain(hint(_user_language(update))), do_quote=True)
+            await self._in_line(message, [render_plain(hint(_user_language(update)))])
             return
-        await self._answer(message, question)
+        await self._answer(message, question, context)
 
-    async def _answer(self, message: Message, question: str) -> None:
+    async def _answer(self, message: Message, question: str, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Rate limit, then one call of the engine, then the rendered reply (with "More")."""
-        asker = message.from_user.id if message.from_user else message.chat.id
-        wait = self.limiter.retry_after(asker)
-        if wait:
-            lang = texts.ui_language(message.from_user.language_code if message.from_user else None)
-            await message.reply_text(render_plain(messages.too_fast(lang, wait)), do_quote=True)
-            return
-        _, answer = await asyncio.gather(_show_typing(message), self.retrieve(question))
-        pages = render_telegram_reply(answer)
-        keyboard = more_keyboard(answer, question)
-        for number, page in enumerate(pages, start=1):
-            await message.reply_text(page, do_quote=True, reply_markup=keyboard if number == len(pages) else None)
+        place = self.chat_lines.join(message.chat_id)  # before any await: the order asked
+        try:
+            wait = self.limiter.retry_after(_asker(message))
+            if wait:
+                lang = texts.ui_language(message.from_user.language_code if message.from_user else None)
+                await place.wait_turn()
+                await send_reply(message, render_plain(messages.too_fast(lang, wait)))
+                return
+            # Fire and forget: the indicator is a nicety that must never delay or cost the answer.
+            context.application.create_task(_show_typing(message), name="typing")
+            answer = await self.retrieve(question)
+            pages = render_telegram_reply(answer)
+            keyboard = more_keyboard(answer, question)
+            await place.wait_turn()
+            for number, page in enumerate(pages, start=1):
+                await send_reply(message, page, reply_markup=keyboard if number == len(pages) else None)
+        finally:
+            place.leave()
+
+    async def _in_line(self, message: Message, pages: list[str]) -> None:
+        """Send `pages` as replies to `message`, after the replies to the chat's earlier questions."""
+        place = self.chat_lines.join(message.chat_id)
+        try:
+            await place.wait_turn()
+            for page in pages:
+                await send_reply(message, page)
+        finally:
+            place.leave()
 
 
 async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the error with its traceback; tell the user, briefly, that it failed."""
+    """Log the error and tell the user, briefly, that it failed; a chat that is gone (bot
+    blocked or removed) and a network hiccup while polling are one quiet line each."""
+    error = context.error
+    if update is None and isinstance(error, NetworkError):
+        log.warning("polling Telegram for updates failed (%s); retrying", error)
+        return
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("error while handling update %s", update_id, exc_info=context.error)
+    if isinstance(error, Forbidden):
+        chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+        log.info("no reply to chat %s: %s", chat, error.message)
+        return
+    log.error("error while handling update %s", update_id, exc_info=error)
     if not isinstance(update, Update):
         return
     lang = _user_language(update)
@@ -191,9 +220,9 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
         if update.callback_query:
             await update.callback_query.answer(messages.apology(lang), show_alert=True)
         elif update.effective_message:
-            await update.effective_message.reply_text(render_plain(messages.apology(lang)), do_quote=True)
-    except TelegramError:
-        log.warning("could not send the apology for update %s", update_id, exc_info=True)
+            await send_reply(update.effective_message, render_plain(messages.apology(lang)))
+    except TelegramError as failure:
+        log.warning("could not send the apology for update %s: %s", update_id, failure)
 
 
 def register_handlers(application: Application, handlers: Handlers) -> None:
@@ -229,6 +258,14 @@ async def _show_typing(message: Message) -> None:
         await message.reply_chat_action(ChatAction.TYPING)
     except TelegramError as error:
         log.debug("typing indicator failed: %s", error)
+
+
+def _asker(message: Message) -> tuple[str, int]:
+    """Whose question it is, for the rate limit: the chat it was sent as (anonymous admins, channels
+    and linked-channel forwards share one fixed user id across all groups), else the user."""
+    if message.sender_chat:
+        return ("chat", message.sender_chat.id)
+    return ("user", message.from_user.id if message.from_user else message.chat.id)
 
 
 def _user_language(update: Update) -> str:

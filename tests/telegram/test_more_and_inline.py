@@ -96,3 +96,11 @@ async def test_inline_mode_says_when_the_articles_hold_no_answer(bot, alice):
 
 async def test_an_empty_inline_query_offers_help(bot, alice):
     assert await alice.types_inline("   ") == []
+
+
+async def test_the_empty_inline_query_button_is_in_each_users_own_language(bot, alice, mei):
+    english = await alice.sees_inline("")
+    chinese = await mei.sees_inline("")  # Telegram caches answers that are not personal
+
+    assert english["button"]["text"] == "How to ask"
+    assert chinese["button"]["text"] == "如何提問"
