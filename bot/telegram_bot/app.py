@@ -18,9 +18,11 @@ from bot.rate_limit import RateLimiter
 from bot.settings import Settings, SettingsError, TelegramMode, require_token
 from bot.telegram_bot import texts
 from bot.telegram_bot.handlers import Handlers, register_handlers
+from bot.telegram_bot.library_logs import skip_repeated_tracebacks
 from bot.log_redaction import redact_secrets_in_logs
 from bot.telegram_bot.render import NO_LINK_PREVIEW
 from bot.telegram_bot.retries import RetryingRateLimiter
+from bot.telegram_bot.startup_errors import describe_startup_failure
 from retrieval import Engine
 
 log = logging.getLogger(__name__)
@@ -37,17 +39,6 @@ INLINE_QUERIES_PER_QUESTION = 4
 COMMAND_MENUS = (("en", None), ("zh-Hans", "zh"))
 
 
-class _SkipUnparsableResponseTraceback(logging.Filter):
-    """python-telegram-bot logs a proxy's HTML error page (a 502) with a full traceback, then raises
-    the NetworkError we report in one line anyway: drop the traceback."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Can not load invalid JSON data")
-
-
-_UNPARSABLE_RESPONSE_FILTER = _SkipUnparsableResponseTraceback()
-
-
 def build_application(
     settings: Settings,
     engine: Engine,
@@ -59,13 +50,15 @@ def build_application(
     commands registered and the health server started once connected (SettingsError without a
     token)."""
     token = require_token(settings, "telegram_bot_token")
-    logging.getLogger("telegram.request.BaseRequest").addFilter(_UNPARSABLE_RESPONSE_FILTER)  # once: a filter is a set member
+    skip_repeated_tracebacks()
     readiness = readiness or Readiness()
     readiness.index_loaded = True
     executor = ThreadPoolExecutor(RETRIEVAL_THREADS, thread_name_prefix="retrieval")
     health: dict[str, object] = {}
 
     async def post_init(application: Application) -> None:
+        if isinstance(application.bot.rate_limiter, RetryingRateLimiter):
+            application.bot.rate_limiter.online = True  # from now on, ride out network trouble
         await _register_commands(application)
         health["runner"] = await start_health_server(readiness, settings.health_port)
         readiness.connected = True
@@ -102,13 +95,25 @@ def build_application(
 
 def run(settings: Settings, engine: Engine) -> None:
     """Run the bot until stopped (Ctrl-C or SIGTERM): long polling, or a webhook when
-    TELEGRAM_MODE=webhook. SettingsError when the token or the webhook URL is missing."""
+    TELEGRAM_MODE=webhook. SettingsError when the token or the webhook URL is missing;
+    ConnectionError (one line) when Telegram cannot be reached or refuses the token at start-up:
+    only once the bot has been online are network errors ridden out."""
     token = require_token(settings, "telegram_bot_token")
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
     redact_secrets_in_logs([token, secret])
     if settings.telegram_mode == TelegramMode.webhook and not settings.telegram_webhook_url:
         raise SettingsError("TELEGRAM_WEBHOOK_URL is required when TELEGRAM_MODE=webhook")
-    application = build_application(settings, engine)
+    readiness = Readiness()
+    application = build_application(settings, engine, readiness=readiness)
+    try:
+        _run_until_stopped(application, settings, secret)
+    except TelegramError as error:
+        if readiness.connected:
+            raise
+        raise ConnectionError(describe_startup_failure(error, settings.telegram_api_base_url, token)) from None
+
+
+def _run_until_stopped(application: Application, settings: Settings, secret: str | None) -> None:
     if settings.telegram_mode == TelegramMode.webhook:
         log.info("receiving updates by webhook on %s:%s", settings.telegram_webhook_listen, settings.telegram_webhook_port)
         application.run_webhook(

@@ -26,11 +26,16 @@ class RetryingRateLimiter(AIORateLimiter):
     def __init__(self, *, retry_delays: tuple[float, ...] = NETWORK_RETRY_DELAYS, **limits: Any) -> None:
         super().__init__(max_retries=FLOOD_RETRIES, **limits)
         self.retry_delays = retry_delays
+        # Until the bot has been online once, a network error is reported at once: retrying
+        # an unreachable server or a wrong address only delays the message that says so.
+        self.online = False
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[override]
         """Send the request through the throttle; retry transient network failures."""
         if endpoint in UNRETRIED_ENDPOINTS:
             return await callback(*args, **kwargs)
+        if not self.online:
+            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         for delay in self.retry_delays:
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
