@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from bot.telegram_bot.library_logs import skip_repeated_tracebacks
 from bot.log_redaction import redact_secrets_in_logs
 from bot.telegram_bot.render import NO_LINK_PREVIEW
 from bot.telegram_bot.retries import RetryingRateLimiter
+from bot.telegram_bot.shutdown import InFlight, stop_on_signals
 from bot.telegram_bot.startup_errors import describe_startup_failure
 from retrieval import Engine
 
@@ -45,6 +47,7 @@ def build_application(
     *,
     readiness: Readiness | None = None,
     rate_limiter: BaseRateLimiter | None = None,
+    in_flight: InFlight | None = None,
 ) -> Application:
     """The bot, ready to run: token and API address from `settings`, handlers bound to `engine`,
     commands registered and the health server started once connected (SettingsError without a
@@ -89,7 +92,7 @@ def build_application(
     handlers = Handlers(
         engine, top_k=settings.top_k, limiter=limiter, inline_limiter=inline_limiter, executor=executor
     )
-    register_handlers(application, handlers)
+    register_handlers(application, handlers, in_flight if in_flight is not None else InFlight())
     return application
 
 
@@ -103,8 +106,12 @@ def run(settings: Settings, engine: Engine) -> None:
     redact_secrets_in_logs([token, secret])
     if settings.telegram_mode == TelegramMode.webhook and not settings.telegram_webhook_url:
         raise SettingsError("TELEGRAM_WEBHOOK_URL is required when TELEGRAM_MODE=webhook")
-    readiness = Readiness()
-    application = build_application(settings, engine, readiness=readiness)
+    readiness, in_flight = Readiness(), InFlight()
+    application = build_application(settings, engine, readiness=readiness, in_flight=in_flight)
+    # run_polling/run_webhook run on this loop; our signal handlers bound the wait for answers.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    stop_on_signals(loop, application, in_flight)
     try:
         _run_until_stopped(application, settings, secret)
     except TelegramError as error:
@@ -117,6 +124,7 @@ def _run_until_stopped(application: Application, settings: Settings, secret: str
     if settings.telegram_mode == TelegramMode.webhook:
         log.info("receiving updates by webhook on %s:%s", settings.telegram_webhook_listen, settings.telegram_webhook_port)
         application.run_webhook(
+            stop_signals=None,
             listen=settings.telegram_webhook_listen,
             port=settings.telegram_webhook_port,
             url_path=urlparse(settings.telegram_webhook_url).path.lstrip("/"),
@@ -126,7 +134,7 @@ def _run_until_stopped(application: Application, settings: Settings, secret: str
         )
     else:
         log.info("receiving updates by long polling")
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None)
 
 
 @asynccontextmanager

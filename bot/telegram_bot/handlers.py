@@ -34,6 +34,7 @@ from bot.telegram_bot.more_button import parse_more_callback, question_digest
 from bot.telegram_bot.questions import ASK_COMMAND, mentions_bot, question_in, replies_to_bot
 from bot.telegram_bot.reply_order import ChatLines
 from bot.telegram_bot.sending import send_reply
+from bot.telegram_bot.shutdown import InFlight
 from bot.telegram_bot.render import (
     more_keyboard,
     render_inline_results,
@@ -225,22 +226,24 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
         log.warning("could not send the apology for update %s: %s", update_id, failure)
 
 
-def register_handlers(application: Application, handlers: Handlers) -> None:
-    """Route every kind of update the bot answers to its handler, and errors to the logger."""
+def register_handlers(application: Application, handlers: Handlers, in_flight: InFlight) -> None:
+    """Route every kind of update the bot answers to its handler (tracked in `in_flight`, for a
+    graceful shutdown), and errors to the logger."""
+    track = in_flight.tracked
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     not_text = NEW_MESSAGES & ~filters.TEXT & ~filters.StatusUpdate.ALL & (private | filters.REPLY)
     application.add_handlers(
         [
-            CommandHandler(["start", "help"], handlers.start, filters=NEW_MESSAGES),
-            CommandHandler("sources", handlers.sources, filters=NEW_MESSAGES),
-            CommandHandler(ASK_COMMAND, handlers.ask, filters=NEW_MESSAGES),
-            MessageHandler(NEW_MESSAGES & private & filters.COMMAND, handlers.unknown_command),
-            MessageHandler(NEW_MESSAGES & private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
-            MessageHandler(NEW_MESSAGES & groups & filters.TEXT & ~filters.COMMAND, handlers.group_text),
-            MessageHandler(not_text, handlers.not_text),
-            CallbackQueryHandler(handlers.more, pattern=r"^more:"),
-            CallbackQueryHandler(handlers.stale_button),
-            InlineQueryHandler(handlers.inline),
+            CommandHandler(["start", "help"], track(handlers.start), filters=NEW_MESSAGES),
+            CommandHandler("sources", track(handlers.sources), filters=NEW_MESSAGES),
+            CommandHandler(ASK_COMMAND, track(handlers.ask), filters=NEW_MESSAGES),
+            MessageHandler(NEW_MESSAGES & private & filters.COMMAND, track(handlers.unknown_command)),
+            MessageHandler(NEW_MESSAGES & private & filters.TEXT & ~filters.COMMAND, track(handlers.private_text)),
+            MessageHandler(NEW_MESSAGES & groups & filters.TEXT & ~filters.COMMAND, track(handlers.group_text)),
+            MessageHandler(not_text, track(handlers.not_text)),
+            CallbackQueryHandler(track(handlers.more), pattern=r"^more:"),
+            CallbackQueryHandler(track(handlers.stale_button)),
+            InlineQueryHandler(track(handlers.inline)),
         ]
     )
     application.add_error_handler(report_error)
