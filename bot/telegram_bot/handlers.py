@@ -8,12 +8,13 @@ deleted question).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from functools import partial
 
-from telegram import InlineQueryResultsButton, Message, Update, User
+from telegram import InlineKeyboardMarkup, InlineQueryResultsButton, Message, Update, User
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import (
@@ -31,13 +32,22 @@ from bot.messages import empty_question
 from bot.rate_limit import RateLimiter
 from bot.telegram_bot import texts
 from bot.telegram_bot.more_button import parse_more_callback, question_digest
-from bot.telegram_bot.questions import ASK_COMMAND, mentions_bot, question_in, replies_to_bot
+from bot.telegram_bot.answered_questions import AnsweredQuestions
+from bot.telegram_bot.questions import (
+    ASK_COMMAND,
+    asks_bot_in_group,
+    is_other_command,
+    message_text,
+    question_in,
+    replies_to_bot,
+)
 from bot.telegram_bot.reply_order import ChatLines
 from bot.telegram_bot.sending import send_reply
 from bot.telegram_bot.shutdown import InFlight
 from bot.telegram_bot.render import (
     more_keyboard,
     render_inline_results,
+    render_page_position,
     render_plain,
     render_sources,
     render_telegram_reply,
@@ -48,6 +58,10 @@ log = logging.getLogger(__name__)
 
 # Inline results may be cached by Telegram for everyone asking the same thing.
 INLINE_CACHE_SECONDS = 300
+# Inline results per page; Telegram asks for the next page (next_offset) as the user scrolls.
+INLINE_PAGE_SIZE = 10
+# "More" pages through at most this many hits, so it can say "4–6 of 9".
+MAX_PAGED_HITS = 30
 NEW_MESSAGES = filters.UpdateType.MESSAGE
 
 
@@ -63,10 +77,12 @@ class Handlers:
         self.inline_limiter = inline_limiter
         self.executor = executor
         self.chat_lines = ChatLines()
+        self.answered = AnsweredQuestions()
 
-    async def retrieve(self, question: str, offset: int = 0) -> Answer:
-        """The engine's answer, computed off the event loop."""
-        call = partial(self.engine.answer, question, top_k=self.top_k, offset=offset)
+    async def retrieve(self, question: str, offset: int = 0, top_k: int | None = None) -> Answer:
+        """The engine's answer (`top_k` hits from `offset`, default the configured top_k),
+        computed off the event loop."""
+        call = partial(self.engine.answer, question, top_k=top_k or self.top_k, offset=offset)
         return await asyncio.get_running_loop().run_in_executor(self.executor, call)
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -90,11 +106,21 @@ class Handlers:
         await self._answer_or_hint(update, context, empty_question)
 
     async def group_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """In a group, a message that mentions the bot or replies to it is a question."""
-        message = update.effective_message
-        if not (mentions_bot(message, context.bot.bot) or replies_to_bot(message, context.bot.bot)):
+        """In a group, a message (or caption) that mentions the bot or replies to it is a question."""
+        if not asks_bot_in_group(update.effective_message, context.bot.bot):
             return
         await self._answer_or_hint(update, context, texts.usage_hint)
+
+    async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An edited question: its answer edited in place (a new answer when the bot no longer
+        has the old one). Edits that ask nothing of the bot are left alone."""
+        message = update.edited_message
+        if message.chat.type != message.chat.PRIVATE and not asks_bot_in_group(message, context.bot.bot):
+            return
+        question = question_in(message, context.bot.bot)
+        if not question or is_other_command(message):
+            return
+        await self._answer(message, question, context, replacing=self.answered.answer_to(message.chat_id, message.message_id))
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice…: say that the bot reads text (in groups, only when addressed)."""
@@ -108,7 +134,8 @@ class Handlers:
         await self.start(update, context)
 
     async def more(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """The "More" button: the next hits, in place of the current ones."""
+        """"More ▸" and "◂ Prev": that page of hits, in place of the current one, with where it
+        is ("4–6 of 9")."""
         query = update.callback_query
         lang = _user_language(update)
         message = query.message if isinstance(query.message, Message) else None
@@ -121,20 +148,25 @@ class Handlers:
         if wait:
             await query.answer(messages.too_fast(lang, wait), show_alert=True)
             return
-        answer = await self.retrieve(question, offset=parsed[0])
-        if not answer.answered or not answer.hits:
+        offset = parsed[0]
+        every = await self.retrieve(question, top_k=MAX_PAGED_HITS)
+        if not every.answered or offset >= len(every.hits):
             await query.answer(messages.no_more_results(lang), show_alert=True)
             return
-        pages = render_telegram_reply(answer)
-        keyboard = more_keyboard(answer, question)
+        page = dataclasses.replace(
+            every, hits=every.hits[offset : offset + self.top_k], offset=offset,
+            has_more=offset + self.top_k < len(every.hits),
+        )
+        pages = render_telegram_reply(page, footer=render_page_position(page, len(every.hits), not every.has_more))
+        keyboard = more_keyboard(page, question)
         try:
             await message.edit_text(pages[0], reply_markup=keyboard if len(pages) == 1 else None)
         except BadRequest as error:
             if "not modified" not in str(error).lower():  # a double press shows the same page
                 raise
-        for number, page in enumerate(pages[1:], start=2):
+        for number, text in enumerate(pages[1:], start=2):
             await message.reply_to_message.reply_text(
-                page, do_quote=True, reply_markup=keyboard if number == len(pages) else None
+                text, do_quote=True, reply_markup=keyboard if number == len(pages) else None
             )
         await query.answer()  # the button's spinner stops once the new page is there
 
@@ -155,8 +187,13 @@ class Handlers:
         if self.inline_limiter.retry_after(query.from_user.id):
             await query.answer([], cache_time=0, is_personal=True)
             return
-        answer = await self.retrieve(question)
-        await query.answer(render_inline_results(answer), cache_time=INLINE_CACHE_SECONDS)
+        offset = int(query.offset) if query.offset.isdigit() else 0
+        answer = await self.retrieve(question, offset=offset, top_k=INLINE_PAGE_SIZE)
+        if offset and not answer.hits:
+            await query.answer([], cache_time=INLINE_CACHE_SECONDS)  # scrolled past the last page
+            return
+        next_offset = str(offset + len(answer.hits)) if answer.answered and answer.has_more else ""
+        await query.answer(render_inline_results(answer), cache_time=INLINE_CACHE_SECONDS, next_offset=next_offset)
 
     async def _answer_or_hint(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, hint: Callable[[str], str]
@@ -169,8 +206,11 @@ class Handlers:
             return
         await self._answer(message, question, context)
 
-    async def _answer(self, message: Message, question: str, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Rate limit, then one call of the engine, then the rendered reply (with "More")."""
+    async def _answer(
+        self, message: Message, question: str, context: ContextTypes.DEFAULT_TYPE, replacing: int | None = None
+    ) -> None:
+        """Rate limit, then one call of the engine, then the rendered reply (with "More"): new, or
+        in place of the bot's message `replacing` (the answer to the question before its edit)."""
         place = self.chat_lines.join(message.chat_id)  # before any await: the order asked
         try:
             wait = self.limiter.retry_after(_asker(message))
@@ -185,10 +225,32 @@ class Handlers:
             pages = render_telegram_reply(answer)
             keyboard = more_keyboard(answer, question)
             await place.wait_turn()
+            edited = await self._edit_answer(message, replacing, pages[0], keyboard if len(pages) == 1 else None)
             for number, page in enumerate(pages, start=1):
-                await send_reply(message, page, reply_markup=keyboard if number == len(pages) else None)
+                if number == 1 and edited:
+                    continue
+                sent = await send_reply(message, page, reply_markup=keyboard if number == len(pages) else None)
+                if number == 1 and sent.chat_id == message.chat_id:  # (not when resent to a supergroup)
+                    self.answered.remember(message.chat_id, message.message_id, sent.message_id)
         finally:
             place.leave()
+
+    async def _edit_answer(
+        self, question: Message, answer_id: int | None, text: str, markup: InlineKeyboardMarkup | None
+    ) -> bool:
+        """Put `text` in place of the bot's earlier answer `answer_id`; False when there is none
+        any more (deleted, or unknown) and a new answer must be sent."""
+        if answer_id is None:
+            return False
+        try:
+            await question.get_bot().edit_message_text(text, chat_id=question.chat_id, message_id=answer_id, reply_markup=markup)
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return True  # the edit did not change the answer
+            if "not found" not in str(error).lower():
+                raise
+            return False
+        return True
 
     async def _in_line(self, message: Message, pages: list[str]) -> None:
         """Send `pages` as replies to `message`, after the replies to the chat's earlier questions."""
@@ -231,7 +293,7 @@ def register_handlers(application: Application, handlers: Handlers, in_flight: I
     graceful shutdown), and errors to the logger."""
     track = in_flight.tracked
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
-    not_text = NEW_MESSAGES & ~filters.TEXT & ~filters.StatusUpdate.ALL & (private | filters.REPLY)
+    not_text = NEW_MESSAGES & ~filters.TEXT & ~filters.CAPTION & ~filters.StatusUpdate.ALL & (private | filters.REPLY)
     application.add_handlers(
         [
             CommandHandler(["start", "help"], track(handlers.start), filters=NEW_MESSAGES),
@@ -240,6 +302,9 @@ def register_handlers(application: Application, handlers: Handlers, in_flight: I
             MessageHandler(NEW_MESSAGES & private & filters.COMMAND, track(handlers.unknown_command)),
             MessageHandler(NEW_MESSAGES & private & filters.TEXT & ~filters.COMMAND, track(handlers.private_text)),
             MessageHandler(NEW_MESSAGES & groups & filters.TEXT & ~filters.COMMAND, track(handlers.group_text)),
+            MessageHandler(NEW_MESSAGES & private & filters.CAPTION, track(handlers.private_text)),
+            MessageHandler(NEW_MESSAGES & groups & filters.CAPTION, track(handlers.group_text)),
+            MessageHandler(filters.UpdateType.EDITED_MESSAGE & (filters.TEXT | filters.CAPTION), track(handlers.edited)),
             MessageHandler(not_text, track(handlers.not_text)),
             CallbackQueryHandler(track(handlers.more), pattern=r"^more:"),
             CallbackQueryHandler(track(handlers.stale_button)),
@@ -252,7 +317,7 @@ def register_handlers(application: Application, handlers: Handlers, in_flight: I
 def _question_behind(message: Message | None, bot: User) -> str | None:
     """The question a bot's reply answers, read again from the message it replies to."""
     original = message.reply_to_message if message else None
-    return question_in(original, bot) if original and original.text else None
+    return question_in(original, bot) if original and message_text(original) else None
 
 
 async def _show_typing(message: Message) -> None:

@@ -73,6 +73,21 @@ def more_label(lang: str) -> str:
     return pick(lang, "More ▸", "更多 ▸", "更多 ▸")
 
 
+def prev_label(lang: str) -> str:
+    """The label of the button back to the previous page."""
+    return pick(lang, "◂ Prev", "◂ 上一頁", "◂ 上一页")
+
+
+def page_position(lang: str, first: int, last: int, total: str, is_last: bool) -> str:
+    """Where a page of results is: "4–6 of 9", and on the last page that there are no more."""
+    return pick(
+        lang,
+        f"{first}–{last} of {total}" + (" · that's all" if is_last else ""),
+        f"第 {first}–{last} 則，共 {total} 則" + ("（已全部列出）" if is_last else ""),
+        f"第 {first}–{last} 条，共 {total} 条" + ("（已全部列出）" if is_last else ""),
+    )
+
+
 def sources_header(lang: str, count: int) -> str:
     """The first line of /sources."""
     return pick(lang, f"The {count} articles I quote:", f"我引用的 {count} 篇文章：", f"我引用的 {count} 篇文章：")

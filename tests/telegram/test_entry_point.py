@@ -33,7 +33,7 @@ async def test_python_m_bot_telegram_answers_and_never_logs_the_token(telegram, 
     try:
         await telegram.wait_for(lambda call: call.method == "setMyCommands", timeout=30)
         reply = await alice.says("cameo feature")
-        assert "<blockquote>" in reply.html
+        assert "<blockquote" in reply.html
     finally:
         logs = await interrupt_and_collect(process)
 

@@ -16,7 +16,7 @@ async def test_anonymous_admins_of_six_groups_each_get_their_answer(bot, telegra
                                       count=6, timeout=REPLY_TIMEOUT * 3)
 
     assert {int(call.params["chat_id"]) for call in replies} == {message["chat"]["id"] for message in asked}
-    assert all("<blockquote>" in call.params["text"] for call in replies), [c.params["text"][:60] for c in replies]
+    assert all("<blockquote" in call.params["text"] for call in replies), [c.params["text"][:60] for c in replies]
 
 
 async def test_an_anonymous_admin_asking_too_fast_is_limited_in_that_group_only(bot, telegram, alice):
@@ -27,7 +27,7 @@ async def test_an_anonymous_admin_asking_too_fast_is_limited_in_that_group_only(
                                       count=6, timeout=REPLY_TIMEOUT * 3)
 
     assert sum("asking faster" in call.result["text"] for call in replies) == 1
-    assert "<blockquote>" in (await alice.says("cameo feature")).html  # a person is not limited by it
+    assert "<blockquote" in (await alice.says("cameo feature")).html  # a person is not limited by it
 
 
 async def test_a_typing_indicator_that_hangs_does_not_hold_back_the_answer(bot, telegram, alice):
@@ -37,7 +37,7 @@ async def test_a_typing_indicator_that_hangs_does_not_hold_back_the_answer(bot, 
     finally:
         telegram.release("sendChatAction")
 
-    assert "<blockquote>" in reply.html
+    assert "<blockquote" in reply.html
 
 
 async def test_a_failing_typing_indicator_is_not_retried(telegram, settings, engine, alice):
@@ -46,7 +46,7 @@ async def test_a_failing_typing_indicator_is_not_retried(telegram, settings, eng
         reply = await alice.says("cameo feature")
     # The bot has stopped: everything it was going to send has been sent.
 
-    assert "<blockquote>" in reply.html
+    assert "<blockquote" in reply.html
     assert [call.status for call in telegram.calls if call.method == "sendChatAction"] == [502]
 
 
@@ -99,7 +99,7 @@ async def test_a_question_asked_as_the_group_became_a_supergroup_is_answered_in_
     )
 
     assert int(answer.params["chat_id"]) == supergroup["id"]
-    assert "<blockquote>" in answer.params["text"]
+    assert "<blockquote" in answer.params["text"]
     assert question["chat"]["id"] == group["id"]
 
 
@@ -110,7 +110,7 @@ async def test_a_brief_network_failure_while_polling_is_one_warning_line(telegra
             telegram.fail_next("getUpdates", 502)
             reply = await alice.says("cameo feature")
 
-    assert "<blockquote>" in reply.html
+    assert "<blockquote" in reply.html
     polling = [record for record in caplog.records if record.name != "httpx" and "polling" in record.getMessage().lower()
                and record.levelno > logging.INFO]
     assert polling and all(record.levelno == logging.WARNING for record in polling), [r.getMessage() for r in polling]

@@ -70,7 +70,7 @@ async def test_a_question_in_flight_when_sigterm_arrives_still_gets_its_answer(t
     assert "finishing 1 in flight" in said[-1]
     assert code == 0, rest
     [reply] = await alice.replies_to(question)
-    assert "<blockquote>" in reply.html
+    assert "<blockquote" in reply.html
     assert "abandoned" not in rest and "Traceback" not in rest
 
 
@@ -114,4 +114,4 @@ async def test_after_sigterm_new_questions_wait_for_the_next_start(telegram, ali
     finally:
         process.send_signal(signal.SIGTERM)
         await exit_code(process)
-    assert "<blockquote>" in reply.html
+    assert "<blockquote" in reply.html
