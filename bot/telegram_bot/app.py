@@ -25,6 +25,7 @@ from bot.telegram_bot.render import NO_LINK_PREVIEW
 from bot.telegram_bot.retries import RetryingRateLimiter
 from bot.telegram_bot.shutdown import InFlight, stop_on_signals
 from bot.telegram_bot.startup_errors import describe_startup_failure
+from bot.telegram_bot.update_backpressure import BoundedUpdateQueue
 from retrieval import Engine
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ def build_application(
         )
         .rate_limiter(rate_limiter or RetryingRateLimiter())
         .concurrent_updates(CONCURRENT_UPDATES)
+        .update_queue(BoundedUpdateQueue())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -197,6 +197,7 @@ class TelegramStandIn:
         self._blocked: dict[int, str] = {}
         self._migrated: dict[int, int] = {}
         self.inline_answers: dict[str, dict[str, Any]] = {}
+        self.delivered: set[int] = set()  # update ids handed out by getUpdates
         self._inline_cache: dict[tuple, tuple[float, dict[str, Any]]] = {}
         self._inline_queries: dict[str, dict[str, Any]] = {}
         self._update_ids = itertools.count(1)
@@ -251,7 +252,8 @@ class TelegramStandIn:
 
     def fail_at_random(self, share: float, seed: int, methods: set[str] | None = None) -> None:
         """From now on a seeded random `share` of calls (of `methods`, default all but getUpdates)
-        fails as Telegram does under load: half 429 with retry_after 1, half 502 Bad Gateway."""
+        fails as Telegram does under load: half 429 with retry_after 1, half 502 Bad Gateway
+        (long polling too: the bot must ride it out)."""
         chosen = frozenset(methods) if methods else frozenset()
         self._random_faults = (random.Random(seed), share, chosen)
 
@@ -288,7 +290,7 @@ class TelegramStandIn:
                 error = APIError(400, "Bad Request: group chat was upgraded to a supergroup chat",
                                  migrate_to_chat_id=self._migrated[chat])
                 return _error_response(error)
-        if self._random_faults and method != "getUpdates":
+        if self._random_faults:
             rng, share, methods = self._random_faults
             if (not methods or method in methods) and rng.random() < share:
                 return _failure_response(429 if rng.random() < 0.5 else 502, 1)
@@ -354,7 +356,14 @@ class TelegramStandIn:
                     await asyncio.wait_for(self.condition.wait_for(lambda: self.pending(self._confirmed)), timeout)
                 except (TimeoutError, asyncio.TimeoutError):
                     pass
-        return self.pending(self._confirmed)[:limit]
+        handed_out = self.pending(self._confirmed)[:limit]
+        self.delivered.update(update["update_id"] for update in handed_out)
+        return handed_out
+
+    @property
+    def confirmed(self) -> int:
+        """The offset the bot has confirmed: updates below it will never be handed out again."""
+        return self._confirmed
 
     def pending(self, offset: int) -> list[dict]:
         return [update for update in self.updates if update["update_id"] >= offset]

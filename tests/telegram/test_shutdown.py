@@ -115,3 +115,29 @@ async def test_after_sigterm_new_questions_wait_for_the_next_start(telegram, ali
         process.send_signal(signal.SIGTERM)
         await exit_code(process)
     assert "<blockquote" in reply.html
+
+
+async def test_after_a_crash_in_a_burst_every_question_is_still_answered(telegram, cache_dir):
+    from tests.telegram.conftest import TelegramUser
+
+    users = [TelegramUser(telegram, f"User{n}") for n in range(60)]
+    process = await start_bot(telegram, cache_dir)
+    try:
+        asked = [user.sends("cameo feature") for user in users]
+        await telegram.wait_for(lambda call: call.method == "sendMessage" and call.status == 200, timeout=START_TIMEOUT)
+        process.send_signal(signal.SIGKILL)  # a crash: nothing graceful
+        await process.wait()
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await process.communicate()
+
+    process = await start_bot(telegram, cache_dir)
+    try:
+        # The updates the crashed bot had not handled are handed out again: every question is answered.
+        for user, message in zip(users, asked):
+            [reply] = await user.replies_to(message)
+            assert "<blockquote" in reply.html
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await exit_code(process)
