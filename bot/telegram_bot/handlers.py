@@ -115,6 +115,8 @@ class Handlers:
         """An edited question: its answer edited in place (a new answer when the bot no longer
         has the old one). Edits that ask nothing of the bot are left alone."""
         message = update.edited_message
+        if message.via_bot and message.via_bot.id == context.bot.id:
+            return  # one of our own inline results
         if message.chat.type != message.chat.PRIVATE and not asks_bot_in_group(message, context.bot.bot):
             return
         question = question_in(message, context.bot.bot)
