@@ -4,7 +4,6 @@ any token may surface in an exception's text."""
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable
 
 REDACTED = "[redacted]"
@@ -12,18 +11,15 @@ REDACTED = "[redacted]"
 CHATTY_LOGGERS = ("httpx", "httpcore")
 
 
-def redact_secrets_in_logs(secrets: Iterable[str | None], patterns: Iterable[re.Pattern[str]] = ()) -> Callable[[], None]:
+def redact_secrets_in_logs(secrets: Iterable[str | None]) -> Callable[[], None]:
     """From now on, every log record has these secrets replaced (message, arguments and
-    traceback), and so has whatever `patterns` match (short-lived secrets such as interaction
-    tokens; a pattern's first group, if any, is kept); quiets the HTTP client's per-request
-    logs. Returns a function that undoes it."""
+    traceback); quiets the HTTP client's per-request logs. Returns a function that undoes it."""
     hidden = [secret for secret in secrets if secret]
-    shapes = list(patterns)
     previous_factory = logging.getLogRecordFactory()
 
     def redacting_factory(*args, **kwargs) -> logging.LogRecord:
         record = previous_factory(*args, **kwargs)
-        _redact(record, hidden, shapes)
+        _redact(record, hidden)
         return record
 
     logging.setLogRecordFactory(redacting_factory)
@@ -39,24 +35,18 @@ def redact_secrets_in_logs(secrets: Iterable[str | None], patterns: Iterable[re.
     return undo
 
 
-def _redact(record: logging.LogRecord, secrets: list[str], patterns: list[re.Pattern[str]] = ()) -> None:
+def _redact(record: logging.LogRecord, secrets: list[str]) -> None:
     try:
         message = record.getMessage()
     except Exception:  # a malformed record: leave it to the handler to report
         return
-    redacted = _without_secrets(message, secrets, patterns)
-    if redacted != message:
-        record.msg, record.args = redacted, ()
+    if any(secret in message for secret in secrets):
+        for secret in secrets:
+            message = message.replace(secret, REDACTED)
+        record.msg, record.args = message, ()
     if record.exc_info:
         text = logging.Formatter().formatException(record.exc_info)
-        redacted = _without_secrets(text, secrets, patterns)
-        if redacted != text:
-            record.exc_text = redacted
-
-
-def _without_secrets(text: str, secrets: list[str], patterns: list[re.Pattern[str]]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, REDACTED)
-    for pattern in patterns:
-        text = pattern.sub(lambda match: (match.group(1) or "" if pattern.groups else "") + REDACTED, text)
-    return text
+        if any(secret in text for secret in secrets):
+            for secret in secrets:
+                text = text.replace(secret, REDACTED)
+            record.exc_text = text

@@ -3,43 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import re
-import signal
 from typing import Any
 
-import aiohttp
 import discord
 
 from bot.discord_bot.client import QuotesClient
-from bot.discord_bot.command_sync import CommandSync
 from bot.health import Readiness, start_health_server
 from bot.log_redaction import redact_secrets_in_logs
 from bot.rate_limit import RateLimiter
 from bot.settings import Settings, SettingsError, require_token
 from retrieval import Engine
-from retrieval.index_cache import default_cache_dir
 
 log = logging.getLogger(__name__)
-
-# How long a stopping bot waits for the questions it is answering (docker stop gives 10-15 s).
-SHUTDOWN_GRACE_SECONDS = 8.0
-# How long closing the gateway and the HTTP session may take before the process ends anyway.
-CLOSE_TIMEOUT_SECONDS = 5.0
-# A bot token: three base64url parts joined by dots (user id, timestamp, signature).
-TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
-# Interaction tokens are in webhook and callback URLs and in gateway payloads logged at DEBUG:
-# valid 15 minutes, they let anyone post as the app in that channel.
-INTERACTION_TOKEN_PATTERNS = (
-    re.compile(r"(?<=/webhooks/)(\d+/)[A-Za-z0-9_.-]{20,}"),
-    re.compile(r"(?<=/interactions/)(\d+/)[A-Za-z0-9_.-]{20,}"),
-    re.compile(r"""(?<=['"]token['"]: ['"])()[^'"]+"""),
-)
-
-
-class DiscordUnreachable(Exception):
-    """Discord could not be reached before the bot was ever online."""
 
 
 def point_at_api(base_url: str) -> None:
@@ -59,71 +35,27 @@ def build_client(settings: Settings, engine: Engine, readiness: Readiness | None
         readiness=readiness,
         top_k=settings.top_k,
         dev_guild_id=settings.discord_dev_guild_id,
-        command_sync=CommandSync(settings.index_cache_dir or default_cache_dir()),
         **options,
     )
 
 
 async def serve(settings: Settings, engine: Engine, token: str, **options: Any) -> None:
-    """Start the health endpoint, log in, sync the commands and answer until SIGTERM or SIGINT;
-    then stop taking questions, finish those in flight (within SHUTDOWN_GRACE_SECONDS) and close."""
+    """Start the health endpoint, log in, sync the commands and answer until closed."""
     readiness = Readiness()
     readiness.index_loaded = True
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
     runner = await start_health_server(readiness, settings.health_port)
-    client = build_client(settings, engine, readiness, **options)
-    running = asyncio.create_task(client.start(token))  # reconnects once online are discord.py's
-    stopping = asyncio.create_task(stop.wait())
     try:
-        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        if running.done():
-            _raise_start_failure(running, client, settings.discord_api_base_url, token)
-        log.info("stopping: no new questions; finishing those in flight")
-        client.stop_taking_work()
-        left = await client.finish_in_flight(SHUTDOWN_GRACE_SECONDS)
-        if left:
-            log.warning("stopped with %d question(s) still being answered", left)
+        async with build_client(settings, engine, readiness, **options) as client:
+            await client.start(token)  # reconnects are discord.py's
     finally:
-        stopping.cancel()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(client.close(), CLOSE_TIMEOUT_SECONDS)
-        if not running.done():
-            running.cancel()
-        with contextlib.suppress(BaseException):
-            await running
         if runner is not None:
-            await runner.shutdown()
             await runner.cleanup()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(signum)
-    log.info("stopped")
-
-
-def _raise_start_failure(running: asyncio.Task, client: QuotesClient, api_url: str, token: str) -> None:
-    """Turn why the client stopped by itself into one clear exception."""
-    error = running.exception()
-    if error is None:
-        return
-    if isinstance(error, (aiohttp.ClientError, OSError, asyncio.TimeoutError)) and not client.readiness.connected:
-        shape = "" if TOKEN_SHAPE.match(token) else "; also, DISCORD_BOT_TOKEN does not look like a bot token " \
-                                                        "(three parts separated by dots)"
-        raise DiscordUnreachable(f"could not reach Discord at {api_url} ({_reason(error)}){shape}") from None
-    raise error
-
-
-def _reason(error: BaseException) -> str:
-    text = str(error) or type(error).__name__
-    return text.split("\n")[0]
 
 
 def run(settings: Settings, engine: Engine) -> None:
-    """Run the Discord bot until SIGTERM or SIGINT; SettingsError when the token is missing or
-    refused, SystemExit (one line) when Discord cannot be reached at start."""
+    """Run the Discord bot until interrupted; SettingsError when the token is missing or refused."""
     token = require_token(settings, "discord_bot_token")
-    redact_secrets_in_logs([token], patterns=INTERACTION_TOKEN_PATTERNS)
+    redact_secrets_in_logs([token])
     point_at_api(settings.discord_api_base_url)
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # a text-only bot needs no voice libraries
     try:
@@ -131,5 +63,5 @@ def run(settings: Settings, engine: Engine) -> None:
     except discord.LoginFailure:
         raise SettingsError("DISCORD_BOT_TOKEN was refused by Discord: copy the token again from the Bot page "
                             "of your application at https://discord.com/developers/applications") from None
-    except DiscordUnreachable as unreachable:
-        raise SystemExit(f"error: {unreachable}") from None
+    except KeyboardInterrupt:
+        log.info("stopped")

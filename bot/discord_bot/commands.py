@@ -11,11 +11,9 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.discord_bot.incoming import message_text, name_lookup, readable_question
 from bot.discord_bot.render import render_help, render_sources
-from bot.discord_bot.replies import NO_MENTIONS, send_answer, send_private
-from bot.discord_bot.wording import locale_language, nothing_to_read, only_attachments
-from retrieval.engine import MAX_QUESTION_CHARS
+from bot.discord_bot.replies import NO_MENTIONS, send_answer
+from bot.discord_bot.wording import locale_language
 
 if TYPE_CHECKING:
     from bot.discord_bot.client import QuotesClient
@@ -49,15 +47,11 @@ def build_commands() -> list[app_commands.Command | app_commands.ContextMenu]:
     @app_commands.command()
     @app_commands.describe(question="What you want to know about the articles", private="Only you see the reply")
     @app_commands.check(within_rate_limit)
-    async def ask(interaction: Interaction,
-                  question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],  # what the engine reads
-                  private: bool = False) -> None:
+    async def ask(interaction: Interaction, question: str, private: bool = False) -> None:
         """Answer a question by quoting the articles, with links to the sources."""
-        client = interaction.client
-        async with client.in_flight():
-            await interaction.response.defer(ephemeral=private, thinking=True)
-            answer = await client.answer(readable_question(question, name_lookup(client, guild=interaction.guild)))
-            await send_answer(interaction, answer, private, client.mention_of("sources"))
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        answer = await interaction.client.answer(question)
+        await send_answer(interaction, answer, private, interaction.client.mention_of("sources"))
 
     @app_commands.command()
     async def sources(interaction: Interaction) -> None:
@@ -76,16 +70,8 @@ def build_commands() -> list[app_commands.Command | app_commands.ContextMenu]:
     @app_commands.context_menu(name=CONTEXT_MENU_NAME)
     @app_commands.check(within_rate_limit)
     async def ask_about_message(interaction: Interaction, message: discord.Message) -> None:
-        client = interaction.client
-        text = readable_question(message_text(message), name_lookup(client, message))
-        if not text:
-            lang = locale_language(interaction.locale)
-            unreadable = message.attachments or message.stickers
-            await send_private(interaction, only_attachments(lang) if unreadable else nothing_to_read(lang))
-            return
-        async with client.in_flight():
-            await interaction.response.defer(thinking=True)
-            answer = await client.answer(text)
-            await send_answer(interaction, answer, False, client.mention_of("sources"))
+        await interaction.response.defer(thinking=True)
+        answer = await interaction.client.answer(message.content)
+        await send_answer(interaction, answer, False, interaction.client.mention_of("sources"))
 
     return [ask, sources, help_, ask_about_message]

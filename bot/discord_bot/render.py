@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import discord
 
 from bot.discord_bot.markdown import emphasize, escape_text, link, quote_block, web_url
@@ -12,7 +10,6 @@ from bot.discord_bot.wording import (
     help_lines,
     help_title,
     more_label,
-    page_position,
     no_sources,
     see_sources,
     sources_heading,
@@ -49,11 +46,9 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
 
 
-def render_discord_reply(answer: Answer, sources_command: str = "/sources",
-                         asker_id: int | None = None) -> tuple[discord.Embed, discord.ui.View | None]:
+def render_discord_reply(answer: Answer, sources_command: str = "/sources") -> tuple[discord.Embed, discord.ui.View | None]:
     """The reply to `answer`: an embed of quoted excerpts, and buttons to the sources and "More"
-    (the view is None when there are no buttons). A declined answer gives a short embed saying so.
-    `asker_id`, kept in "More", lets the asker page in place while others page privately."""
+    (the view is None when there are no buttons). A declined answer gives a short embed saying so."""
     notice = [question_truncated(answer.lang, MAX_QUESTION_CHARS)] if answer.truncated else []
     if not answer.hits:
         return _short_embed(answer, notice, sources_command), None
@@ -69,27 +64,7 @@ def render_discord_reply(answer: Answer, sources_command: str = "/sources",
     embed = discord.Embed(description="\n\n".join(notice + blocks), colour=EMBED_COLOUR)
     embed.set_footer(text=shorten(question_footer(answer.question), EMBED_FOOTER_LIMIT))
     has_more = answer.has_more or len(shown) < len(answer.hits)
-    if answer.offset or has_more:
-        first, last = answer.offset + 1, answer.offset + len(shown)
-        embed.set_author(name=page_position(answer.lang, first, last, None if has_more else last))
-    return embed, _buttons(shown, answer, answer.offset + len(shown) if has_more else None, asker_id)
-
-
-def render_plain_reply(answer: Answer, sources_command: str = "/sources") -> str:
-    """The reply to `answer` as message text within CONTENT_LIMIT, for channels where the bot may
-    not embed links: the quotes that fit, each with its source (links kept from unfurling)."""
-    embed, _ = render_discord_reply(answer, sources_command)
-    question = "❓ " + escape_text(answer.question)
-    text, budget = "", CONTENT_LIMIT - len(question) - 2
-    for block in (embed.description or "").split("\n\n"):
-        block = re.sub(r"\]\((https?://[^)\s]+)\)", r"](<\1>)", block)  # no link previews
-        candidate = f"{text}\n\n{block}" if text else block
-        if len(candidate) > budget:
-            break
-        text = candidate
-    if not text:
-        text = shorten(embed.description or "", budget)
-    return shorten(f"{text}\n\n{question}", CONTENT_LIMIT)
+    return embed, _buttons(shown, answer, answer.offset + len(shown) if has_more else None)
 
 
 def hit_block(number: int, hit: Hit) -> str:
@@ -122,7 +97,7 @@ def _short_embed(answer: Answer, notice: list[str], sources_command: str) -> dis
     return discord.Embed(description="\n\n".join(notice + [text]), colour=EMBED_COLOUR)
 
 
-def _buttons(hits: tuple[Hit, ...], answer: Answer, more_offset: int | None, asker_id: int | None) -> discord.ui.View | None:
+def _buttons(hits: tuple[Hit, ...], answer: Answer, more_offset: int | None) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     seen: set[str] = set()
     for hit in hits:
@@ -132,7 +107,7 @@ def _buttons(hits: tuple[Hit, ...], answer: Answer, more_offset: int | None, ask
         seen.add(url)
         view.add_item(discord.ui.Button(label=shorten(hit.article.display_title, BUTTON_LABEL_LIMIT), url=url))
     if more_offset is not None:
-        view.add_item(MoreButton(more_offset, question_check(answer.question), more_label(answer.lang), asker_id))
+        view.add_item(MoreButton(more_offset, question_check(answer.question), more_label(answer.lang)))
     return view if view.children else None
 
 
