@@ -188,7 +188,7 @@ def _run_bot(platform: str) -> int:
         # (default 5 ms), so a burst of questions does not stall the bot's loop.
         sys.setswitchinterval(0.001)
         adapter.run(settings, engine)
-    except (SettingsError, CorpusError) as error:
+    except (SettingsError, CorpusError, ConnectionError) as error:  # ConnectionError: unreachable at start-up
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0

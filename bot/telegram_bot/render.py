@@ -32,6 +32,11 @@ MAX_MESSAGE_LENGTH = 4096
 MAX_INLINE_RESULTS = 50
 INLINE_TITLE_CHARS = 64
 INLINE_DESCRIPTION_CHARS = 160
+# A quote longer than this (about three lines on a phone) is collapsed behind "show more", so a
+# few long quotes do not flood a group.
+EXPANDABLE_QUOTE_CHARS = 240
+# An inline result's title: the article, then the quote's first words.
+INLINE_TITLE_QUOTE_WORDS = 6
 # Longer links or titles would crowd out the quote; such links are dropped, titles shortened.
 MAX_LINK_LENGTH = 2048
 MAX_TITLE_CHARS = 256
@@ -55,8 +60,9 @@ def escape_attribute(value: str) -> str:
     return escape_text(value).replace('"', "&quot;")
 
 
-def render_telegram_reply(answer: Answer) -> list[str]:
-    """The answer as HTML messages, each within MAX_MESSAGE_LENGTH, split between hits.
+def render_telegram_reply(answer: Answer, footer: str | None = None) -> list[str]:
+    """The answer as HTML messages, each within MAX_MESSAGE_LENGTH, split between hits, with
+    `footer` (HTML, e.g. the page position) last.
 
     A declined answer is one short message in the question's language pointing to /sources.
     """
@@ -69,6 +75,8 @@ def render_telegram_reply(answer: Answer) -> list[str]:
         blocks.append(escape_text(not_in_articles(answer.lang)) + "\n" + escape_text(texts.see_sources(answer.lang)))
     else:
         blocks.extend(render_hit(hit, number) for number, hit in enumerate(answer.hits, start=answer.offset + 1))
+    if footer:
+        blocks.append(footer)
     return pack_messages(blocks)
 
 
@@ -79,8 +87,9 @@ def render_hit(hit: Hit, number: int | None = None, limit: int = MAX_MESSAGE_LEN
     """
     source = _source_line(hit, number)
     excerpt_chars = len(hit.excerpt)
+    opening = "<blockquote expandable>" if len(hit.excerpt) > EXPANDABLE_QUOTE_CHARS else "<blockquote>"
     while True:
-        block = f"<blockquote>{_excerpt_html(hit, excerpt_chars)}</blockquote>\n{source}"
+        block = f"{opening}{_excerpt_html(hit, excerpt_chars)}</blockquote>\n{source}"
         if telegram_length(block) <= limit or excerpt_chars == 0:
             return block
         excerpt_chars = max(0, min(excerpt_chars - 1, excerpt_chars * limit // telegram_length(block)))
@@ -158,11 +167,26 @@ def pack_messages(blocks: Iterable[str], separator: str = BLOCK_SEPARATOR, limit
 
 
 def more_keyboard(answer: Answer, question: str) -> InlineKeyboardMarkup | None:
-    """A "More" button when the answer has further hits; its data holds all a restart needs."""
-    if not answer.answered or not answer.has_more:
+    """"◂ Prev" when the answer is not the first page, "More ▸" when further hits follow; their
+    data holds all a restart needs. None when there is nothing to page to."""
+    if not answer.answered:
         return None
-    data = more_callback_data(answer.offset + len(answer.hits), question)
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.more_label(answer.lang), callback_data=data)]])
+    buttons = []
+    if answer.offset > 0:
+        previous = max(0, answer.offset - max(1, len(answer.hits)))
+        buttons.append(InlineKeyboardButton(texts.prev_label(answer.lang), callback_data=more_callback_data(previous, question)))
+    if answer.has_more:
+        following = answer.offset + len(answer.hits)
+        buttons.append(InlineKeyboardButton(texts.more_label(answer.lang), callback_data=more_callback_data(following, question)))
+    return InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+def render_page_position(answer: Answer, total: int, total_is_exact: bool) -> str:
+    """Where this page is among all the hits ("4–6 of 9"), and on the last page that it is the last."""
+    first, last = answer.offset + 1, answer.offset + len(answer.hits)
+    shown_total = str(total) if total_is_exact else f"{total}+"
+    is_last = total_is_exact and not answer.has_more
+    return f"<i>{escape_text(texts.page_position(answer.lang, first, last, shown_total, is_last))}</i>"
 
 
 def render_inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
@@ -183,14 +207,30 @@ def render_inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
     return [
         InlineQueryResultArticle(
             id=str(answer.offset + number),
-            title=_shorten(hit.article.display_title, INLINE_TITLE_CHARS),
-            description=_shorten(hit.excerpt, INLINE_DESCRIPTION_CHARS),
+            title=inline_title(hit),
+            description=inline_description(hit),
             input_message_content=InputTextMessageContent(
                 render_hit(hit), parse_mode=ParseMode.HTML, link_preview_options=NO_LINK_PREVIEW
             ),
         )
         for number, hit in enumerate(answer.hits[:MAX_INLINE_RESULTS])
     ]
+
+
+def inline_title(hit: Hit) -> str:
+    """The article's title and the quote's first words, so that results from one article differ."""
+    words = hit.excerpt.lstrip(ELLIPSIS + " ").split()
+    opening = " ".join(words[:INLINE_TITLE_QUOTE_WORDS])
+    if len(words) > INLINE_TITLE_QUOTE_WORDS or len(opening) > INLINE_TITLE_CHARS // 2:
+        opening = _shorten(opening, INLINE_TITLE_CHARS // 2).rstrip(ELLIPSIS) + ELLIPSIS
+    article = _shorten(hit.article.display_title, INLINE_TITLE_CHARS - len(opening) - 5)
+    return f"{article} — “{opening}”"
+
+
+def inline_description(hit: Hit) -> str:
+    """The line under an inline result's title: publisher and date, then the quote."""
+    details = ", ".join(part for part in (hit.article.publisher, hit.article.published) if part)
+    return _shorten(f"{details} · {hit.excerpt}" if details else hit.excerpt, INLINE_DESCRIPTION_CHARS)
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -20,7 +20,9 @@ def ui_language(language_code: str | None) -> str:
 
 
 def help_text(lang: str, bot_username: str, article_count: int) -> str:
-    """/start and /help: what the bot knows and how to ask it."""
+    """/start and /help: what the bot knows and how to ask it. In groups the command is given as
+    /ask@BotName: with privacy mode on, a plain /ask reaches the bot only when it was the last
+    bot addressed (or the only one), /ask@BotName always does."""
     mention = f"@{bot_username}"
     return pick(
         lang,
@@ -28,19 +30,19 @@ def help_text(lang: str, bot_username: str, article_count: int) -> str:
         "with links to the sources. When the articles don't hold the answer, I say so.\n\n"
         "How to ask:\n"
         "• Here: just send me your question.\n"
-        f"• In a group: /ask your question, mention {mention}, or reply to one of my messages.\n"
+        f"• In a group: /ask{mention} your question, mention {mention}, or reply to one of my messages.\n"
         f"• In any chat: type {mention} and your question, then pick a quote to send.\n\n"
         "/sources lists the articles. Example: What is Sora 2?",
         f"我會逐字引用 {article_count} 篇文章來回答問題，並附上來源連結；文章裡沒有答案時，我會直說。\n\n"
         "提問方式：\n"
         "• 在這裡：直接傳送你的問題。\n"
-        f"• 在群組：/ask 你的問題、提及 {mention}，或回覆我的訊息。\n"
+        f"• 在群組：/ask{mention} 你的問題、提及 {mention}，或回覆我的訊息。\n"
         f"• 在任何聊天：輸入 {mention} 加上問題，再選一段引文送出。\n\n"
         "/sources 列出所有文章。例如：Sora 2 的 Cameo 功能是什麼？",
         f"我会逐字引用 {article_count} 篇文章来回答问题，并附上来源链接；文章里没有答案时，我会直说。\n\n"
         "提问方式：\n"
         "• 在这里：直接发送你的问题。\n"
-        f"• 在群组：/ask 你的问题、提及 {mention}，或回复我的消息。\n"
+        f"• 在群组：/ask{mention} 你的问题、提及 {mention}，或回复我的消息。\n"
         f"• 在任何聊天：输入 {mention} 加上问题，再选一段引文发送。\n\n"
         "/sources 列出所有文章。例如：Sora 2 的 Cameo 功能是什么？",
     )
@@ -69,6 +71,21 @@ def text_only(lang: str) -> str:
 def more_label(lang: str) -> str:
     """The label of the "More" button."""
     return pick(lang, "More ▸", "更多 ▸", "更多 ▸")
+
+
+def prev_label(lang: str) -> str:
+    """The label of the button back to the previous page."""
+    return pick(lang, "◂ Prev", "◂ 上一頁", "◂ 上一页")
+
+
+def page_position(lang: str, first: int, last: int, total: str, is_last: bool) -> str:
+    """Where a page of results is: "4–6 of 9", and on the last page that there are no more."""
+    return pick(
+        lang,
+        f"{first}–{last} of {total}" + (" · that's all" if is_last else ""),
+        f"第 {first}–{last} 則，共 {total} 則" + ("（已全部列出）" if is_last else ""),
+        f"第 {first}–{last} 条，共 {total} 条" + ("（已全部列出）" if is_last else ""),
+    )
 
 
 def sources_header(lang: str, count: int) -> str:

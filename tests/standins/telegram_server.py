@@ -4,7 +4,11 @@ It speaks the Bot API over HTTP (`/bot<token>/<method>`, form or JSON parameters
 `{"ok": ..., "result": ...}` envelope), hands out queued real-shaped updates by long polling,
 records every call, and refuses what Telegram refuses (bad HTML, over-long messages, unknown
 callback queries). It can be told to fail the next call of a method (429 with retry_after,
-502 Bad Gateway).
+502 Bad Gateway), to fail a seeded random share of all calls, to hold a method's calls until
+released, and it models what a live deployment meets: chats that blocked or removed the bot
+(403), groups upgraded to supergroups (migrate_to_chat_id), anonymous admins and channels
+posting in groups (sender_chat), captions, edited messages, and Telegram's cache of inline
+answers (shared by everyone asking the same query unless the answer is personal).
 
 Run it alone for end-to-end tests:
 
@@ -20,6 +24,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import random
 import re
 import time
 from collections import deque
@@ -34,6 +39,10 @@ BOT_USERNAME = "SoraQuotesBot"
 MAX_MESSAGE_LENGTH = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 LONG_POLL_CAP_SECONDS = 30
+# Who Telegram says sent a message that an anonymous group admin posted.
+GROUP_ANONYMOUS_BOT = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+# Methods that send something into a chat: the ones a blocked or migrated chat refuses.
+SENDING_METHODS = {"sendMessage", "sendChatAction", "sendPhoto", "sendDocument", "copyMessage", "forwardMessage"}
 
 # Telegram's HTML parse mode: these tags (with these attributes) and these named entities only.
 ALLOWED_TAGS: dict[str, set[str]] = {
@@ -183,6 +192,14 @@ class TelegramStandIn:
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.callback_queries: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, deque[tuple[int, Any]]] = {}
+        self._held: dict[str, asyncio.Event] = {}
+        self._random_faults: tuple[random.Random, float, frozenset[str]] | None = None
+        self._blocked: dict[int, str] = {}
+        self._migrated: dict[int, int] = {}
+        self.inline_answers: dict[str, dict[str, Any]] = {}
+        self.delivered: set[int] = set()  # update ids handed out by getUpdates
+        self._inline_cache: dict[tuple, tuple[float, dict[str, Any]]] = {}
+        self._inline_queries: dict[str, dict[str, Any]] = {}
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = {}
         self._query_ids = itertools.count(1)
@@ -233,15 +250,66 @@ class TelegramStandIn:
         """The next call of `method` fails: 429 (Too Many Requests, with retry_after) or 5xx."""
         self._failures.setdefault(method, deque()).append((status, retry_after))
 
+    def fail_at_random(self, share: float, seed: int, methods: set[str] | None = None) -> None:
+        """From now on a seeded random `share` of calls (of `methods`, default all but getUpdates)
+        fails as Telegram does under load: half 429 with retry_after 1, half 502 Bad Gateway
+        (long polling too: the bot must ride it out)."""
+        chosen = frozenset(methods) if methods else frozenset()
+        self._random_faults = (random.Random(seed), share, chosen)
+
+    def hold(self, method: str) -> None:
+        """Calls of `method` wait (the request stays open) until `release(method)`."""
+        self._held[method] = asyncio.Event()
+
+    def release(self, method: str) -> None:
+        self._held.pop(method).set()
+
+    def block(self, chat_id: int, description: str = "Forbidden: bot was blocked by the user") -> None:
+        """The chat no longer takes the bot's messages (blocked by the user, bot kicked): 403."""
+        self._blocked[chat_id] = description
+
+    def migrate(self, chat_id: int, new_chat_id: int) -> dict:
+        """The group was upgraded to a supergroup with a new id; sends to the old id get 400 with
+        migrate_to_chat_id. The new supergroup."""
+        self._migrated[chat_id] = new_chat_id
+        old = self._chats.get(chat_id, {"title": f"Group {chat_id}"})
+        return self.add_group(new_chat_id, old["title"])
+
+    def _injected_failure(self, method: str, chat_id: Any) -> web.Response | None:
+        failure = self._failures.get(method)
+        if failure:
+            return _failure_response(*failure.popleft())
+        if method in SENDING_METHODS and chat_id is not None:
+            try:
+                chat = int(chat_id)
+            except (TypeError, ValueError):
+                chat = None
+            if chat in self._blocked:
+                return _error_response(APIError(403, self._blocked[chat]))
+            if chat in self._migrated:
+                error = APIError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                                 migrate_to_chat_id=self._migrated[chat])
+                return _error_response(error)
+        if self._random_faults:
+            rng, share, methods = self._random_faults
+            if (not methods or method in methods) and rng.random() < share:
+                return _failure_response(429 if rng.random() < 0.5 else 502, 1)
+        return None
+
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await _read_parameters(request)
-        failure = self._failures.get(method)
-        if failure:
-            status, retry_after = failure.popleft()
-            self.calls.append(Call(method, params, status))
+        held = self._held.get(method)
+        if held is not None:
+            self.calls.append(Call(method, params, 0))  # status 0: still open
             await self._notify()
-            return _failure_response(status, retry_after)
+            await held.wait()
+            self.calls.pop(next(i for i, c in enumerate(self.calls) if c.params is params and c.status == 0))
+        failed = self._injected_failure(method, params.get("chat_id"))
+        if failed is not None:
+            self.calls.append(Call(method, params, failed.status))
+            await self._notify()
+            return failed
         handler = getattr(self, f"_api_{method}", None)
         try:
             if handler is None:
@@ -250,10 +318,7 @@ class TelegramStandIn:
         except APIError as error:
             self.calls.append(Call(method, params, error.code))
             await self._notify()
-            body = {"ok": False, "error_code": error.code, "description": error.description}
-            if error.parameters:
-                body["parameters"] = error.parameters
-            return web.json_response(body, status=error.code)
+            return _error_response(error)
         if method != "getUpdates":
             self.calls.append(Call(method, params, 200, result))
             await self._notify()
@@ -291,7 +356,14 @@ class TelegramStandIn:
                     await asyncio.wait_for(self.condition.wait_for(lambda: self.pending(self._confirmed)), timeout)
                 except (TimeoutError, asyncio.TimeoutError):
                     pass
-        return self.pending(self._confirmed)[:limit]
+        handed_out = self.pending(self._confirmed)[:limit]
+        self.delivered.update(update["update_id"] for update in handed_out)
+        return handed_out
+
+    @property
+    def confirmed(self) -> int:
+        """The offset the bot has confirmed: updates below it will never be handed out again."""
+        return self._confirmed
 
     def pending(self, offset: int) -> list[dict]:
         return [update for update in self.updates if update["update_id"] >= offset]
@@ -341,17 +413,33 @@ class TelegramStandIn:
         return True
 
     def _api_answerInlineQuery(self, params: dict) -> bool:
+        query_id = str(params.get("inline_query_id"))
+        query = self._inline_queries.get(query_id)
+        if query is None:
+            raise APIError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
         results = params.get("results") or []
         if len(results) > 50:
             raise APIError(400, "Bad Request: RESULTS_TOO_MUCH")
         ids = [result.get("id", "") for result in results]
         if len(set(ids)) != len(ids) or any(not 1 <= len(i.encode()) <= 64 for i in ids):
             raise APIError(400, "Bad Request: RESULT_ID_INVALID")
+        if len((params.get("next_offset") or "").encode()) > 64:
+            raise APIError(400, "Bad Request: NEXT_OFFSET_INVALID")
         for result in results:
             content = result.get("input_message_content") or {}
             if content.get("parse_mode") == "HTML":
                 self._check_html(content.get("message_text", ""))
+        self.inline_answers[query_id] = params
+        cache_time = int(params.get("cache_time", 300))
+        if cache_time > 0:
+            self._inline_cache[self._inline_cache_key(query, bool(params.get("is_personal")))] = (
+                time.monotonic() + cache_time, params,
+            )
         return True
+
+    @staticmethod
+    def _inline_cache_key(query: dict, personal: bool) -> tuple:
+        return (query["query"], query["offset"], query["from"]["id"] if personal else None)
 
     def _api_setMyCommands(self, params: dict) -> bool:
         commands = params.get("commands") or []
@@ -411,6 +499,10 @@ class TelegramStandIn:
             entities = text_entities(text) if sender is not self.bot else []
             if entities:
                 message["entities"] = entities
+        if fields.get("caption") and sender is not self.bot:
+            caption_entities = text_entities(fields["caption"])
+            if caption_entities:
+                message["caption_entities"] = caption_entities
         self.messages[(chat_id, message["message_id"])] = message
         return message
 
@@ -459,20 +551,73 @@ class TelegramStandIn:
         self.enqueue("callback_query", query)
         return query["id"]
 
-    def inline_query(self, user: dict, query: str) -> str:
-        """`user` types "@bot query" in some chat; the inline query's id."""
-        payload = {"id": str(next(self._query_ids)), "from": user, "query": query, "offset": "", "chat_type": "sender"}
+    def inline_query(self, user: dict, query: str, offset: str = "") -> str:
+        """`user` types "@bot query" in some chat (or scrolls to `offset`); the inline query's id.
+        As Telegram does, an answer still cached for this query (for everyone, or for this user
+        when it was personal) is shown without asking the bot."""
+        payload = {"id": str(next(self._query_ids)), "from": user, "query": query, "offset": offset, "chat_type": "sender"}
+        self._inline_queries[payload["id"]] = payload
+        now = time.monotonic()
+        for personal in (True, False):
+            expires, cached = self._inline_cache.get(self._inline_cache_key(payload, personal), (0.0, None))
+            if cached is not None and expires > now:
+                self.inline_answers[payload["id"]] = cached
+                asyncio.get_running_loop().create_task(self._notify())
+                return payload["id"]
         self.enqueue("inline_query", payload)
         return payload["id"]
 
-    async def wait_for(self, predicate: Callable[[Call], bool], count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """The first `count` recorded calls matching `predicate`, waiting for them up to `timeout` s."""
+    def anonymous_admin_message(self, group: dict, text: str) -> dict:
+        """An anonymous admin of `group` asks: Telegram sends it from GroupAnonymousBot, with the
+        group itself as `sender_chat`."""
+        message = self._new_message(group["id"], GROUP_ANONYMOUS_BOT, text, sender_chat=group)
+        self.enqueue("message", message)
+        return message
+
+    def edit_message(self, message: dict, text: str) -> dict:
+        """The user edits their `message` (its text, or its caption when it has one)."""
+        stored = self.messages[(message["chat"]["id"], message["message_id"])]
+        key = "caption" if "caption" in stored else "text"
+        stored[key] = text
+        stored.pop(f"{'caption_' if key == 'caption' else ''}entities", None)
+        entities = text_entities(text)
+        if entities:
+            stored["caption_entities" if key == "caption" else "entities"] = entities
+        stored["edit_date"] = int(time.time())
+        self.enqueue("edited_message", dict(stored))
+        return stored
+
+    async def wait_for(
+        self, predicate: Callable[[Call], bool], count: int = 1, timeout: float = 5.0, *, idle_timeout: float | None = None
+    ) -> list[Call]:
+        """The first `count` recorded calls matching `predicate`. With `idle_timeout`, wait as long
+        as matching calls keep coming (TimeoutError only after `idle_timeout` s without a new one,
+        or after `timeout` in all, a safety net); without, up to `timeout` s."""
         def found() -> list[Call]:
             return [call for call in self.calls if predicate(call)]
 
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            matching = len(found())
+            if matching >= count:
+                return found()[:count]
+            wait = deadline - loop.time()
+            if idle_timeout is not None:
+                wait = min(wait, idle_timeout)
+            if wait <= 0:
+                raise TimeoutError(f"{matching} of {count} calls after waiting")
+            async with self.condition:
+                try:
+                    await asyncio.wait_for(self.condition.wait_for(lambda: len(found()) > matching), wait)
+                except (TimeoutError, asyncio.TimeoutError):
+                    raise TimeoutError(f"{matching} of {count} calls, none new in {wait:.0f} s") from None
+
+    async def inline_answer(self, query_id: str, timeout: float = 5.0) -> dict[str, Any]:
+        """What the user is shown for the inline query: the bot's answer, or Telegram's cached one."""
         async with self.condition:
-            await asyncio.wait_for(self.condition.wait_for(lambda: len(found()) >= count), timeout)
-        return found()[:count]
+            await asyncio.wait_for(self.condition.wait_for(lambda: query_id in self.inline_answers), timeout)
+        return self.inline_answers[query_id]
 
     # --- control endpoints for end-to-end tests ------------------------------------------------
 
@@ -501,7 +646,14 @@ def _without_reply(message: dict) -> dict:
     return {key: value for key, value in message.items() if key != "reply_to_message"}
 
 
-def _failure_response(status: int, retry_after: int) -> web.Response:
+def _error_response(error: APIError) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": error.code, "description": error.description}
+    if error.parameters:
+        body["parameters"] = error.parameters
+    return web.json_response(body, status=error.code)
+
+
+def _failure_response(status: int, retry_after: int = 1) -> web.Response:
     if status == 429:
         body = {
             "ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}",

@@ -92,12 +92,13 @@ class TelegramUser:
 
     async def types_inline(self, query: str) -> list[dict[str, Any]]:
         """Type "@bot query" in a chat: the results offered."""
-        query_id = self.standin.inline_query(self.profile, query)
-        answered = await self.standin.wait_for(
-            lambda call: call.method == "answerInlineQuery" and call.params["inline_query_id"] == query_id,
-            timeout=REPLY_TIMEOUT,
-        )
-        return answered[0].params["results"]
+        return (await self.sees_inline(query))["results"]
+
+    async def sees_inline(self, query: str, offset: str = "") -> dict[str, Any]:
+        """Type "@bot query" in a chat (scrolled to `offset`): everything Telegram shows
+        (results, the button above them, the offset of the next page), fresh or from its cache."""
+        query_id = self.standin.inline_query(self.profile, query, offset)
+        return await self.standin.inline_answer(query_id, timeout=REPLY_TIMEOUT)
 
     def _reply(self, call: Call) -> Reply:
         return Reply(call, call.result)

@@ -11,14 +11,14 @@ async def test_markup_and_mentions_in_a_question_are_never_echoed_or_interpreted
     reply = await alice.says("/ask <script>alert('x')</script> & @everyone cameo feature", chat=group)
 
     assert "<script>" not in reply.html and "@everyone" not in reply.text
-    assert "<blockquote>" in reply.html
+    assert "<blockquote" in reply.html
 
 
 async def test_a_5000_character_question_is_answered_on_its_beginning_and_says_so(bot, alice):
     reply = await alice.says("What is the Cameo feature of Sora 2? " + "x" * 5000)
 
     assert reply.text.startswith("(Your question was long: I answered its first 1000 characters.)")
-    assert "<blockquote>" in reply.html
+    assert "<blockquote" in reply.html
 
 
 async def test_emoji_only_gets_a_polite_answer(bot, alice):
@@ -49,7 +49,7 @@ async def test_asking_too_fast_gets_a_friendly_message_without_slowing_others(bo
 
     limited = [r for r in replies if "asking faster" in r.text]
     assert len(limited) == 1 and "try again in" in limited[0].text
-    assert "<blockquote>" in others.html
+    assert "<blockquote" in others.html
 
 
 async def test_a_flood_of_100_messages_from_10_users_is_answered_or_rate_limited_none_dropped(bot, telegram):
@@ -57,12 +57,13 @@ async def test_a_flood_of_100_messages_from_10_users_is_answered_or_rate_limited
     sent = [user.sends(f"cameo feature {n}") for n in range(10) for user in users]
     by_id = {user.profile["id"]: user for user in users}
 
-    await telegram.wait_for(lambda call: call.method == "sendMessage", count=100, timeout=20)
-    replies = [await by_id[message["from"]["id"]].replies_to(message) for message in sent]
+    # Wait while replies keep coming (a loaded machine is slow, not stuck); the deadlines are safety nets.
+    await telegram.wait_for(lambda call: call.method == "sendMessage", count=100, timeout=900, idle_timeout=120)
+    replies = [await by_id[message["from"]["id"]].replies_to(message) for message in sent]  # all there by now
 
     assert len(replies) == 100  # one reply to every message
     assert sum("asking faster" in reply.text for [reply] in replies) == 50  # 5 of each user's 10
-    assert sum("<blockquote>" in reply.html for [reply] in replies) == 50, {reply.text[:80] for [reply] in replies}
+    assert sum("<blockquote" in reply.html for [reply] in replies) == 50, {reply.text[:80] for [reply] in replies}
 
 
 async def test_telegram_answering_429_is_waited_out_and_the_answer_arrives(bot, telegram, alice):
@@ -72,7 +73,7 @@ async def test_telegram_answering_429_is_waited_out_and_the_answer_arrives(bot, 
 
     attempts = [call.status for call in telegram.calls if call.method == "sendMessage"]
     assert attempts == [429, 200]
-    assert "<blockquote>" in reply.html
+    assert "<blockquote" in reply.html
 
 
 async def test_telegram_answering_502_is_retried_and_the_answer_arrives(bot, telegram, alice):
@@ -82,7 +83,7 @@ async def test_telegram_answering_502_is_retried_and_the_answer_arrives(bot, tel
 
     attempts = [call.status for call in telegram.calls if call.method == "sendMessage"]
     assert attempts == [502, 200]
-    assert "<blockquote>" in reply.html
+    assert "<blockquote" in reply.html
 
 
 async def test_when_sending_keeps_failing_the_error_is_logged_and_the_user_gets_an_apology(bot, telegram, alice, caplog):

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 from pathlib import Path
 
-from tests.bot_process import interrupt_and_collect
+from telegram.error import InvalidToken
+
+from bot.telegram_bot.startup_errors import describe_startup_failure
+from tests.bot_process import SHUTDOWN_GRACE_SECONDS, interrupt_and_collect
 from tests.telegram.conftest import TOKEN
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,9 +33,51 @@ async def test_python_m_bot_telegram_answers_and_never_logs_the_token(telegram, 
     try:
         await telegram.wait_for(lambda call: call.method == "setMyCommands", timeout=30)
         reply = await alice.says("cameo feature")
-        assert "<blockquote>" in reply.html
+        assert "<blockquote" in reply.html
     finally:
         logs = await interrupt_and_collect(process)
 
     assert "receiving updates by long polling" in logs
     assert TOKEN not in logs and TOKEN.split(":")[1] not in logs
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_an_unreachable_telegram_and_a_malformed_token_are_one_line_and_a_failed_exit(cache_dir):
+    port = _closed_port()
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "abc",
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
+        "INDEX_CACHE_DIR": str(cache_dir),
+        "HEALTH_PORT": "0",
+        "PYTHONPATH": str(REPO),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "telegram", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), SHUTDOWN_GRACE_SECONDS)
+    finally:
+        if process.returncode is None:  # it hung instead of failing: never leave it behind
+            process.kill()
+            await process.communicate()
+
+    lines = stderr.decode().strip().splitlines()
+    assert process.returncode != 0
+    assert "Traceback" not in stderr.decode(), stderr.decode()
+    assert lines[-1].startswith(f"error: could not reach Telegram at http://127.0.0.1:{port}: ")
+    assert "TELEGRAM_BOT_TOKEN does not look like a Telegram token (<digits>:<35 characters>)" in lines[-1]
+    assert [line for line in lines if "error" in line.lower()] == [lines[-1]]
+
+
+def test_a_refused_token_is_described_without_repeating_it():
+    token = "123456789:" + "A" * 35
+    line = describe_startup_failure(InvalidToken(f"The token `{token}` was rejected by the server."),
+                                    "https://api.telegram.org/bot", token)
+
+    assert line == "Telegram at https://api.telegram.org refused TELEGRAM_BOT_TOKEN (401 Unauthorized or 404)"

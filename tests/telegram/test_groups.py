@@ -9,13 +9,13 @@ async def test_ask_command_in_a_group(bot, alice, group):
     reply = await alice.says("/ask What is the Cameo feature?", chat=group)
 
     assert reply.call.params["chat_id"] == group["id"]
-    assert "<blockquote>" in reply.html
+    assert "<blockquote" in reply.html
 
 
 async def test_ask_addressed_to_the_bot_by_name(bot, alice, group):
     reply = await alice.says("/ask@SoraQuotesBot cameo feature", chat=group)
 
-    assert "<blockquote>" in reply.html
+    assert "<blockquote" in reply.html
     assert "cameo" in reply.html.lower()
 
 
@@ -36,7 +36,7 @@ async def test_empty_ask_gets_a_one_line_usage_hint(bot, alice, group):
 async def test_a_message_that_mentions_the_bot_is_a_question(bot, alice, group):
     reply = await alice.says("@SoraQuotesBot what is the cameo feature?", chat=group)
 
-    assert "<blockquote>" in reply.html
+    assert "<blockquote" in reply.html
 
 
 async def test_a_reply_to_the_bots_message_is_a_question(bot, alice, mei, group):
@@ -44,7 +44,7 @@ async def test_a_reply_to_the_bots_message_is_a_question(bot, alice, mei, group)
 
     follow_up = await mei.says("那版權問題呢？", chat=group, reply_to=first.message)
 
-    assert "<blockquote>" in follow_up.html
+    assert "<blockquote" in follow_up.html
     assert "版權" in follow_up.text
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from tests.telegram.conftest import running_bot
+import re
+
+from tests.telegram.conftest import Reply, running_bot
 
 MORE = "More ▸"
+PREV = "◂ Prev"
 
 
 async def test_more_shows_the_next_results_in_the_same_message(bot, telegram, alice):
@@ -18,7 +21,7 @@ async def test_more_shows_the_next_results_in_the_same_message(bot, telegram, al
     edit = next(call for call in telegram.calls if call.method == "editMessageText")
     assert edit.params["message_id"] == first.message["message_id"]
     assert edit.params["text"] != first.html and "4. " in edit.result["text"]
-    assert "<blockquote>" in edit.params["text"]
+    assert "<blockquote" in edit.params["text"]
     assert edit.result["text"] == telegram.messages[(alice.profile["id"], first.message["message_id"])]["text"]
 
 
@@ -73,15 +76,15 @@ async def test_an_unknown_button_has_expired(bot, telegram, alice):
     assert "expired" in pressed.params["text"]
 
 
-async def test_inline_mode_offers_the_top_excerpts_with_their_links(bot, alice):
+async def test_inline_mode_offers_a_page_of_excerpts_with_their_links(bot, alice):
     results = await alice.types_inline("cameo feature")
 
-    assert 1 <= len(results) <= 3
+    assert 3 < len(results) <= 10
     for result in results:
         assert result["type"] == "article"
         content = result["input_message_content"]
         assert content["parse_mode"] == "HTML"
-        assert content["message_text"].startswith("<blockquote>")
+        assert content["message_text"].startswith("<blockquote")
         assert '<a href="http' in content["message_text"]
         assert content["link_preview_options"] == {"is_disabled": True}
         assert result["title"] and result["description"]
@@ -91,8 +94,57 @@ async def test_inline_mode_says_when_the_articles_hold_no_answer(bot, alice):
     results = await alice.types_inline("sourdough bread recipe")
 
     assert [r["title"] for r in results] == ["Not in the articles"]
-    assert "<blockquote>" not in results[0]["input_message_content"]["message_text"]
+    assert "<blockquote" not in results[0]["input_message_content"]["message_text"]
 
 
 async def test_an_empty_inline_query_offers_help(bot, alice):
     assert await alice.types_inline("   ") == []
+
+
+async def test_the_empty_inline_query_button_is_in_each_users_own_language(bot, alice, mei):
+    english = await alice.sees_inline("")
+    chinese = await mei.sees_inline("")  # Telegram caches answers that are not personal
+
+    assert english["button"]["text"] == "How to ask"
+    assert chinese["button"]["text"] == "如何提問"
+
+
+async def test_inline_results_have_distinct_titles_and_scroll_to_the_next_page(bot, alice):
+    first = await alice.sees_inline("sora")
+    titles = [result["title"] for result in first["results"]]
+
+    assert len(set(titles)) == len(titles)
+    assert all(" — “" in title for title in titles)
+    assert first["next_offset"] == str(len(titles))
+    following = await alice.sees_inline("sora", offset=first["next_offset"])
+    assert following["results"]
+    assert not {r["id"] for r in following["results"]} & {r["id"] for r in first["results"]}
+
+
+async def test_more_says_where_you_are_and_prev_goes_back(bot, telegram, alice):
+    first = await alice.says("cameo feature")
+
+    await alice.presses(first, MORE)
+    second = _last_edit(telegram)
+    assert re.search(r"4–6 of \d+", second.text)
+    assert list(second.buttons) == [PREV, MORE]
+
+    await alice.presses(second, PREV)
+    back = _last_edit(telegram)
+    assert re.search(r"1–3 of \d+", back.text) and "1. " in back.text
+    assert list(back.buttons) == [MORE]
+
+
+async def test_the_last_page_says_it_is_the_last(bot, telegram, alice):
+    reply = await alice.says("cameo feature")
+    while MORE in reply.buttons:
+        await alice.presses(reply, MORE)
+        reply = _last_edit(telegram)
+
+    assert reply.text.endswith("· that's all")
+    assert list(reply.buttons) == [PREV]
+
+
+def _last_edit(telegram) -> Reply:
+    edit = [call for call in telegram.calls if call.method == "editMessageText"][-1]
+    return Reply(edit, edit.result)

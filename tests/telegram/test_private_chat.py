@@ -14,8 +14,8 @@ async def test_a_question_is_answered_with_quotes_bold_terms_and_linked_sources(
     assert reply.call.params["parse_mode"] == "HTML"
     assert reply.call.params["link_preview_options"] == {"is_disabled": True}
     assert reply.replies_to == question["message_id"]
-    assert reply.html.count("<blockquote>") == 3
-    assert re.search(r"<blockquote>[^<]*(<b>[^<]+</b>[^<]*)+</blockquote>", reply.html)
+    assert reply.html.count("<blockquote") == 3
+    assert re.search(r"<blockquote(?: expandable)?>[^<]*(<b>[^<]+</b>[^<]*)+</blockquote>", reply.html)
     assert '<a href="http' in reply.html and "#:~:text=" in reply.html
     assert "Node Finance" in reply.text and "2025-10-09" in reply.text
     assert "1. " in reply.text and "3. " in reply.text
@@ -32,14 +32,14 @@ async def test_the_user_sees_the_bot_typing_before_the_answer(bot, telegram, ali
 async def test_a_chinese_question_is_answered_from_the_chinese_article(bot, mei):
     reply = await mei.says("Sora 2 的版權問題")
 
-    assert "<blockquote>" in reply.html
+    assert "<blockquote" in reply.html
     assert "版權" in reply.text
 
 
 async def test_when_the_articles_do_not_hold_the_answer_the_bot_says_so_politely(bot, alice):
     reply = await alice.says("How do I bake sourdough bread?")
 
-    assert "<blockquote>" not in reply.html
+    assert "<blockquote" not in reply.html
     assert reply.text.startswith("Sorry, the articles I know don't answer that.")
     assert "/sources" in reply.text
     assert reply.buttons == {}
@@ -48,7 +48,7 @@ async def test_when_the_articles_do_not_hold_the_answer_the_bot_says_so_politely
 async def test_the_no_answer_reply_is_in_the_language_of_the_question(bot, alice):
     reply = await alice.says("今天台北的天氣怎麼樣？")
 
-    assert "<blockquote>" not in reply.html
+    assert "<blockquote" not in reply.html
     assert "抱歉" in reply.text and "/sources" in reply.text
 
 
@@ -95,9 +95,9 @@ async def test_an_unknown_command_gets_the_help_text(bot, alice):
 
 async def test_a_greeting_gets_a_short_hint_on_how_to_ask_not_a_quote(bot, alice, mei):
     reply = await alice.says("hi!")
-    assert "<blockquote>" not in reply.html
+    assert "<blockquote" not in reply.html
     assert "Ask me anything about them" in reply.text
     assert "Sorry" not in reply.text
 
     reply = await mei.says("謝謝！")
-    assert "<blockquote>" not in reply.html and "歡迎提問" in reply.text
+    assert "<blockquote" not in reply.html and "歡迎提問" in reply.text
