@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
+
+from retrieval.term_table import TermTable, term_arrays
 
 K1 = 1.5
 B = 0.75
@@ -45,7 +48,7 @@ class SearchIndex:
     `passage_ids[offsets[t]:offsets[t + 1]]` (ascending), `term_freqs[...]` times each.
     `norms[p]` is rank-bm25's `k1 * (1 - b + b * len(p) / avgdl)` for passage p."""
 
-    term_ids: dict[str, int]
+    term_ids: Mapping[str, int]
     idf: np.ndarray
     offsets: np.ndarray
     passage_ids: np.ndarray
@@ -72,6 +75,8 @@ class SearchIndex:
                        np.zeros(0, dtype=np.uint8), np.zeros(count), k1, delta)
         # Term ids in order of first appearance: dict.fromkeys runs at C speed.
         term_ids = {term: i for i, term in enumerate(dict.fromkeys(chain.from_iterable(tokenized)))}
+        if any("\0" in term for term in term_ids):
+            raise ValueError("a term contains a NUL character (the tokenizer never makes one)")
         blocks = _block_postings(tokenized, lengths, term_ids)
         frequencies = sum(np.bincount(terms, minlength=len(term_ids)) for terms, _, _ in blocks)
         offsets = np.zeros(len(term_ids) + 1, dtype=np.int64)
@@ -85,6 +90,22 @@ class SearchIndex:
         avgdl = total / count
         norms = k1 * (1 - b + b * lengths / avgdl)
         return cls(term_ids, idf, offsets, passage_ids, term_freqs, norms, k1, delta)
+
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict]:
+        """The index as named arrays and a little meta, for `array_file.write_arrays`."""
+        arrays = term_arrays(list(self.term_ids))  # a built index's ids are its dict's order
+        arrays.update(idf=self.idf, offsets=self.offsets, passage_ids=self.passage_ids,
+                      term_freqs=self.term_freqs, norms=self.norms)
+        return arrays, {"k1": self.k1, "delta": self.delta}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict) -> "SearchIndex":
+        """The index `to_arrays` gave (the arrays may be memory-mapped); ValueError if inconsistent."""
+        term_ids = TermTable(arrays)
+        if len(arrays["idf"]) != len(term_ids) or len(arrays["offsets"]) != len(term_ids) + 1:
+            raise ValueError("the index's terms do not match its arrays")
+        return cls(term_ids, arrays["idf"], arrays["offsets"], arrays["passage_ids"],
+                   arrays["term_freqs"], arrays["norms"], meta["k1"], meta["delta"])
 
     def accent_folded_terms(self) -> frozenset[str]:
         """The indexed terms with accents taken off ("maizière" gives "maiziere"), computed on
