@@ -3,6 +3,8 @@ behind when its articles change are pruned, never those of another corpus."""
 
 from __future__ import annotations
 
+import logging
+import re
 import shutil
 from pathlib import Path
 
@@ -62,3 +64,14 @@ def test_an_edited_corpus_prunes_its_old_vectors_file_for_the_same_model_only(tm
     assert (cache / semantic_cache_key(after.corpus, CountingEmbedder.identity)).is_file()
     assert not stale.exists()
     assert (cache / semantic_cache_key(kept.corpus, OtherEmbedder.identity)).is_file()
+
+
+def test_the_build_reports_its_embedding_throughput(tmp_path, caplog):
+    embedder = CountingEmbedder()
+    with caplog.at_level(logging.INFO, logger="retrieval.vector_store"):
+        Engine.from_directory(write_articles(tmp_path / "corpus", ARTICLES), tmp_path / "cache", embedder=embedder)
+    reports = [r.getMessage() for r in caplog.records if "characters/s" in r.getMessage()]
+    characters = sum(map(len, embedder.embedded))
+    assert len(reports) == 1
+    assert re.fullmatch(rf"embedded {len(embedder.embedded)} sentences \({characters} characters\) in [0-9.]+ s: "
+                        r"[0-9,]+ characters/s, [0-9.]+ sentences/s", reports[0])
