@@ -183,26 +183,28 @@ class _QueryPostings:
         index = self.index
         times = np.bincount([self.row[t] for t in self.known], minlength=len(self.terms))
         coefficient = np.repeat(index.idf[self.terms] * times, self.sizes)
-        per_posting = coefficient * ((self.freqs * (index.k1 + 1)) / (index.norms[self.ids] + self.freqs))
+        # coefficient * (freqs * (k1 + 1)) / (norms + freqs), in place: this is the costly part.
+        per_posting = index.norms[self.ids]
+        per_posting += self.freqs
+        np.divide(self.freqs * (index.k1 + 1), per_posting, out=per_posting)
+        per_posting *= coefficient
         gain = np.bincount(self.ids, weights=per_posting, minlength=index.passage_count)
         # Within one term's postings each passage appears once: the limit-th best gain among them
         # is at most the limit-th best overall, so it is a safe first cut. The rarest term long
         # enough gives the highest such floor, usually.
-        at_postings = gain[self.ids]
         floor = 0.0
         long_enough = [i for i, size in enumerate(self.sizes) if size >= limit]
         if long_enough:
             i = min(long_enough, key=lambda i: self.sizes[i])
-            part = at_postings[self.bounds[i] : self.bounds[i + 1]]
+            part = gain[self.ids[self.bounds[i] : self.bounds[i + 1]]]
             floor = float(np.partition(part, len(part) - limit)[len(part) - limit])
-        # Every score and gain is a sum of len(known) positive terms below `ceiling`; each sum and
-        # each weight carries a few roundings of at most eps/2 of it. 8 * (n + 4) eps is generous.
-        ceiling = float(index.idf[self.known].sum()) * index.delta + float(at_postings.max())
+        # Every score and gain is a sum of len(known) positive terms below `ceiling` (a term adds
+        # less than idf * (delta + k1 + 1)); each sum and each weight carries a few roundings of
+        # at most eps/2 of it. 8 * (n + 4) eps is generous.
+        ceiling = float(index.idf[self.known].sum()) * (index.delta + index.k1 + 1)
         margin = 8 * (len(self.known) + 4) * np.finfo(np.float64).eps * ceiling
-        if floor - margin <= 0:
-            candidates = np.unique(self.ids)
-        else:
-            candidates = np.flatnonzero(gain >= floor - margin)
+        # Only passages holding a query term have a gain: look among the postings, not all passages.
+        candidates = _distinct(self.ids if floor - margin <= 0 else self.ids[gain[self.ids] >= floor - margin])
         if len(candidates) <= limit:
             return candidates
         held = gain[candidates]
@@ -227,6 +229,12 @@ class _QueryPostings:
         return scores
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending (numpy 2.4's np.unique is several times slower on small int arrays)."""
+    ordered = np.sort(values)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def _block_postings(
     tokenized: list[list[str]], lengths: np.ndarray, term_ids: dict[str, int]
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -244,7 +252,10 @@ def _block_postings(
                            dtype=np.int64, count=int(block_lengths.sum()))
         keys *= width
         keys += np.repeat(np.arange(width, dtype=np.int64), block_lengths)
-        keys, counts = np.unique(keys, return_counts=True)
+        keys.sort()
+        starts = np.flatnonzero(np.diff(keys, prepend=-1))  # keys are >= 0
+        counts = np.diff(starts, append=len(keys))
+        keys = keys[starts]
         counts = counts.astype(np.uint16 if len(counts) == 0 or counts.max() <= 0xFFFF else np.uint32)
         blocks.append(((keys // width).astype(np.int32), (keys % width + start).astype(np.int32), counts))
         start = end
