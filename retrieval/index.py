@@ -1,11 +1,17 @@
-"""The BM25 index: rank-bm25's BM25+ statistics, stored as per-term postings for fast search.
+"""The BM25 index: exactly rank-bm25's BM25Plus scores, from compact per-term postings.
 
-rank-bm25 computes the statistics (document frequencies, idf, lengths). Its `get_scores` then
-walks every passage for every query term, which takes 90-200 ms at 100k passages. Here each
-term's contribution to each passage that holds it is computed once, at build time, with the same
-formula and the same floating-point operations; a passage without the term gains the constant
-`idf * delta`, as in rank-bm25. So `scores()` returns exactly rank-bm25's scores, but touches only
-the postings of the query's terms.
+rank-bm25's `get_scores` walks every passage for every query term (about a second at 100k
+passages). Here each term keeps the sorted ids of the passages holding it and its count in each,
+and each passage keeps the length part of the formula (`norms`); a query touches only its terms'
+postings. The statistics are rank-bm25's, computed the way it computes them (the same idf from
+`math.log`, the same average length), and every weight is evaluated with rank-bm25's expression,
+operation for operation, then summed over the query's terms in the query's order: so `scores()`
+and the scores `search()` returns are equal to rank-bm25's bit for bit (tests/test_index.py checks
+it against rank-bm25 itself).
+
+`search` ranks in two steps: every passage holding a query term gets a cheap gain (one weighted
+bincount over the postings), and only passages within a rounding margin of the best `limit` gains
+get their exact score, summed in the same order as rank-bm25's.
 
 BM25+ rather than Okapi: rank-bm25's Okapi gives a term found in half the passages a weight near
 zero (or a floor), which on a small corpus silences words that matter; BM25+ keeps every idf
@@ -14,16 +20,21 @@ positive and rewards a passage for holding a term at all.
 
 from __future__ import annotations
 
+import math
 import unicodedata
-from array import array
+from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain
 
 import numpy as np
+
+from retrieval.term_table import TermTable, term_arrays
 
 K1 = 1.5
 B = 0.75
 DELTA = 1.0
+# Tokens counted per step of the build: bounds its temporary arrays (about 40 bytes a token).
+BUILD_BLOCK_TOKENS = 4_000_000
 
 
 def fold_accents(text: str) -> str:
@@ -33,51 +44,68 @@ def fold_accents(text: str) -> str:
 
 @dataclass
 class SearchIndex:
-    """Postings in compressed-row form: the term with id t has its passages and their weights in
-    `passage_ids[offsets[t]:offsets[t + 1]]` and `weights[...]` (the same slice)."""
+    """Postings in compressed-row form: the term with id t is held by the passages
+    `passage_ids[offsets[t]:offsets[t + 1]]` (ascending), `term_freqs[...]` times each.
+    `norms[p]` is rank-bm25's `k1 * (1 - b + b * len(p) / avgdl)` for passage p."""
 
-    term_ids: dict[str, int]
+    term_ids: Mapping[str, int]
     idf: np.ndarray
     offsets: np.ndarray
     passage_ids: np.ndarray
-    weights: np.ndarray
-    passage_count: int
+    term_freqs: np.ndarray
+    norms: np.ndarray
+    k1: float = K1
     delta: float = DELTA
+
+    @property
+    def passage_count(self) -> int:
+        return len(self.norms)
 
     @classmethod
     def build(cls, tokenized: list[list[str]], k1: float = K1, b: float = B, delta: float = DELTA) -> "SearchIndex":
         """Index passages given as lists of terms (the position in the list is the passage id)."""
         if not tokenized:
             raise ValueError("cannot index an empty list of passages")
-        if not any(tokenized):
+        count = len(tokenized)
+        lengths = np.fromiter(map(len, tokenized), dtype=np.int64, count=count)
+        total = int(lengths.sum())
+        if total == 0:
             # rank-bm25 divides by the average length; with no terms at all nothing can match.
             return cls({}, np.zeros(0), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32),
-                       np.zeros(0), len(tokenized), delta)
-        from rank_bm25 import BM25Plus  # only building needs it; a cached index loads without
+                       np.zeros(0, dtype=np.uint8), np.zeros(count), k1, delta)
+        # Term ids in order of first appearance: dict.fromkeys runs at C speed.
+        term_ids = {term: i for i, term in enumerate(dict.fromkeys(chain.from_iterable(tokenized)))}
+        if any("\0" in term for term in term_ids):
+            raise ValueError("a term contains a NUL character (the tokenizer never makes one)")
+        blocks = _block_postings(tokenized, lengths, term_ids)
+        frequencies = sum(np.bincount(terms, minlength=len(term_ids)) for terms, _, _ in blocks)
+        offsets = np.zeros(len(term_ids) + 1, dtype=np.int64)
+        np.cumsum(frequencies, out=offsets[1:])
+        passage_ids, term_freqs = _gather_by_term(blocks, offsets)
 
-        bm25 = BM25Plus(tokenized, k1=k1, b=b, delta=delta)
-        term_ids = {term: i for i, term in enumerate(sorted(bm25.idf))}
-        idf = np.array([bm25.idf[term] for term in sorted(bm25.idf)], dtype=np.float64)
+        # rank-bm25 BM25Plus: idf = math.log((corpus_size + 1) / freq), avgdl = num_doc / corpus_size
+        # (Python ints and floats); one math.log per distinct document frequency.
+        distinct, which = np.unique(frequencies, return_inverse=True)
+        idf = np.array([math.log((count + 1) / int(f)) for f in distinct], dtype=np.float64)[which]
+        avgdl = total / count
+        norms = k1 * (1 - b + b * lengths / avgdl)
+        return cls(term_ids, idf, offsets, passage_ids, term_freqs, norms, k1, delta)
 
-        # One posting per (passage, term), in compact arrays (Python lists of ints would cost
-        # about ten times the memory at 100k passages).
-        term_of, passage_of, frequency = array("i"), array("i"), array("i")
-        for passage, freqs in enumerate(bm25.doc_freqs):
-            term_of.extend(map(term_ids.__getitem__, freqs))
-            frequency.extend(freqs.values())
-            passage_of.extend(repeat(passage, len(freqs)))
-        terms_array = np.frombuffer(term_of, dtype=np.int32)
-        # Group postings by term; a stable sort keeps each term's passages in passage order.
-        order = np.argsort(terms_array, kind="stable")
-        passage_ids = np.frombuffer(passage_of, dtype=np.int32)[order]
-        term_freqs = np.frombuffer(frequency, dtype=np.int32)[order].astype(np.float64)
-        offsets = np.concatenate(([0], np.cumsum(np.bincount(terms_array, minlength=len(term_ids))))).astype(np.int64)
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict]:
+        """The index as named arrays and a little meta, for `array_file.write_arrays`."""
+        arrays = term_arrays(list(self.term_ids))  # a built index's ids are its dict's order
+        arrays.update(idf=self.idf, offsets=self.offsets, passage_ids=self.passage_ids,
+                      term_freqs=self.term_freqs, norms=self.norms)
+        return arrays, {"k1": self.k1, "delta": self.delta}
 
-        doc_len = np.asarray(bm25.doc_len, dtype=np.float64)[passage_ids]
-        term_idf = np.repeat(idf, np.diff(offsets))
-        # The very expression rank-bm25's BM25Plus.get_scores evaluates, operation for operation.
-        weights = term_idf * (delta + (term_freqs * (k1 + 1)) / (k1 * (1 - b + b * doc_len / bm25.avgdl) + term_freqs))
-        return cls(term_ids, idf, offsets, passage_ids, weights, len(tokenized), delta)
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict) -> "SearchIndex":
+        """The index `to_arrays` gave (the arrays may be memory-mapped); ValueError if inconsistent."""
+        term_ids = TermTable(arrays)
+        if len(arrays["idf"]) != len(term_ids) or len(arrays["offsets"]) != len(term_ids) + 1:
+            raise ValueError("the index's terms do not match its arrays")
+        return cls(term_ids, arrays["idf"], arrays["offsets"], arrays["passage_ids"],
+                   arrays["term_freqs"], arrays["norms"], meta["k1"], meta["delta"])
 
     def accent_folded_terms(self) -> frozenset[str]:
         """The indexed terms with accents taken off ("maizière" gives "maiziere"), computed on
@@ -100,31 +128,159 @@ class SearchIndex:
     def scores(self, query_terms: list[str]) -> np.ndarray:
         """BM25+ scores of every passage for the query, equal to rank-bm25's `get_scores`."""
         scores = np.zeros(self.passage_count, dtype=np.float64)
-        for term in query_terms:
-            t = self.term_ids.get(term)
-            if t is None:
-                continue
-            lo, hi = self.offsets[t], self.offsets[t + 1]
-            ids = self.passage_ids[lo:hi]
-            holding = scores[ids] + self.weights[lo:hi]
-            scores += self.idf[t] * self.delta
+        for t in self._known(query_terms):
+            ids, weights = self._weights(t)
+            holding = scores[ids] + weights
+            scores += self.idf[t] * self.delta  # rank-bm25's weight for a passage without the term
             scores[ids] = holding
         return scores
 
     def search(self, query_terms: list[str], limit: int) -> list[tuple[int, float]]:
         """The best `limit` passages holding at least one query term, as (passage id, score),
-        best first; equal scores in passage order."""
-        known = [term for term in query_terms if term in self.term_ids]
+        best first; equal scores in passage order. Scores are `scores()`'s, bit for bit."""
+        known = self._known(query_terms)
         if not known or limit <= 0:
             return []
-        scores = self.scores(known)
-        holding = np.unique(np.concatenate([self._postings(term) for term in set(known)]))
-        if len(holding) > limit:
-            cut = np.partition(scores[holding], len(holding) - limit)[len(holding) - limit]
-            holding = holding[scores[holding] >= cut]
-        order = np.lexsort((holding, -scores[holding]))[:limit]
-        return [(int(holding[i]), float(scores[holding[i]])) for i in order]
+        postings = _QueryPostings(self, known)
+        candidates = postings.best_by_gain(limit)
+        scores = postings.exact_scores(candidates)
+        order = np.lexsort((candidates, -scores))[:limit]
+        return [(int(candidates[i]), float(scores[i])) for i in order]
 
-    def _postings(self, term: str) -> np.ndarray:
-        t = self.term_ids[term]
-        return self.passage_ids[self.offsets[t] : self.offsets[t + 1]]
+    def _known(self, query_terms: list[str]) -> list[int]:
+        """The ids of the query's indexed terms, in query order (a repeated term counts twice,
+        as in rank-bm25; an unknown one adds exactly zero there, so it is left out)."""
+        return [t for t in map(self.term_ids.get, query_terms) if t is not None]
+
+    def _weights(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """The passages holding term t and its weight in each: rank-bm25's expression, in its order."""
+        lo, hi = self.offsets[t], self.offsets[t + 1]
+        ids = self.passage_ids[lo:hi]
+        freqs = self.term_freqs[lo:hi].astype(np.float64)
+        return ids, self.idf[t] * (self.delta + (freqs * (self.k1 + 1)) / (self.norms[ids] + freqs))
+
+
+class _QueryPostings:
+    """The postings of one query's distinct terms, side by side: term i's passages are
+    `ids[bounds[i]:bounds[i + 1]]` (ascending) and its counts `freqs[...]`."""
+
+    def __init__(self, index: SearchIndex, known: list[int]):
+        self.index = index
+        self.known = known
+        self.terms = list(dict.fromkeys(known))
+        self.row = {t: i for i, t in enumerate(self.terms)}
+        slices = [slice(index.offsets[t], index.offsets[t + 1]) for t in self.terms]
+        self.ids = np.concatenate([index.passage_ids[s] for s in slices])
+        self.freqs = np.concatenate([index.term_freqs[s] for s in slices]).astype(np.float64)
+        self.sizes = np.array([s.stop - s.start for s in slices], dtype=np.int64)
+        self.bounds = np.concatenate(([0], np.cumsum(self.sizes)))
+
+    def best_by_gain(self, limit: int) -> np.ndarray:
+        """The passages that may be among the best `limit` (ascending ids), found by each
+        passage's gain over the score of a passage holding no query term. Gains are summed in
+        another order than exact scores, so they can differ by rounding: the cut keeps every
+        passage within a safe margin of it (in practice, the ties)."""
+        index = self.index
+        times = np.bincount([self.row[t] for t in self.known], minlength=len(self.terms))
+        coefficient = np.repeat(index.idf[self.terms] * times, self.sizes)
+        # coefficient * (freqs * (k1 + 1)) / (norms + freqs), in place: this is the costly part.
+        per_posting = index.norms[self.ids]
+        per_posting += self.freqs
+        np.divide(self.freqs * (index.k1 + 1), per_posting, out=per_posting)
+        per_posting *= coefficient
+        gain = np.bincount(self.ids, weights=per_posting, minlength=index.passage_count)
+        # Within one term's postings each passage appears once: the limit-th best gain among them
+        # is at most the limit-th best overall, so it is a safe first cut. The rarest term long
+        # enough gives the highest such floor, usually.
+        floor = 0.0
+        long_enough = [i for i, size in enumerate(self.sizes) if size >= limit]
+        if long_enough:
+            i = min(long_enough, key=lambda i: self.sizes[i])
+            part = gain[self.ids[self.bounds[i] : self.bounds[i + 1]]]
+            floor = float(np.partition(part, len(part) - limit)[len(part) - limit])
+        # Every score and gain is a sum of len(known) positive terms below `ceiling` (a term adds
+        # less than idf * (delta + k1 + 1)); each sum and each weight carries a few roundings of
+        # at most eps/2 of it. 8 * (n + 4) eps is generous.
+        ceiling = float(index.idf[self.known].sum()) * (index.delta + index.k1 + 1)
+        margin = 8 * (len(self.known) + 4) * np.finfo(np.float64).eps * ceiling
+        # Only passages holding a query term have a gain: look among the postings, not all passages.
+        candidates = _distinct(self.ids if floor - margin <= 0 else self.ids[gain[self.ids] >= floor - margin])
+        if len(candidates) <= limit:
+            return candidates
+        held = gain[candidates]
+        cut = float(np.partition(held, len(held) - limit)[len(held) - limit])
+        return candidates[held >= cut - margin]
+
+    def exact_scores(self, candidates: np.ndarray) -> np.ndarray:
+        """rank-bm25's scores of the `candidates` (ascending ids): each term's weight evaluated
+        with its expression, added in the query's order."""
+        index = self.index
+        where = np.empty((len(self.terms), len(candidates)), dtype=np.int64)
+        for i, size in enumerate(self.sizes):
+            lo = self.bounds[i]
+            found = np.searchsorted(self.ids[lo : lo + size], candidates)
+            where[i] = lo + np.minimum(found, size - 1)
+        freqs = np.where(self.ids[where] == candidates, self.freqs[where], 0.0)
+        idf = index.idf[self.terms][:, None]
+        weights = idf * (index.delta + (freqs * (index.k1 + 1)) / (index.norms[candidates] + freqs))
+        scores = np.zeros(len(candidates), dtype=np.float64)
+        for t in self.known:
+            scores += weights[self.row[t]]
+        return scores
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending (numpy 2.4's np.unique is several times slower on small int arrays)."""
+    ordered = np.sort(values)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def _block_postings(
+    tokenized: list[list[str]], lengths: np.ndarray, term_ids: dict[str, int]
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Every (term, passage, count) of the passages, in blocks of about BUILD_BLOCK_TOKENS tokens
+    (in passage order), each sorted by (term, passage)."""
+    blocks = []
+    cumulative = np.cumsum(lengths)
+    start = 0
+    while start < len(tokenized):
+        before = int(cumulative[start - 1]) if start else 0
+        end = max(start + 1, int(np.searchsorted(cumulative, before + BUILD_BLOCK_TOKENS, side="right")))
+        block_lengths = lengths[start:end]
+        width = end - start
+        keys = np.fromiter(map(term_ids.__getitem__, chain.from_iterable(tokenized[start:end])),
+                           dtype=np.int64, count=int(block_lengths.sum()))
+        keys *= width
+        keys += np.repeat(np.arange(width, dtype=np.int64), block_lengths)
+        keys.sort()
+        starts = np.flatnonzero(np.diff(keys, prepend=-1))  # keys are >= 0
+        counts = np.diff(starts, append=len(keys))
+        keys = keys[starts]
+        counts = counts.astype(np.uint16 if len(counts) == 0 or counts.max() <= 0xFFFF else np.uint32)
+        blocks.append(((keys // width).astype(np.int32), (keys % width + start).astype(np.int32), counts))
+        start = end
+    return blocks
+
+
+def _gather_by_term(
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]], offsets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each term's passages (ascending) and counts, laid out at `offsets`: a counting sort, block by
+    block; blocks come in passage order, so each term's passages stay ascending. Blocks are
+    freed as they are placed; counts take the smallest unsigned type that holds them."""
+    top = max(int(counts.max()) for _, _, counts in blocks if len(counts))
+    dtype = np.uint8 if top <= 0xFF else np.uint16 if top <= 0xFFFF else np.uint32
+    passage_ids = np.empty(int(offsets[-1]), dtype=np.int32)
+    term_freqs = np.empty(int(offsets[-1]), dtype=dtype)
+    cursor = offsets[:-1].copy()
+    blocks.reverse()
+    while blocks:
+        terms, passages, counts = blocks.pop()
+        firsts = np.flatnonzero(np.diff(terms, prepend=-1))  # terms are sorted: each group's start
+        sizes = np.diff(firsts, append=len(terms))
+        group_terms = terms[firsts]
+        places = cursor[terms] + (np.arange(len(terms)) - np.repeat(firsts, sizes))
+        passage_ids[places] = passages
+        term_freqs[places] = counts
+        cursor[group_terms] += sizes
+    return passage_ids, term_freqs

@@ -3,6 +3,11 @@
 The key is a digest of every article file's name and bytes plus INDEX_FORMAT, so an edited,
 added or removed article, or a change to how text is indexed, gives a new key: a cache is
 never stale. A cache that cannot be read or written is rebuilt or skipped, never fatal.
+
+The index file is an array file (retrieval/array_file.py), opened memory-mapped. Its name starts
+with a digest of the corpus directory's path, so the files one corpus leaves behind when its
+articles change are recognised and pruned, while other corpora sharing the cache directory keep
+theirs; the semantic index's file is named and pruned the same way.
 """
 
 from __future__ import annotations
@@ -10,14 +15,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
+from collections.abc import Sequence
 from pathlib import Path
 
+from retrieval.array_file import read_arrays, write_arrays
 from retrieval.atomic_files import write_atomically
 from retrieval.chinese import use_cache_dir
 from retrieval.corpus import Corpus
 from retrieval.embedder import Embedder
 from retrieval.index import B, DELTA, K1, SearchIndex
+from retrieval.passage_table import PassageTable
 from retrieval.passages import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, WINDOW_CHARS, Passage, split_passages
 from retrieval.semantic_index import SemanticIndex, build_semantic_index
 from retrieval.tokenizer import terms
@@ -26,7 +33,7 @@ from retrieval.vector_store import Progress, VectorStore
 log = logging.getLogger(__name__)
 
 # Bump when tokenizing, passage splitting or scoring changes what an index holds.
-INDEX_FORMAT = "11"
+INDEX_FORMAT = "12"
 # Bump when what a semantic index holds changes (which sentences are embedded, say).
 SEMANTIC_FORMAT = "2"
 # A corpus directory may carry the vectors of its texts here, as `<embedder identity>.npz`
@@ -40,10 +47,16 @@ def default_cache_dir() -> Path:
     return Path(base) / "sora-quotes"
 
 
+def corpus_prefix(corpus: Corpus) -> str:
+    """The start of every cache file name of the corpus in this directory, whatever its content."""
+    return hashlib.sha256(str(Path(corpus.directory).resolve()).encode()).hexdigest()[:12] + "-"
+
+
 def cache_key(corpus: Corpus) -> str:
-    """The cache file's name for this corpus content and this index format."""
+    """The cache file's name for this corpus directory and content and this index format."""
     settings = f"{INDEX_FORMAT}|{K1}|{B}|{DELTA}|{MIN_PASSAGE_CHARS}|{MAX_PASSAGE_CHARS}|{WINDOW_CHARS}"
-    return hashlib.sha256(f"{corpus.digest}|{settings}".encode()).hexdigest()[:32] + ".index"
+    digest = hashlib.sha256(f"{corpus.digest}|{settings}".encode()).hexdigest()[:32]
+    return f"{corpus_prefix(corpus)}{digest}.index"
 
 
 def build_index(corpus: Corpus) -> tuple[list[Passage], SearchIndex]:
@@ -65,32 +78,74 @@ def _cache_directory(cache_dir: str | Path | None) -> Path:
     return directory
 
 
-def load_or_build_index(corpus: Corpus, cache_dir: str | Path | None = None) -> tuple[list[Passage], SearchIndex]:
+def load_or_build_index(corpus: Corpus, cache_dir: str | Path | None = None) -> tuple[PassageTable, SearchIndex]:
     """The corpus's passages and index, from the cache when it holds them, else built (and
-    saved there). `cache_dir=None` uses `default_cache_dir()`."""
+    saved there). `cache_dir=None` uses `default_cache_dir()`. The corpus's superseded index
+    files are pruned."""
     directory = _cache_directory(cache_dir)
     path = directory / cache_key(corpus)
     try:
-        with path.open("rb") as file:
-            passages, index = pickle.load(file)
+        passages, index = read_index_file(path)
+        prune_superseded(directory, path, corpus_prefix(corpus))
         return passages, index
     except FileNotFoundError:
         pass
     except Exception as error:  # a damaged or foreign file: rebuild over it
         log.warning("ignoring unreadable index cache %s: %s", path, error)
 
-    passages, index = build_index(corpus)
+    built, index = build_index(corpus)
+    passages = PassageTable.of(built)
     try:
-        write_atomically(path, lambda file: pickle.dump((passages, index), file, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomically(path, lambda file: write_index_file(file, passages, index))
+        prune_superseded(directory, path, corpus_prefix(corpus))
     except OSError as error:
         log.info("index cache not saved in %s: %s", directory, error)
     return passages, index
 
 
+def write_index_file(file, passages: PassageTable, index: SearchIndex) -> None:
+    """Write the passages and the index to the binary `file` as one array file."""
+    arrays, meta = index.to_arrays()
+    arrays.update(passage_articles=passages.articles, passage_starts=passages.starts, passage_ends=passages.ends)
+    write_arrays(file, arrays, {**meta, "format": INDEX_FORMAT})
+
+
+def read_index_file(path: str | Path) -> tuple[PassageTable, SearchIndex]:
+    """The passages and index `write_index_file` wrote, memory-mapped; ValueError if it is not one."""
+    arrays, meta = read_arrays(path)
+    if meta.get("format") != INDEX_FORMAT:
+        raise ValueError(f"index format {meta.get('format')!r}, expected {INDEX_FORMAT!r}")
+    passages = PassageTable(arrays["passage_articles"], arrays["passage_starts"], arrays["passage_ends"])
+    index = SearchIndex.from_arrays(arrays, meta)
+    if len(passages) != index.passage_count:
+        raise ValueError("the index and its passages disagree on their number")
+    return passages, index
+
+
+def prune_superseded(directory: Path, current: Path, prefix: str) -> None:
+    """Delete the files named `prefix`...<the same suffix as `current`> other than `current`: the
+    prefix names one corpus directory (and embedder), so they hold an earlier content or format
+    of the same corpus. Files of other corpora, and files named the old way (without a prefix:
+    no way to tell whose they are), stay."""
+    suffix = current.name[current.name.index("."):]
+    for other in directory.glob(f"{prefix}*{suffix}"):
+        if other.name != current.name and other.name.count("-") == current.name.count("-"):
+            try:
+                other.unlink()
+                log.info("pruned superseded cache file %s", other.name)
+            except OSError as error:
+                log.info("could not prune %s: %s", other, error)
+
+
 def semantic_cache_key(corpus: Corpus, identity: str) -> str:
-    """The semantic index's file name for this corpus content, index format and embedder."""
+    """The semantic index's file name for this corpus directory and content, index format and embedder."""
     key = f"{cache_key(corpus)}|{SEMANTIC_FORMAT}|{identity}"
-    return hashlib.sha256(key.encode()).hexdigest()[:32] + ".vectors.npz"
+    return _semantic_prefix(corpus, identity) + hashlib.sha256(key.encode()).hexdigest()[:32] + ".vectors.npz"
+
+
+def _semantic_prefix(corpus: Corpus, identity: str) -> str:
+    """One corpus directory's semantic files for one embedder (another embedder's stay)."""
+    return corpus_prefix(corpus) + hashlib.sha256(identity.encode()).hexdigest()[:8] + "-"
 
 
 def shipped_vectors_path(corpus_directory: str | Path, identity: str) -> Path:
@@ -107,7 +162,7 @@ def load_vector_store(corpus: Corpus, identity: str, cache_dir: str | Path | Non
 
 def load_or_build_semantic_index(
     corpus: Corpus,
-    passages: list[Passage],
+    passages: Sequence[Passage],
     embedder: Embedder,
     cache_dir: str | Path | None = None,
     progress: Progress | None = None,
@@ -122,6 +177,7 @@ def load_or_build_semantic_index(
     try:
         index = SemanticIndex.load(path)
         if index.identity == embedder.identity and len(index.sentence_offsets) == len(passages) + 1:
+            prune_superseded(directory, path, _semantic_prefix(corpus, embedder.identity))
             return index
     except FileNotFoundError:
         pass
@@ -139,6 +195,8 @@ def load_or_build_semantic_index(
     if len(store) > known:
         checkpoint()
     _try_saving(lambda: write_atomically(path, index.save), directory)
+    if path.is_file():
+        prune_superseded(directory, path, _semantic_prefix(corpus, embedder.identity))
     return index
 
 

@@ -157,7 +157,7 @@ def embed_missing(
         if seconds > budget_seconds:
             raise EmbeddingTooSlow(seconds, total)
     done = 0
-    last_save = time.monotonic()
+    started = last_save = time.monotonic()
     if progress:
         progress(0, total)
     for first in range(0, len(keys), BATCH_TEXTS):
@@ -169,3 +169,14 @@ def embed_missing(
         if checkpoint and time.monotonic() - last_save >= SAVE_EVERY_SECONDS:
             checkpoint()
             last_save = time.monotonic()
+            log.info("%s so far, %s", throughput(done, first + len(batch), last_save - started),
+                     f"{100 * done // total}% done")
+    log.info("%s", throughput(done, len(keys), time.monotonic() - started))
+
+
+def throughput(characters: int, sentences: int, seconds: float) -> str:
+    """A line saying how fast embedding went: "embedded 120 sentences (9,000 characters) in
+    7.5 s: 1,200 characters/s, 16.0 sentences/s"."""
+    rate = max(seconds, 1e-9)
+    return (f"embedded {sentences:,} sentences ({characters:,} characters) in {seconds:.1f} s: "
+            f"{characters / rate:,.0f} characters/s, {sentences / rate:.1f} sentences/s")

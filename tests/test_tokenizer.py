@@ -113,3 +113,15 @@ def test_an_english_answer_from_a_cached_index_never_loads_jieba(tmp_path):
         )
         assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True", "False"]
+
+
+def test_only_the_english_stemmer_is_loaded_and_it_stems_as_snowballstemmer():
+    code = ("import sys; from retrieval.tokenizer import terms; terms('The running videos'); "
+            "print(' '.join(sorted(m for m in sys.modules if 'stemmer' in m)))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout.split()
+    assert [m.rsplit(".", 1)[-1] for m in loaded if "." in m] == ["among", "basestemmer", "english_stemmer"]
+    import snowballstemmer
+
+    reference = snowballstemmer.stemmer("english")
+    words = "running videos generated generously happiness cameos replication".split()
+    assert terms(" ".join(words)) == [reference.stemWord(word) for word in words]
