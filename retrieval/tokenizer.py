@@ -15,6 +15,7 @@ import importlib
 import importlib.util
 import re
 import sys
+import threading
 import types
 import unicodedata
 from functools import lru_cache
@@ -28,7 +29,7 @@ _LETTERS_OR_DIGITS = re.compile(r"[^\W\d_]+|\d+")
 _VERSION_SEPARATORS = (" ", "-", "\u2011", "\u00a0")
 
 
-def _english_stemmer():
+def _english_stemmer_class():
     """Snowball's English stemmer alone. `import snowballstemmer` imports all of its 30-odd
     languages (about 25 ms of every start); its English module and the two it needs are loaded
     here under a private package name instead, leaving `snowballstemmer` itself untouched."""
@@ -37,10 +38,22 @@ def _english_stemmer():
         package = types.ModuleType(name)
         package.__path__ = list(importlib.util.find_spec("snowballstemmer").submodule_search_locations)
         sys.modules[name] = package
-    return importlib.import_module(f"{name}.english_stemmer").EnglishStemmer()
+    return importlib.import_module(f"{name}.english_stemmer").EnglishStemmer
 
 
-_stemmer = _english_stemmer()
+_EnglishStemmer = _english_stemmer_class()
+
+
+# A Snowball stemmer keeps its working word in the object: two threads sharing one garble each
+# other's stems or raise IndexError, so each thread gets its own.
+_stemmers = threading.local()
+
+
+def _stem_word(word: str) -> str:
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = _EnglishStemmer()
+    return stemmer.stemWord(word)
 
 
 class Token(NamedTuple):
@@ -55,7 +68,7 @@ class Token(NamedTuple):
 
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    return _stemmer.stemWord(word) if word.isascii() and word.isalpha() else word
+    return _stem_word(word) if word.isascii() and word.isalpha() else word
 
 
 def _word_tokens(word: str, start: int) -> list[Token]:

@@ -125,3 +125,26 @@ def test_only_the_english_stemmer_is_loaded_and_it_stems_as_snowballstemmer():
     reference = snowballstemmer.stemmer("english")
     words = "running videos generated generously happiness cameos replication".split()
     assert terms(" ".join(words)) == [reference.stemWord(word) for word in words]
+
+
+def test_questions_tokenized_on_several_threads_at_once_get_the_stems_of_one_thread():
+    """Bots answer on worker threads: the stemmer must not be shared state between them."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from retrieval import tokenizer
+
+    words = [f"{stem}{suffix}" for stem in ("generat", "connect", "publish", "download", "creat")
+             for suffix in ("ing", "ed", "ions", "ively", "ers")]
+    words = [f"{word}{'x' * n}" for n in range(40) for word in words]  # unique: past the lru cache
+    expected = [tokenizer._EnglishStemmer().stemWord(word) for word in words]
+    start = threading.Barrier(4)
+
+    def stem_all(offset: int) -> list[str]:
+        start.wait()
+        return [tokenizer._stem_word(word) for word in words[offset:] + words[:offset]]
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(stem_all, (0, 250, 500, 750)))
+    for offset, stems in zip((0, 250, 500, 750), results):
+        assert stems == expected[offset:] + expected[:offset]
