@@ -17,9 +17,11 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
+from bot.feedback.vote_data import Vote
 from bot.messages import not_in_articles, question_truncated, small_talk_reply
 from bot.telegram_bot import texts
 from bot.telegram_bot.more_button import more_callback_data
+from bot.telegram_bot.vote_buttons import vote_buttons
 from retrieval import Answer, ArticleInfo, Hit
 from retrieval.engine import MAX_QUESTION_CHARS
 from retrieval.spans import merge_spans
@@ -166,12 +168,15 @@ def pack_messages(blocks: Iterable[str], separator: str = BLOCK_SEPARATOR, limit
     return messages
 
 
-def more_keyboard(answer: Answer, question: str) -> InlineKeyboardMarkup | None:
-    """"◂ Prev" when the answer is not the first page, "More ▸" when further hits follow; their
-    data holds all a restart needs. None when there is nothing to page to."""
-    if not answer.answered:
+def answer_keyboard(answer: Answer, question: str, answer_id: str | None = None,
+                    chosen: Vote | None = None) -> InlineKeyboardMarkup | None:
+    """The buttons under an answer, in one row: 👍 / 👎 (when it has an `answer_id`, the
+    `chosen` one marked), "◂ Prev" when it is not the first page and "More ▸" when further hits
+    follow; their data holds all a restart needs. None for a declined answer or small talk, and
+    when there is nothing to vote on or page to."""
+    if not answer.answered or not answer.hits:
         return None
-    buttons = []
+    buttons = vote_buttons(answer_id, chosen) if answer_id else []
     if answer.offset > 0:
         previous = max(0, answer.offset - max(1, len(answer.hits)))
         buttons.append(InlineKeyboardButton(texts.prev_label(answer.lang), callback_data=more_callback_data(previous, question)))

@@ -398,6 +398,19 @@ class TelegramStandIn:
         self._set_markup(message, markup)
         return message
 
+    def _api_editMessageReplyMarkup(self, params: dict) -> dict:
+        chat_id = _chat_id(params)
+        message = self.messages.get((chat_id, int(params.get("message_id") or 0)))
+        if message is None:
+            raise APIError(400, "Bad Request: message to edit not found")
+        markup = params.get("reply_markup")
+        if markup == message.get("reply_markup"):
+            raise APIError(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
+        message["edit_date"] = int(time.time())
+        message.pop("reply_markup", None)
+        self._set_markup(message, markup)
+        return message
+
     def _api_sendChatAction(self, params: dict) -> bool:
         _chat_id(params)
         if params.get("action") not in {"typing", "upload_photo", "record_video", "upload_document", "choose_sticker"}:
