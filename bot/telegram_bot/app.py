@@ -31,7 +31,9 @@ from retrieval import Engine
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+ALLOWED_UPDATES = [
+    Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.CHOSEN_INLINE_RESULT,
+]
 # Updates handled at once; retrieval itself queues on RETRIEVAL_THREADS.
 CONCURRENT_UPDATES = 256
 # One thread: retrieval is CPU-bound Python, so more threads only fight the event loop for the

@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChosenInlineResultHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
@@ -49,6 +50,7 @@ from bot.telegram_bot.shutdown import InFlight
 from bot.telegram_bot.vote_buttons import VOTE_LABELS, votes_in, with_vote_shown
 from bot.telegram_bot.render import (
     answer_keyboard,
+    inline_quote_keyboard,
     render_inline_results,
     render_page_position,
     render_plain,
@@ -226,6 +228,24 @@ class Handlers:
         next_offset = str(offset + len(answer.hits)) if answer.answered and answer.has_more else ""
         await query.answer(render_inline_results(answer), cache_time=INLINE_CACHE_SECONDS, next_offset=next_offset)
 
+    async def chosen_inline_result(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A result of inline mode sent into a chat (Telegram says so only when inline feedback
+        is on in @BotFather): its question recorded, once, and 👍 / 👎 added under the quote.
+        The queries typed on the way there ("wh", "what i"…) are never recorded."""
+        chosen = update.chosen_inline_result
+        if isinstance(self.feedback, NoFeedback):
+            return
+        rank = int(chosen.result_id) if chosen.result_id.isdigit() else None
+        answer = await self.retrieve(chosen.query, offset=rank or 0, top_k=1)
+        answer_id = self.feedback.record_question(PLATFORM, chosen.from_user.id, answer)
+        if rank is None or not answer.hits or not answer_id or not chosen.inline_message_id:
+            return  # the no-answer note (recorded as declined), or nothing to put votes under
+        keyboard = inline_quote_keyboard(answer.hits[0], answer.lang, answer_id)
+        try:
+            await context.bot.edit_message_reply_markup(inline_message_id=chosen.inline_message_id, reply_markup=keyboard)
+        except BadRequest as error:  # the message is gone already: its question is recorded all the same
+            log.info("no votes added under inline message %s: %s", chosen.inline_message_id, error)
+
     async def _answer_or_hint(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, hint: Callable[[str], str]
     ) -> None:
@@ -342,6 +362,7 @@ def register_handlers(application: Application, handlers: Handlers, in_flight: I
             CallbackQueryHandler(track(handlers.vote), pattern=r"^vote:"),
             CallbackQueryHandler(track(handlers.stale_button)),
             InlineQueryHandler(track(handlers.inline)),
+            ChosenInlineResultHandler(track(handlers.chosen_inline_result)),
         ]
     )
     application.add_error_handler(report_error)

@@ -113,3 +113,47 @@ async def test_a_locked_database_never_holds_up_an_answer(telegram, settings, en
             holder.close()
     report = feedback_report(feedback_db)
     assert report["days"][0]["asked"] >= 1  # what was queued while locked is written once the lock goes
+
+
+async def test_a_quote_sent_from_inline_mode_gets_votes_and_only_its_question_is_recorded(
+    telegram, settings, engine, feedback_db, alice, mei
+):
+    telegram.inline_feedback = True  # /setinlinefeedback in @BotFather
+    async with running_bot(settings, engine):
+        for typed in ("Wh", "What is", "What is Sora 2?"):  # typed letter by letter
+            await alice.types_inline(typed)
+        query_id = telegram.inline_query(alice.profile, "What is Sora 2?")
+        results = (await telegram.inline_answer(query_id, timeout=REPLY_TIMEOUT))["results"]
+
+        sent = telegram.choose_inline_result(alice.profile, query_id, results[1]["id"])
+        await telegram.wait_for(
+            lambda call: call.method == "editMessageReplyMarkup" and call.params.get("inline_message_id") == sent,
+            timeout=REPLY_TIMEOUT,
+        )
+        buttons = {b["text"]: b.get("callback_data") for row in telegram.inline_messages[sent]["reply_markup"]["inline_keyboard"] for b in row}
+        assert list(buttons) == ["Source ↗", UP, DOWN]
+
+        query = telegram.press_inline_button(mei.profile, sent, buttons[DOWN])  # someone in that chat
+        [toast] = await telegram.wait_for(
+            lambda call: call.method == "answerCallbackQuery" and call.params["callback_query_id"] == query,
+            timeout=REPLY_TIMEOUT,
+        )
+        assert toast.params["text"] == "謝謝，已記下你的 👎"
+
+    report = feedback_report(feedback_db)
+    [day] = report["days"]
+    assert (day["asked"], day["answered"], day["down"]) == (1, 1, 1)  # not the letters typed on the way
+    [downvoted] = report["downvoted_answers"]
+    assert downvoted["question"] == "What is Sora 2?"
+    assert results[1]["title"].startswith(downvoted["article_title"][:20])  # the quote sent, not the first one
+
+
+async def test_without_inline_feedback_inline_mode_records_nothing(telegram, settings, engine, feedback_db, alice):
+    async with running_bot(settings, engine):
+        query_id = telegram.inline_query(alice.profile, "What is Sora 2?")
+        results = (await telegram.inline_answer(query_id, timeout=REPLY_TIMEOUT))["results"]
+        sent = telegram.choose_inline_result(alice.profile, query_id, results[0]["id"])
+        labels = [b["text"] for row in telegram.inline_messages[sent]["reply_markup"]["inline_keyboard"] for b in row]
+        assert labels == ["Source ↗"]  # a link to the source, and no votes without a recorded question
+        await alice.says("hi")
+    assert feedback_report(feedback_db)["days"][0]["asked"] == 1  # "hi", and nothing from inline mode
