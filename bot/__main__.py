@@ -163,6 +163,7 @@ def _run_bot(platform: str) -> int:
     import logging
     from importlib import import_module
 
+    from bot.feedback.schema import FeedbackSchemaError
     from bot.logs import configure_logging, log_progress
     from bot.settings import SettingsError, load_settings, require_token
     from retrieval import CorpusError, Engine
@@ -188,7 +189,7 @@ def _run_bot(platform: str) -> int:
         # (default 5 ms), so a burst of questions does not stall the bot's loop.
         sys.setswitchinterval(0.001)
         adapter.run(settings, engine)
-    except (SettingsError, CorpusError, ConnectionError) as error:  # ConnectionError: unreachable at start-up
+    except (SettingsError, CorpusError, FeedbackSchemaError, ConnectionError) as error:  # ConnectionError: unreachable at start-up
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -14,6 +14,7 @@ import discord
 
 from bot.discord_bot.client import QuotesClient
 from bot.discord_bot.command_sync import CommandSync
+from bot.feedback.store import FeedbackRecorder, open_feedback
 from bot.health import Readiness, start_health_server
 from bot.log_redaction import redact_secrets_in_logs
 from bot.rate_limit import RateLimiter
@@ -51,8 +52,11 @@ def point_at_api(base_url: str) -> None:
     discord.http.Route.BASE = base_url.rstrip("/")
 
 
-def build_client(settings: Settings, engine: Engine, readiness: Readiness | None = None, **options: Any) -> QuotesClient:
-    """The client with its engine, per-user rate limiter and readiness flags; `options` go to discord.Client."""
+def build_client(settings: Settings, engine: Engine, readiness: Readiness | None = None,
+                 feedback: FeedbackRecorder | None = None, **options: Any) -> QuotesClient:
+    """The client with its engine, per-user rate limiter, readiness flags and feedback recorder
+    (by default the one the settings ask for: FeedbackSchemaError when its database is newer than
+    this code; the client closes it when it closes); `options` go to discord.Client."""
     return QuotesClient(
         engine,
         RateLimiter(settings.rate_limit_questions, settings.rate_limit_seconds),
@@ -60,6 +64,7 @@ def build_client(settings: Settings, engine: Engine, readiness: Readiness | None
         top_k=settings.top_k,
         dev_guild_id=settings.discord_dev_guild_id,
         command_sync=CommandSync(settings.index_cache_dir or default_cache_dir()),
+        feedback=feedback if feedback is not None else open_feedback(settings),
         **options,
     )
 
@@ -73,8 +78,8 @@ async def serve(settings: Settings, engine: Engine, token: str, **options: Any) 
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    client = build_client(settings, engine, readiness, **options)  # first: a too-new feedback file stops here
     runner = await start_health_server(readiness, settings.health_port)
-    client = build_client(settings, engine, readiness, **options)
     running = asyncio.create_task(client.start(token))  # reconnects once online are discord.py's
     stopping = asyncio.create_task(stop.wait())
     try:

@@ -8,7 +8,7 @@ from typing import Any
 
 import discord
 
-from bot.discord_bot.render import render_discord_reply, render_plain_reply
+from bot.discord_bot.render import render_discord_reply, render_plain_reply, vote_view
 from retrieval import Answer
 
 log = logging.getLogger(__name__)
@@ -31,22 +31,26 @@ def may_write(permissions: discord.Permissions | None, message: discord.Message)
     return permissions.send_messages_in_threads if in_thread else permissions.send_messages
 
 
-async def reply_with_answer(message: discord.Message, answer: Answer, sources_command: str) -> None:
-    """Reply to `message` with `answer`, in the richest form the channel allows."""
+async def reply_with_answer(message: discord.Message, answer: Answer, sources_command: str,
+                            answer_id: str | None = None) -> None:
+    """Reply to `message` with `answer`, in the richest form the channel allows, with 👍 / 👎 for
+    `answer_id` (none without)."""
     permissions = channel_permissions(message)
     if not may_write(permissions, message):
         log.info("cannot send in channel %s: missing Send Messages; message %s not answered", message.channel.id, message.id)
         return
     if permissions is None or permissions.embed_links:
-        embed, view = render_discord_reply(answer, sources_command, message.author.id)
+        embed, view = render_discord_reply(answer, sources_command, message.author.id, answer_id)
         extra: dict[str, Any] = {"view": view} if view is not None else {}
         try:
             await message.reply(embed=embed, allowed_mentions=NO_MENTIONS, **extra)
             return
         except discord.Forbidden:
             pass  # the permissions changed since they were cached: try plain text
+    votes = vote_view(answer_id, message.author.id) if answer.answered and answer.hits else None
     try:
-        await message.reply(render_plain_reply(answer, sources_command), allowed_mentions=NO_MENTIONS)
+        await message.reply(render_plain_reply(answer, sources_command), allowed_mentions=NO_MENTIONS,
+                            **({"view": votes} if votes is not None else {}))
     except discord.Forbidden as refused:
         log.info("cannot send in channel %s (%s); message %s not answered", message.channel.id, refused.text, message.id)
 

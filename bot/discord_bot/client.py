@@ -23,7 +23,10 @@ from bot.discord_bot.mentions import answer_message, is_for_me
 from bot.discord_bot.more_button import MoreButton, question_in
 from bot.discord_bot.render import render_discord_reply
 from bot.discord_bot.replies import NO_MENTIONS, report_failure, send_answer, send_private
-from bot.discord_bot.wording import locale_language, shutting_down
+from bot.discord_bot.vote_buttons import VOTE_LABELS, VoteButton, votes_on, with_vote_shown
+from bot.discord_bot.wording import locale_language, shutting_down, vote_recorded
+from bot.feedback.store import FeedbackRecorder, NoFeedback
+from bot.feedback.vote_data import Vote
 from bot.messages import apology, button_expired, too_fast
 from bot.health import Readiness
 from bot.rate_limit import RateLimiter
@@ -32,6 +35,9 @@ from retrieval.engine import MAX_QUESTION_CHARS
 from retrieval.language import detect_language
 
 log = logging.getLogger(__name__)
+
+# How questions and votes from this bot are told apart from Telegram's in the feedback store.
+PLATFORM = "discord"
 
 
 class QuotesClient(discord.AutoShardedClient):
@@ -50,6 +56,7 @@ class QuotesClient(discord.AutoShardedClient):
         top_k: int = 3,
         dev_guild_id: int | None = None,
         command_sync: CommandSync | None = None,
+        feedback: FeedbackRecorder | None = None,
         **options: Any,
     ) -> None:
         super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_MENTIONS, **options)
@@ -59,6 +66,7 @@ class QuotesClient(discord.AutoShardedClient):
         self.top_k = top_k
         self.dev_guild_id = dev_guild_id
         self.command_sync = command_sync or CommandSync(None)
+        self.feedback = feedback if feedback is not None else NoFeedback()
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self.on_app_command_error
         self.tree.interaction_check = self._taking_new_work
@@ -74,8 +82,8 @@ class QuotesClient(discord.AutoShardedClient):
         self._idle.set()
 
     async def setup_hook(self) -> None:
-        """Register "More", translate the commands and sync them when their definitions changed."""
-        self.add_dynamic_items(MoreButton)
+        """Register "More" and the votes, translate the commands and sync them when their definitions changed."""
+        self.add_dynamic_items(MoreButton, VoteButton)
         await self.tree.set_translator(CommandTranslator())
         guild = discord.Object(self.dev_guild_id) if self.dev_guild_id else None
         if guild is not None:
@@ -96,6 +104,11 @@ class QuotesClient(discord.AutoShardedClient):
         if asked != question and asked and len(question) <= MAX_QUESTION_CHARS:
             answer = dataclasses.replace(answer, question=question)
         return answer
+
+    def record_question(self, user_id: int, answer: Answer) -> str | None:
+        """Record a question's first answer (never the pages of "More"); the id its 👍 / 👎
+        carry, None when there are to be none (FEEDBACK=off)."""
+        return self.feedback.record_question(PLATFORM, user_id, answer)
 
     # --- shutting down: no new work, finish what is in flight -------------------------------
 
@@ -150,6 +163,7 @@ class QuotesClient(discord.AutoShardedClient):
         self.readiness.connected = False  # closing: no longer healthy
         await super().close()
         self._engine_thread.shutdown(wait=False)
+        await asyncio.to_thread(self.feedback.close)  # the queued writes finish first
 
     # --- interactions -----------------------------------------------------------------------
 
@@ -177,16 +191,37 @@ class QuotesClient(discord.AutoShardedClient):
                     await send_private(interaction, too_fast(lang, wait))
                     return
                 private = bool(interaction.message and interaction.message.flags.ephemeral)
+                votes = votes_on(interaction.message)  # every page votes on the first answer
                 if asker_id == interaction.user.id or (private and asker_id is None):
                     await interaction.response.defer()  # the page turns in place
                     answer = await self.answer(question, offset)
-                    embed, view = render_discord_reply(answer, self.mention_of("sources"), asker_id)
+                    embed, view = render_discord_reply(answer, self.mention_of("sources"), asker_id, *(votes or ()))
                     await interaction.edit_original_response(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
                     return
                 await interaction.response.defer(ephemeral=True, thinking=True)
-                await send_answer(interaction, await self.answer(question, offset), True, self.mention_of("sources"))
+                await send_answer(interaction, await self.answer(question, offset), True, self.mention_of("sources"),
+                                  votes[0] if votes else None)
             except Exception as error:  # the user must hear back, whatever failed
                 await report_failure(interaction, error)
+
+    async def take_vote(self, interaction: discord.Interaction, answer_id: str, vote: Vote, asker_id: int | None) -> None:
+        """Record a 👍 / 👎 (a person's later press replaces it) and acknowledge it without a
+        public message: on the asker's own (or a private) answer the button shows it pressed;
+        anyone else hears back privately."""
+        lang = locale_language(interaction.locale)
+        try:
+            if isinstance(self.feedback, NoFeedback):  # FEEDBACK=off since the answer was sent
+                await send_private(interaction, button_expired(lang))
+                return
+            self.feedback.record_vote(PLATFORM, interaction.user.id, answer_id, vote)
+            message = interaction.message
+            private = bool(message and message.flags.ephemeral)
+            if message is not None and (interaction.user.id == asker_id or (private and asker_id is None)):
+                await interaction.response.edit_message(view=with_vote_shown(message, answer_id, vote))
+            else:
+                await send_private(interaction, vote_recorded(lang, VOTE_LABELS[vote]))
+        except Exception as error:  # the user must hear back, whatever failed
+            await report_failure(interaction, error)
 
     # --- messages ---------------------------------------------------------------------------
 
@@ -201,7 +236,7 @@ class QuotesClient(discord.AutoShardedClient):
         async with self.in_flight():
             try:
                 await answer_message(message, self.user, self.answer, self.limiter, self.mention_of("sources"),
-                                     name_lookup(self, message))
+                                     name_lookup(self, message), self.record_question)
             except Exception as error:  # the user must hear back, whatever failed
                 log.error("could not answer message %s", message.id, exc_info=error)
                 with contextlib.suppress(discord.HTTPException):

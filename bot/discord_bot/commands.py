@@ -57,7 +57,8 @@ def build_commands() -> list[app_commands.Command | app_commands.ContextMenu]:
         async with client.in_flight():
             await interaction.response.defer(ephemeral=private, thinking=True)
             answer = await client.answer(readable_question(question, name_lookup(client, guild=interaction.guild)))
-            await send_answer(interaction, answer, private, client.mention_of("sources"))
+            answer_id = client.record_question(interaction.user.id, answer)
+            await send_answer(interaction, answer, private, client.mention_of("sources"), answer_id)
 
     @app_commands.command()
     async def sources(interaction: Interaction) -> None:
@@ -86,6 +87,7 @@ def build_commands() -> list[app_commands.Command | app_commands.ContextMenu]:
         async with client.in_flight():
             await interaction.response.defer(thinking=True)
             answer = await client.answer(text)
-            await send_answer(interaction, answer, False, client.mention_of("sources"))
+            answer_id = client.record_question(interaction.user.id, answer)
+            await send_answer(interaction, answer, False, client.mention_of("sources"), answer_id)
 
     return [ask, sources, help_, ask_about_message]

@@ -26,6 +26,8 @@ from retrieval.small_talk import is_small_talk
 ACKNOWLEDGEMENT = "👍"
 
 AskEngine = Callable[[str], Awaitable[Answer]]
+# Records who asked and how it went; the answer's id for its 👍 / 👎 (None: no buttons).
+RecordQuestion = Callable[[int, Answer], "str | None"]
 
 
 def is_for_me(message: discord.Message, me: discord.abc.User) -> bool:
@@ -42,8 +44,8 @@ def question_replied_to(message: discord.Message, me: discord.abc.User) -> str |
 
 
 async def answer_message(message: discord.Message, me: discord.abc.User, ask: AskEngine, limiter: RateLimiter,
-                         sources_command: str, lookup: NameLookup) -> None:
-    """Reply to `message` with the engine's answer, in the richest form its channel allows. A
+                         sources_command: str, lookup: NameLookup, record: RecordQuestion) -> None:
+    """Reply to `message` with the engine's answer (recorded with `record`), in the richest form its channel allows. A
     reply to an answer is asked with the earlier question (thanks get a reaction); a mention
     that replies to someone's message is asked about that message too."""
     text = readable_question(without_my_mentions(message.content, me, my_role(message)), lookup)
@@ -64,7 +66,7 @@ async def answer_message(message: discord.Message, me: discord.abc.User, ask: As
         return
     async with _typing_in(message):
         answer = await ask(text)
-    await reply_with_answer(message, answer, sources_command)
+    await reply_with_answer(message, answer, sources_command, record(message.author.id, answer))
 
 
 def _with_replied_text(message: discord.Message, me: discord.abc.User, text: str, lookup: NameLookup) -> str:

@@ -8,6 +8,8 @@ import discord
 
 from bot.discord_bot.markdown import emphasize, escape_text, link, quote_block, web_url
 from bot.discord_bot.more_button import MoreButton, question_check, question_footer
+from bot.discord_bot.vote_buttons import VoteButton, vote_buttons
+from bot.feedback.vote_data import Vote
 from bot.discord_bot.wording import (
     help_lines,
     help_title,
@@ -37,7 +39,7 @@ ROWS_PER_MESSAGE = 5
 BUTTON_LABEL_LIMIT = 80
 BUTTON_URL_LIMIT = 512
 CUSTOM_ID_LIMIT = 100
-# Our own choice: two rows of source links at most, the "More" button after them.
+# Our own choice: two rows of source links at most, then a row of "More", 👍 and 👎.
 SOURCE_BUTTONS_LIMIT = 2 * BUTTONS_PER_ROW
 
 EMBED_COLOUR = discord.Colour.from_rgb(88, 101, 242)
@@ -49,11 +51,14 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
 
 
-def render_discord_reply(answer: Answer, sources_command: str = "/sources",
-                         asker_id: int | None = None) -> tuple[discord.Embed, discord.ui.View | None]:
-    """The reply to `answer`: an embed of quoted excerpts, and buttons to the sources and "More"
-    (the view is None when there are no buttons). A declined answer gives a short embed saying so.
-    `asker_id`, kept in "More", lets the asker page in place while others page privately."""
+def render_discord_reply(answer: Answer, sources_command: str = "/sources", asker_id: int | None = None,
+                         answer_id: str | None = None,
+                         chosen: Vote | None = None) -> tuple[discord.Embed, discord.ui.View | None]:
+    """The reply to `answer`: an embed of quoted excerpts, and buttons to the sources, then "More"
+    and 👍 / 👎 (when it has an `answer_id`; the `chosen` one shown pressed) in one row (the view
+    is None when there are no buttons). A declined answer gives a short embed saying so, without
+    buttons. `asker_id`, kept in "More" and the votes, lets the asker page and vote in place while
+    others do so privately."""
     notice = [question_truncated(answer.lang, MAX_QUESTION_CHARS)] if answer.truncated else []
     if not answer.hits:
         return _short_embed(answer, notice, sources_command), None
@@ -72,7 +77,8 @@ def render_discord_reply(answer: Answer, sources_command: str = "/sources",
     if answer.offset or has_more:
         first, last = answer.offset + 1, answer.offset + len(shown)
         embed.set_author(name=page_position(answer.lang, first, last, None if has_more else last))
-    return embed, _buttons(shown, answer, answer.offset + len(shown) if has_more else None, asker_id)
+    votes = vote_buttons(answer_id, asker_id, chosen) if answer_id else []
+    return embed, _buttons(shown, answer, answer.offset + len(shown) if has_more else None, asker_id, votes)
 
 
 def render_plain_reply(answer: Answer, sources_command: str = "/sources") -> str:
@@ -122,7 +128,8 @@ def _short_embed(answer: Answer, notice: list[str], sources_command: str) -> dis
     return discord.Embed(description="\n\n".join(notice + [text]), colour=EMBED_COLOUR)
 
 
-def _buttons(hits: tuple[Hit, ...], answer: Answer, more_offset: int | None, asker_id: int | None) -> discord.ui.View | None:
+def _buttons(hits: tuple[Hit, ...], answer: Answer, more_offset: int | None, asker_id: int | None,
+             votes: list[VoteButton]) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     seen: set[str] = set()
     for hit in hits:
@@ -131,9 +138,24 @@ def _buttons(hits: tuple[Hit, ...], answer: Answer, more_offset: int | None, ask
             continue
         seen.add(url)
         view.add_item(discord.ui.Button(label=shorten(hit.article.display_title, BUTTON_LABEL_LIMIT), url=url))
+    actions: list[discord.ui.Item] = votes.copy()
     if more_offset is not None:
-        view.add_item(MoreButton(more_offset, question_check(answer.question), more_label(answer.lang), asker_id))
+        actions.insert(0, MoreButton(more_offset, question_check(answer.question), more_label(answer.lang), asker_id))
+    row = -(-len(view.children) // BUTTONS_PER_ROW)  # the row after the source links
+    for item in actions:
+        item.row = row
+        view.add_item(item)
     return view if view.children else None
+
+
+def vote_view(answer_id: str | None, asker_id: int | None) -> discord.ui.View | None:
+    """Only 👍 / 👎, for a plain-text answer (a channel where the bot may not embed links)."""
+    if not answer_id:
+        return None
+    view = discord.ui.View(timeout=None)
+    for item in vote_buttons(answer_id, asker_id):
+        view.add_item(item)
+    return view
 
 
 def render_sources(articles: tuple[ArticleInfo, ...], lang: str = "en") -> list[discord.Embed]:

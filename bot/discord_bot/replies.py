@@ -17,10 +17,11 @@ log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
-async def send_answer(interaction: discord.Interaction, answer: Answer, ephemeral: bool, sources_command: str = "/sources") -> None:
-    """The rendered answer as the (deferred) interaction's follow-up; its "More" pages in place
-    for the user who asked."""
-    embed, view = render_discord_reply(answer, sources_command, interaction.user.id)
+async def send_answer(interaction: discord.Interaction, answer: Answer, ephemeral: bool, sources_command: str = "/sources",
+                      answer_id: str | None = None) -> None:
+    """The rendered answer as the (deferred) interaction's follow-up; its "More" pages and its
+    👍 / 👎 (for `answer_id`; none without) work in place for the user who asked."""
+    embed, view = render_discord_reply(answer, sources_command, interaction.user.id, answer_id)
     extra: dict[str, Any] = {"view": view} if view is not None else {}
     await interaction.followup.send(embed=embed, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, **extra)
 

@@ -14,6 +14,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Defaults
 
+from bot.feedback.store import FeedbackRecorder, open_feedback
 from bot.health import Readiness, start_health_server
 from bot.rate_limit import RateLimiter
 from bot.settings import Settings, SettingsError, TelegramMode, require_token
@@ -30,7 +31,9 @@ from retrieval import Engine
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+ALLOWED_UPDATES = [
+    Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.CHOSEN_INLINE_RESULT,
+]
 # Updates handled at once; retrieval itself queues on RETRIEVAL_THREADS.
 CONCURRENT_UPDATES = 256
 # One thread: retrieval is CPU-bound Python, so more threads only fight the event loop for the
@@ -49,11 +52,15 @@ def build_application(
     readiness: Readiness | None = None,
     rate_limiter: BaseRateLimiter | None = None,
     in_flight: InFlight | None = None,
+    feedback: FeedbackRecorder | None = None,
 ) -> Application:
     """The bot, ready to run: token and API address from `settings`, handlers bound to `engine`,
     commands registered and the health server started once connected (SettingsError without a
-    token)."""
+    token). Questions and votes go to `feedback`, by default the recorder the settings ask for
+    (FeedbackSchemaError when its database is newer than this code); the application closes it
+    when it shuts down."""
     token = require_token(settings, "telegram_bot_token")
+    feedback = feedback if feedback is not None else open_feedback(settings)
     skip_repeated_tracebacks()
     readiness = readiness or Readiness()
     readiness.index_loaded = True
@@ -73,6 +80,7 @@ def build_application(
         if health.get("runner"):
             await health["runner"].cleanup()
         executor.shutdown(wait=False, cancel_futures=True)
+        await asyncio.to_thread(feedback.close)  # the queued writes finish first
 
     application = (
         ApplicationBuilder()
@@ -92,7 +100,8 @@ def build_application(
     limiter = RateLimiter(settings.rate_limit_questions, settings.rate_limit_seconds)
     inline_limiter = RateLimiter(settings.rate_limit_questions * INLINE_QUERIES_PER_QUESTION, settings.rate_limit_seconds)
     handlers = Handlers(
-        engine, top_k=settings.top_k, limiter=limiter, inline_limiter=inline_limiter, executor=executor
+        engine, top_k=settings.top_k, limiter=limiter, inline_limiter=inline_limiter, executor=executor,
+        feedback=feedback,
     )
     register_handlers(application, handlers, in_flight if in_flight is not None else InFlight())
     return application

@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChosenInlineResultHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
@@ -28,6 +29,8 @@ from telegram.ext import (
 )
 
 from bot import messages
+from bot.feedback.store import FeedbackRecorder, NoFeedback
+from bot.feedback.vote_data import parse_vote_data
 from bot.messages import empty_question
 from bot.rate_limit import RateLimiter
 from bot.telegram_bot import texts
@@ -44,8 +47,10 @@ from bot.telegram_bot.questions import (
 from bot.telegram_bot.reply_order import ChatLines
 from bot.telegram_bot.sending import send_reply
 from bot.telegram_bot.shutdown import InFlight
+from bot.telegram_bot.vote_buttons import VOTE_LABELS, votes_in, with_vote_shown
 from bot.telegram_bot.render import (
-    more_keyboard,
+    answer_keyboard,
+    inline_quote_keyboard,
     render_inline_results,
     render_page_position,
     render_plain,
@@ -63,15 +68,20 @@ INLINE_PAGE_SIZE = 10
 # "More" pages through at most this many hits, so it can say "4–6 of 9".
 MAX_PAGED_HITS = 30
 NEW_MESSAGES = filters.UpdateType.MESSAGE
+# How questions and votes from this bot are told apart from Discord's in the feedback store.
+PLATFORM = "telegram"
 
 
 class Handlers:
-    """The handlers, sharing the engine, the per-user limits and the retrieval executor."""
+    """The handlers, sharing the engine, the per-user limits, the retrieval executor and the
+    feedback recorder (NoFeedback: no votes are offered)."""
 
     def __init__(
-        self, engine: Engine, *, top_k: int, limiter: RateLimiter, inline_limiter: RateLimiter, executor: Executor
+        self, engine: Engine, *, top_k: int, limiter: RateLimiter, inline_limiter: RateLimiter, executor: Executor,
+        feedback: FeedbackRecorder | None = None,
     ) -> None:
         self.engine = engine
+        self.feedback = feedback if feedback is not None else NoFeedback()
         self.top_k = top_k
         self.limiter = limiter
         self.inline_limiter = inline_limiter
@@ -160,7 +170,7 @@ class Handlers:
             has_more=offset + self.top_k < len(every.hits),
         )
         pages = render_telegram_reply(page, footer=render_page_position(page, len(every.hits), not every.has_more))
-        keyboard = more_keyboard(page, question)
+        keyboard = answer_keyboard(page, question, *(votes_in(message.reply_markup) or ()))  # the first reply's votes
         try:
             await message.edit_text(pages[0], reply_markup=keyboard if len(pages) == 1 else None)
         except BadRequest as error:
@@ -171,6 +181,27 @@ class Handlers:
                 text, do_quote=True, reply_markup=keyboard if number == len(pages) else None
             )
         await query.answer()  # the button's spinner stops once the new page is there
+
+    async def vote(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """👍 / 👎: the presser's vote on that answer, recorded (a later press replaces it) and
+        acknowledged in place: a toast only they see and, in a private chat, the pressed button
+        marked. In a group the keyboard is shared, so it stays as it is for everyone."""
+        query = update.callback_query
+        lang = _user_language(update)
+        parsed = parse_vote_data(query.data)
+        if parsed is None or isinstance(self.feedback, NoFeedback):  # FEEDBACK=off since the answer was sent
+            await query.answer(messages.button_expired(lang), show_alert=True)
+            return
+        answer_id, vote = parsed
+        self.feedback.record_vote(PLATFORM, query.from_user.id, answer_id, vote)
+        message = query.message if isinstance(query.message, Message) else None
+        if message is not None and message.chat.type == message.chat.PRIVATE and message.reply_markup:
+            try:
+                await message.edit_reply_markup(with_vote_shown(message.reply_markup, answer_id, vote))
+            except TelegramError as error:  # the vote is recorded; the mark is a courtesy
+                if "not modified" not in str(error).lower():
+                    log.info("vote recorded but not shown on message %s: %s", message.message_id, error)
+        await query.answer(texts.vote_recorded(lang, VOTE_LABELS[vote]))
 
     async def stale_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button this version of the bot does not know: say it has expired."""
@@ -196,6 +227,24 @@ class Handlers:
             return
         next_offset = str(offset + len(answer.hits)) if answer.answered and answer.has_more else ""
         await query.answer(render_inline_results(answer), cache_time=INLINE_CACHE_SECONDS, next_offset=next_offset)
+
+    async def chosen_inline_result(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A result of inline mode sent into a chat (Telegram says so only when inline feedback
+        is on in @BotFather): its question recorded, once, and 👍 / 👎 added under the quote.
+        The queries typed on the way there ("wh", "what i"…) are never recorded."""
+        chosen = update.chosen_inline_result
+        if isinstance(self.feedback, NoFeedback):
+            return
+        rank = int(chosen.result_id) if chosen.result_id.isdigit() else None
+        answer = await self.retrieve(chosen.query, offset=rank or 0, top_k=1)
+        answer_id = self.feedback.record_question(PLATFORM, chosen.from_user.id, answer)
+        if rank is None or not answer.hits or not answer_id or not chosen.inline_message_id:
+            return  # the no-answer note (recorded as declined), or nothing to put votes under
+        keyboard = inline_quote_keyboard(answer.hits[0], answer.lang, answer_id)
+        try:
+            await context.bot.edit_message_reply_markup(inline_message_id=chosen.inline_message_id, reply_markup=keyboard)
+        except BadRequest as error:  # the message is gone already: its question is recorded all the same
+            log.info("no votes added under inline message %s: %s", chosen.inline_message_id, error)
 
     async def _answer_or_hint(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, hint: Callable[[str], str]
@@ -224,8 +273,9 @@ class Handlers:
             # Fire and forget: the indicator is a nicety that must never delay or cost the answer.
             context.application.create_task(_show_typing(message), name="typing")
             answer = await self.retrieve(question)
+            answer_id = self.feedback.record_question(PLATFORM, _person(message), answer)
             pages = render_telegram_reply(answer)
-            keyboard = more_keyboard(answer, question)
+            keyboard = answer_keyboard(answer, question, answer_id)
             await place.wait_turn()
             edited = await self._edit_answer(message, replacing, pages[0], keyboard if len(pages) == 1 else None)
             for number, page in enumerate(pages, start=1):
@@ -309,8 +359,10 @@ def register_handlers(application: Application, handlers: Handlers, in_flight: I
             MessageHandler(filters.UpdateType.EDITED_MESSAGE & (filters.TEXT | filters.CAPTION), track(handlers.edited)),
             MessageHandler(not_text, track(handlers.not_text)),
             CallbackQueryHandler(track(handlers.more), pattern=r"^more:"),
+            CallbackQueryHandler(track(handlers.vote), pattern=r"^vote:"),
             CallbackQueryHandler(track(handlers.stale_button)),
             InlineQueryHandler(track(handlers.inline)),
+            ChosenInlineResultHandler(track(handlers.chosen_inline_result)),
         ]
     )
     application.add_error_handler(report_error)
@@ -336,6 +388,13 @@ def _asker(message: Message) -> tuple[str, int]:
     if message.sender_chat:
         return ("chat", message.sender_chat.id)
     return ("user", message.from_user.id if message.from_user else message.chat.id)
+
+
+def _person(message: Message) -> int | str:
+    """Who asked, for the feedback store: the user's id (as their votes give it), or the chat
+    the question was sent as (anonymous admins, channels)."""
+    kind, number = _asker(message)
+    return number if kind == "user" else f"{kind}:{number}"
 
 
 def _user_language(update: Update) -> str:

@@ -7,6 +7,7 @@ users or articles is escaped; a message is split between hits, never inside a ta
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
 
 from telegram import (
     InlineKeyboardButton,
@@ -17,9 +18,11 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
+from bot.feedback.vote_data import Vote
 from bot.messages import not_in_articles, question_truncated, small_talk_reply
 from bot.telegram_bot import texts
 from bot.telegram_bot.more_button import more_callback_data
+from bot.telegram_bot.vote_buttons import vote_buttons
 from retrieval import Answer, ArticleInfo, Hit
 from retrieval.engine import MAX_QUESTION_CHARS
 from retrieval.spans import merge_spans
@@ -166,12 +169,15 @@ def pack_messages(blocks: Iterable[str], separator: str = BLOCK_SEPARATOR, limit
     return messages
 
 
-def more_keyboard(answer: Answer, question: str) -> InlineKeyboardMarkup | None:
-    """"◂ Prev" when the answer is not the first page, "More ▸" when further hits follow; their
-    data holds all a restart needs. None when there is nothing to page to."""
-    if not answer.answered:
+def answer_keyboard(answer: Answer, question: str, answer_id: str | None = None,
+                    chosen: Vote | None = None) -> InlineKeyboardMarkup | None:
+    """The buttons under an answer, in one row: 👍 / 👎 (when it has an `answer_id`, the
+    `chosen` one marked), "◂ Prev" when it is not the first page and "More ▸" when further hits
+    follow; their data holds all a restart needs. None for a declined answer or small talk, and
+    when there is nothing to vote on or page to."""
+    if not answer.answered or not answer.hits:
         return None
-    buttons = []
+    buttons = vote_buttons(answer_id, chosen) if answer_id else []
     if answer.offset > 0:
         previous = max(0, answer.offset - max(1, len(answer.hits)))
         buttons.append(InlineKeyboardButton(texts.prev_label(answer.lang), callback_data=more_callback_data(previous, question)))
@@ -190,8 +196,8 @@ def render_page_position(answer: Answer, total: int, total_is_exact: bool) -> st
 
 
 def render_inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
-    """Inline mode: one result per hit, each sending its quote with its source; or one result
-    that says the articles hold no answer."""
+    """Inline mode: one result per hit, each sending its quote with its source (and a button to
+    it); or one result that says the articles hold no answer."""
     if not answer.answered or not answer.hits:
         text = small_talk_reply(answer.lang) if answer.small_talk else not_in_articles(answer.lang)
         return [
@@ -212,9 +218,23 @@ def render_inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
             input_message_content=InputTextMessageContent(
                 render_hit(hit), parse_mode=ParseMode.HTML, link_preview_options=NO_LINK_PREVIEW
             ),
+            reply_markup=inline_quote_keyboard(hit, answer.lang),
         )
         for number, hit in enumerate(answer.hits[:MAX_INLINE_RESULTS])
     ]
+
+
+def inline_quote_keyboard(hit: Hit, lang: str, answer_id: str | None = None) -> InlineKeyboardMarkup | None:
+    """Under a quote sent from inline mode: "Source ↗", then 👍 / 👎 once the quote has an
+    `answer_id`. Having a keyboard is also what makes Telegram give the sent message an id the
+    bot can add the votes to."""
+    link = hit.quote_url or hit.article.url or ""
+    buttons = []
+    if urlsplit(link).scheme in ("http", "https") and len(link) <= MAX_LINK_LENGTH:
+        buttons.append(InlineKeyboardButton(texts.source_button(lang), url=link))
+    if answer_id:
+        buttons.extend(vote_buttons(answer_id))
+    return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
 def inline_title(hit: Hit) -> str:

@@ -200,6 +200,11 @@ class TelegramStandIn:
         self.delivered: set[int] = set()  # update ids handed out by getUpdates
         self._inline_cache: dict[tuple, tuple[float, dict[str, Any]]] = {}
         self._inline_queries: dict[str, dict[str, Any]] = {}
+        # @BotFather's /setinlinefeedback: off unless the bot's owner turns it on.
+        self.inline_feedback = False
+        # Messages sent from inline results with a keyboard: inline_message_id -> the message.
+        self.inline_messages: dict[str, dict[str, Any]] = {}
+        self._inline_message_ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = {}
         self._query_ids = itertools.count(1)
@@ -398,6 +403,25 @@ class TelegramStandIn:
         self._set_markup(message, markup)
         return message
 
+    def _api_editMessageReplyMarkup(self, params: dict) -> dict | bool:
+        if params.get("inline_message_id"):
+            inline = self.inline_messages.get(str(params["inline_message_id"]))
+            if inline is None:
+                raise APIError(400, "Bad Request: MESSAGE_ID_INVALID")
+            self._set_markup(inline, params.get("reply_markup"))
+            return True  # as Telegram answers for inline messages
+        chat_id = _chat_id(params)
+        message = self.messages.get((chat_id, int(params.get("message_id") or 0)))
+        if message is None:
+            raise APIError(400, "Bad Request: message to edit not found")
+        markup = params.get("reply_markup")
+        if markup == message.get("reply_markup"):
+            raise APIError(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
+        message["edit_date"] = int(time.time())
+        message.pop("reply_markup", None)
+        self._set_markup(message, markup)
+        return message
+
     def _api_sendChatAction(self, params: dict) -> bool:
         _chat_id(params)
         if params.get("action") not in {"typing", "upload_photo", "record_video", "upload_document", "choose_sticker"}:
@@ -429,6 +453,7 @@ class TelegramStandIn:
             content = result.get("input_message_content") or {}
             if content.get("parse_mode") == "HTML":
                 self._check_html(content.get("message_text", ""))
+            self._set_markup({}, result.get("reply_markup"))
         self.inline_answers[query_id] = params
         cache_time = int(params.get("cache_time", 300))
         if cache_time > 0:
@@ -566,6 +591,37 @@ class TelegramStandIn:
                 return payload["id"]
         self.enqueue("inline_query", payload)
         return payload["id"]
+
+    def choose_inline_result(self, user: dict, query_id: str, result_id: str) -> str | None:
+        """`user` sends the inline result `result_id` of the inline query `query_id` into a chat;
+        its inline_message_id when it has a keyboard (None without: Telegram gives none). With
+        inline feedback on, the bot hears of the choice (chosen_inline_result)."""
+        query = self._inline_queries[query_id]
+        result = next(r for r in self.inline_answers[query_id]["results"] if r["id"] == result_id)
+        inline_message_id = None
+        if result.get("reply_markup"):
+            inline_message_id = f"im{next(self._inline_message_ids)}"
+            self.inline_messages[inline_message_id] = {
+                "text": (result.get("input_message_content") or {}).get("message_text"),
+                "reply_markup": result["reply_markup"],
+            }
+        if self.inline_feedback:
+            chosen = {"result_id": result_id, "from": user, "query": query["query"]}
+            if inline_message_id:
+                chosen["inline_message_id"] = inline_message_id
+            self.enqueue("chosen_inline_result", chosen)
+        return inline_message_id
+
+    def press_inline_button(self, user: dict, inline_message_id: str, data: str) -> str:
+        """`user` presses the button with `data` under a message sent from an inline result; the
+        query's id (the update has no message, only the inline_message_id)."""
+        query = {
+            "id": str(next(self._query_ids)), "from": user, "inline_message_id": inline_message_id,
+            "chat_instance": f"ci-{inline_message_id}", "data": data,
+        }
+        self.callback_queries[query["id"]] = query
+        self.enqueue("callback_query", query)
+        return query["id"]
 
     def anonymous_admin_message(self, group: dict, text: str) -> dict:
         """An anonymous admin of `group` asks: Telegram sends it from GroupAnonymousBot, with the

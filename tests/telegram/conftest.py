@@ -4,8 +4,13 @@ users who talk to it the way people do."""
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import subprocess
+import sys
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +20,7 @@ from bot.telegram_bot.app import build_application, polling
 from bot.telegram_bot.retries import RetryingRateLimiter
 from tests.standins.telegram_server import Call, TelegramStandIn, check_telegram_html, utf16_length
 
+REPO = Path(__file__).resolve().parent.parent.parent
 TOKEN = "123456789:AAE-stand-in-token-must-never-be-logged"
 # Long polling in tests: short, so stopping the bot never waits long for an open request.
 POLL_TIMEOUT = 0.2
@@ -117,9 +123,21 @@ async def telegram():
             assert utf16_length(call.params["text"]) <= 4096
 
 
+@pytest.fixture(autouse=True)
+def _feedback_kept_in_the_test(monkeypatch, tmp_path):
+    """A bot started without FEEDBACK_DB_PATH keeps its feedback in the test's directory."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
 @pytest.fixture
-def settings(telegram) -> Settings:
+def feedback_db(tmp_path) -> Path:
+    return tmp_path / "feedback.sqlite3"
+
+
+@pytest.fixture
+def settings(telegram, feedback_db) -> Settings:
     return Settings(
+        feedback_db_path=feedback_db,
         telegram_bot_token=TOKEN,
         telegram_api_base_url=telegram.base_url,
         telegram_api_file_url=telegram.base_url.replace("/bot", "/file/bot"),
@@ -127,6 +145,15 @@ def settings(telegram) -> Settings:
         rate_limit_questions=5,
         rate_limit_seconds=30,
     )
+
+
+def feedback_report(database: Path) -> dict[str, Any]:
+    """`python -m bot feedback --json` on `database`, as the operator runs it."""
+    environment = os.environ | {"FEEDBACK_DB_PATH": str(database), "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-m", "bot", "feedback", "--json"], capture_output=True, text=True,
+                          encoding="utf-8", env=environment, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
 
 
 def fast_rate_limiter() -> RetryingRateLimiter:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import sqlite3
 import sys
 from pathlib import Path
 
 from telegram.error import InvalidToken
 
+from bot.feedback.schema import SCHEMA_VERSION
+from bot.feedback.store import FeedbackStore
 from bot.telegram_bot.startup_errors import describe_startup_failure
 from tests.bot_process import SHUTDOWN_GRACE_SECONDS, interrupt_and_collect
 from tests.telegram.conftest import TOKEN
@@ -81,3 +84,34 @@ def test_a_refused_token_is_described_without_repeating_it():
                                     "https://api.telegram.org/bot", token)
 
     assert line == "Telegram at https://api.telegram.org refused TELEGRAM_BOT_TOKEN (401 Unauthorized or 404)"
+
+
+async def test_a_feedback_database_from_newer_code_stops_start_up_with_one_line(cache_dir, tmp_path):
+    newer = tmp_path / "feedback.sqlite3"
+    FeedbackStore.open(newer).close()
+    with sqlite3.connect(newer) as connection:
+        connection.execute("INSERT INTO schema_version VALUES (?, 0)", (SCHEMA_VERSION + 1,))
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{_closed_port()}/bot",
+        "INDEX_CACHE_DIR": str(cache_dir),
+        "FEEDBACK_DB_PATH": str(newer),
+        "SEMANTIC": "off",
+        "HEALTH_PORT": "0",
+        "PYTHONPATH": str(REPO),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "telegram", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), 120)  # a safety net, not a measure
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.communicate()
+
+    assert process.returncode == 2
+    assert "Traceback" not in stderr.decode(), stderr.decode()
+    last = stderr.decode().strip().splitlines()[-1]
+    assert last.startswith(f"error: the feedback database {newer} has schema version {SCHEMA_VERSION + 1}")

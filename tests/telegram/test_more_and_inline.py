@@ -12,7 +12,7 @@ PREV = "◂ Prev"
 
 async def test_more_shows_the_next_results_in_the_same_message(bot, telegram, alice):
     first = await alice.says("cameo feature")
-    assert list(first.buttons) == [MORE]
+    assert list(first.buttons) == ["👍", "👎", MORE]
     assert len(first.buttons[MORE].encode()) <= 64
 
     pressed = await alice.presses(first, MORE)
@@ -69,7 +69,7 @@ async def test_a_more_button_from_an_edited_question_has_expired(bot, telegram, 
 
 async def test_an_unknown_button_has_expired(bot, telegram, alice):
     reply = await alice.says("cameo feature")
-    reply.call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] = "page:2"
+    reply.call.params["reply_markup"]["inline_keyboard"][0][-1]["callback_data"] = "page:2"  # More, from another version
 
     pressed = await alice.presses(reply, MORE)
 
@@ -127,12 +127,12 @@ async def test_more_says_where_you_are_and_prev_goes_back(bot, telegram, alice):
     await alice.presses(first, MORE)
     second = _last_edit(telegram)
     assert re.search(r"4–6 of \d+", second.text)
-    assert list(second.buttons) == [PREV, MORE]
+    assert list(second.buttons) == ["👍", "👎", PREV, MORE]
 
     await alice.presses(second, PREV)
     back = _last_edit(telegram)
     assert re.search(r"1–3 of \d+", back.text) and "1. " in back.text
-    assert list(back.buttons) == [MORE]
+    assert list(back.buttons) == ["👍", "👎", MORE]
 
 
 async def test_the_last_page_says_it_is_the_last(bot, telegram, alice):
@@ -142,7 +142,7 @@ async def test_the_last_page_says_it_is_the_last(bot, telegram, alice):
         reply = _last_edit(telegram)
 
     assert reply.text.endswith("· that's all")
-    assert list(reply.buttons) == [PREV]
+    assert list(reply.buttons) == ["👍", "👎", PREV]
 
 
 def _last_edit(telegram) -> Reply:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bot.telegram_bot.more_button import MAX_CALLBACK_DATA_BYTES, more_callback_data, parse_more_callback
-from bot.telegram_bot.render import MAX_MESSAGE_LENGTH, more_keyboard, render_sources, render_telegram_reply
+from bot.telegram_bot.render import MAX_MESSAGE_LENGTH, answer_keyboard, render_sources, render_telegram_reply
 from retrieval import Answer, ArticleInfo, Hit
 from tests.standins.telegram_server import check_telegram_html, utf16_length, visible_text
 
@@ -50,7 +50,7 @@ def test_the_more_buttons_data_stays_within_64_bytes_and_reads_back(question, of
 
 
 def test_no_more_button_when_there_is_nothing_more():
-    assert more_keyboard(Answer("q", False, "en"), "q") is None
+    assert answer_keyboard(Answer("q", False, "en"), "q") is None
 
 
 def test_many_sources_are_split_into_messages_within_the_limit():
