@@ -87,7 +87,8 @@ async def main(burst: int, runs: int) -> None:
         engine = Engine.from_directory(REPO / "corpus", cache)
         engine.warm_up()  # as `python -m bot discord` does before going online
         sys.setswitchinterval(0.001)  # likewise
-        settings = load_settings(discord_bot_token=TOKEN, health_port=0, rate_limit_questions=1000)
+        settings = load_settings(discord_bot_token=TOKEN, health_port=0, rate_limit_questions=1000,
+                                 feedback_db_path=Path(cache) / "feedback.sqlite3")
         client = build_client(settings, engine, guild_ready_timeout=0.01)
         task = asyncio.create_task(client.start(TOKEN))
         while not client.is_ready():

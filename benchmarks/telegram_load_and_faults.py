@@ -46,7 +46,7 @@ APOLOGY_WORDS = ("something went wrong", "出了點問題", "出了点问题")
 def start_bot(api: str, cache_dir: str, log_path: Path) -> asyncio.subprocess.Process:
     env = {
         **os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": f"{api}/bot",
-        "INDEX_CACHE_DIR": cache_dir, "HEALTH_PORT": "0", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(REPO),
+        "INDEX_CACHE_DIR": cache_dir, "FEEDBACK_DB_PATH": str(Path(cache_dir) / "feedback.sqlite3"), "HEALTH_PORT": "0", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(REPO),
     }
     log = log_path.open("ab")
     return asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "telegram", env=env, stdout=log, stderr=log)

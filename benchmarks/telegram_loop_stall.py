@@ -49,7 +49,7 @@ async def ticker(stalls: list[float], stop: asyncio.Event) -> None:
 async def one_run(engine: Engine, questions: int, api: str) -> dict[str, float]:
     settings = Settings(
         telegram_bot_token="1:benchmark", telegram_api_base_url=f"{api}/bot", health_port=0,
-        rate_limit_questions=1000,
+        rate_limit_questions=1000, feedback_db_path=Path(tempfile.mkdtemp(prefix="bench-feedback-")) / "feedback.sqlite3",
     )
     # No throttle: the stand-in has no flood limit, and we want every question in flight at once.
     application = telegram_app.build_application(
