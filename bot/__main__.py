@@ -17,9 +17,9 @@ def _engine(corpus: str | None, quiet: bool = False):
 
 def _engine_and_mode(corpus: str | None, quiet: bool = False, unlimited: bool = False):
     """The engine for the terminal commands, and how it answers (with the model, or lexically
-    and why). They read CORPUS_DIR, INDEX_CACHE_DIR, SEMANTIC and EMBED_BUDGET_SECONDS straight
-    from the environment rather than through Settings: pydantic-settings alone costs half of the
-    0.4 s start-up an English question may take. Unless `quiet`, answering lexically is said
+    and why). They read CORPUS_DIR, INDEX_CACHE_DIR, SEMANTIC, EMBED_BUDGET_SECONDS and
+    DECLINE_MIN_COVERAGE straight from the environment rather than through Settings:
+    pydantic-settings alone costs half of the 0.4 s start-up an English question may take. Unless `quiet`, answering lexically is said
     once on standard error. `unlimited` computes the vectors however long it takes."""
     from bot.terminal import progress_bar
     from retrieval import CorpusError, Engine
@@ -54,8 +54,8 @@ def _number_from_environment(name: str, default: float, low: float, high: float)
     try:
         value = float(text)
     except ValueError:
-        value = float("nan")
-    if not low <= value <= high:
+        value = None
+    if value is None or not low <= value <= high:  # (NaN is in no range)
         sys.exit(f"error: {name}={text!r}: expected a number from {low:g} to {high:g}")
     return value
 
@@ -225,6 +225,7 @@ TOP_K_HELP = f"how many excerpts, {TOP_K_RANGE[0]} to {TOP_K_RANGE[1]} (default 
 # Exit status after the reader of standard output went away (`| head -1`): 128 + SIGPIPE, as
 # a program the signal had stopped.
 CLOSED_PIPE_STATUS = 141
+INTERRUPTED_STATUS = 130  # 128 + SIGINT
 
 
 def top_k(text: str) -> int:
@@ -284,6 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _discard_standard_output()
         return CLOSED_PIPE_STATUS
+    except KeyboardInterrupt:
+        if args.command in ("discord", "telegram"):
+            raise  # the bots shut down on their own terms
+        return INTERRUPTED_STATUS  # Ctrl-C in the terminal commands: stop, without a traceback
     return status
 
 
