@@ -6,23 +6,36 @@
 #   3. the Telegram and Discord stand-ins started on 127.0.0.1, both compose services brought
 #      up against them with `docker compose up --wait` (network_mode: host), one question
 #      asked through each platform and the right quote expected back; then `compose down`.
-# On any failure it prints the containers' state and logs. Environment:
+# On any failure it prints the containers' state and logs. Each run has its own compose
+# project, image tag and (unless DOCKER_HOST names a running engine) its own Docker engine and
+# state directory, so two runs on one host never meet; it stops and removes only what it started.
+# Environment:
 #   PYTHON         the project's Python, with its dependencies (default .venv/bin/python)
-#   E2E_KEEP_ENGINE=1  leave the Docker engine running if this script started it
+#   DOCKER_HOST    an engine to use instead of starting one (left running; only this run's
+#                  containers and image are removed from it)
+#   DOCKER_STANDIN_STATE  the started engine's state directory (default: a new one per run)
+#   E2E_KEEP_ENGINE=1  leave the engine this script started running, and its state directory
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-.venv/bin/python}
-IMAGE=sora-quotes:local
-PROJECT=sora-quotes-e2e
+# Unique per run: compose project names and image tags take lower-case letters, digits and "-".
+RUN_ID=$(date +%Y%m%d-%H%M%S)-$$
+IMAGE=sora-quotes-e2e:$RUN_ID
+PROJECT=sora-quotes-e2e-$RUN_ID
+export E2E_IMAGE=$IMAGE
+STARTED_AT=$(date +%s)
 BUILD_TIMEOUT=${E2E_BUILD_TIMEOUT:-1200}
 UP_TIMEOUT=${E2E_UP_TIMEOUT:-120}
 WORK=$(mktemp -d)
 STANDIN_PIDS=()
 STARTED_ENGINE=0
+ENGINE_PID=
+OWN_STATE=0
+BUILT_IMAGE=0
 COMPOSE_UP=0
 
-say() { printf '\n== e2e: %s\n' "$*"; }
+say() { printf '\n== e2e [%4d s]: %s\n' "$(( $(date +%s) - STARTED_AT ))" "$*"; }
 fail() { echo "e2e: FAILED: $*" >&2; exit 1; }
 
 "$PYTHON" -c 'import bot, retrieval' 2>/dev/null || fail "$PYTHON cannot import the project: install it first (pip install -e .)"
@@ -55,6 +68,17 @@ show_logs() {
   done
 }
 
+stop_engine() {  # only the engine this run started, then its state directory if this run made it
+  say "stopping the Docker engine this run started"
+  ../shared/tools/docker-standin.sh stop
+  for _ in $(seq 60); do kill -0 "$ENGINE_PID" 2>/dev/null || break; sleep 1; done
+  if [ "$OWN_STATE" = 1 ]; then
+    # dockerd unmounts its layers as it exits; anything left mounted is unmounted before removal.
+    grep -o " $STANDIN_STATE/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
+    rm -rf --one-file-system "$STANDIN_STATE"
+  fi
+}
+
 cleanup() {
   status=$?
   set +e
@@ -65,27 +89,46 @@ cleanup() {
       down --volumes --remove-orphans --timeout 10
   fi
   for pid in "${STANDIN_PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  if [ "$STARTED_ENGINE" = 1 ] && [ "${E2E_KEEP_ENGINE:-0}" != 1 ]; then ../shared/tools/docker-standin.sh stop; fi
+  if [ "$STARTED_ENGINE" = 1 ]; then
+    if [ "${E2E_KEEP_ENGINE:-0}" = 1 ]; then echo "e2e: the engine keeps running: export DOCKER_HOST=$DOCKER_HOST"
+    else stop_engine; fi
+  elif [ "$BUILT_IMAGE" = 1 ]; then
+    docker image rm --force "$IMAGE" >/dev/null  # someone else's engine: leave only what was there
+  fi
   rm -rf "$WORK"
   [ "$status" = 0 ] && say "PASSED" || echo "e2e: FAILED (exit $status)" >&2
   exit "$status"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 say "Docker engine (../shared/tools/docker-standin.sh)"
 if [ -n "${DOCKER_HOST:-}" ] && docker version >/dev/null 2>&1; then
   echo "using the engine at $DOCKER_HOST"
 else
-  STANDIN_STATE=${DOCKER_STANDIN_STATE:-/var/tmp/docker-standin}
-  [ -f "$STANDIN_STATE/dockerd.pid" ] && kill -0 "$(cat "$STANDIN_STATE/dockerd.pid")" 2>/dev/null || STARTED_ENGINE=1
+  unset DOCKER_HOST
+  if [ -n "${DOCKER_STANDIN_STATE:-}" ]; then
+    STANDIN_STATE=$DOCKER_STANDIN_STATE
+  else
+    STANDIN_STATE=/var/tmp/sora-quotes-e2e-$RUN_ID
+    OWN_STATE=1
+  fi
+  export DOCKER_STANDIN_STATE=$STANDIN_STATE
+  if ! { [ -f "$STANDIN_STATE/dockerd.pid" ] && kill -0 "$(cat "$STANDIN_STATE/dockerd.pid")" 2>/dev/null; }; then
+    STARTED_ENGINE=1
+  fi
   engine_env=$(timeout 900 ../shared/tools/docker-standin.sh </dev/null) || fail "../shared/tools/docker-standin.sh"
   eval "$engine_env"
   export DOCKER_HOST
+  [ "$STARTED_ENGINE" = 1 ] && ENGINE_PID=$(cat "$STANDIN_STATE/dockerd.pid")
+  echo "engine state: $STANDIN_STATE"
 fi
 docker version --format 'engine {{.Server.Version}}'
 
 say "docker build -t $IMAGE ."
 started=$(date +%s)
+BUILT_IMAGE=1
 timeout "$BUILD_TIMEOUT" docker build -t "$IMAGE" . >"$WORK/build.log" 2>&1 || { tail -n 60 "$WORK/build.log"; fail "docker build"; }
 grep -E '^prepare_cache:' "$WORK/build.log" || true
 echo "built in $(( $(date +%s) - started )) s; image size: $(docker image inspect "$IMAGE" --format '{{.Size}}' | awk '{printf "%.0f MB", $1/1e6}')"
