@@ -70,6 +70,7 @@ show_logs() {
 
 stop_engine() {  # only the engine this run started, then its state directory if this run made it
   say "stopping the Docker engine this run started"
+  ENGINE_PID=${ENGINE_PID:-$(cat "$STANDIN_STATE/dockerd.pid" 2>/dev/null)}
   ../shared/tools/docker-standin.sh stop
   for _ in $(seq 60); do kill -0 "$ENGINE_PID" 2>/dev/null || break; sleep 1; done
   if [ "$OWN_STATE" = 1 ]; then
