@@ -57,12 +57,21 @@ stop_engine() {  # only the engine this run started, then its state directory if
   say "stopping the Docker engine this run started"
   ENGINE_PID=${ENGINE_PID:-$(cat "$STANDIN_STATE/dockerd.pid" 2>/dev/null)}
   ../shared/tools/docker-standin.sh stop
-  for _ in $(seq 60); do kill -0 "$ENGINE_PID" 2>/dev/null || break; sleep 1; done
+  local since=$SECONDS
+  while [ $(( SECONDS - since )) -lt 60 ] && engine_running; do sleep 0.5; done
+  echo "engine stopped in $(( SECONDS - since )) s"
   if [ "$OWN_STATE" = 1 ]; then
-    # dockerd unmounts its layers as it exits; anything left mounted is unmounted before removal.
+    since=$SECONDS
+    # dockerd unmounts its layers as it exits; what is left (its network namespace) is
+    # unmounted here, so that the removal stays on this file system.
     grep -o " $STANDIN_STATE/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
     rm -rf --one-file-system "$STANDIN_STATE"
+    echo "state directory removed in $(( SECONDS - since )) s"
   fi
+}
+
+engine_running() {  # a zombie (exited, not yet reaped by its adoptive parent) counts as stopped
+  [ -n "$ENGINE_PID" ] && [ -r "/proc/$ENGINE_PID/stat" ] && [ "$(awk '{print $3}' "/proc/$ENGINE_PID/stat")" != Z ]
 }
 
 cleanup() {
