@@ -14,7 +14,8 @@
 #   PYTHON         the project's Python, with its dependencies (default .venv/bin/python)
 #   DOCKER_HOST    an engine to use instead of starting one (left running; only this run's
 #                  containers and image are removed from it)
-#   DOCKER_STANDIN_STATE  the started engine's state directory (default: a new one per run)
+#   DOCKER_STANDIN_STATE  the started engine's state directory (default: a new one per run, on
+#                  a tmpfs of at most E2E_STATE_TMPFS_SIZE, 8g, where it can be mounted)
 #   E2E_KEEP_ENGINE=1  leave the engine this script started running, and its state directory
 #   E2E_VENV_READY a file to wait for before using $PYTHON: "ok" when it is installed (CI)
 set -euo pipefail
@@ -34,6 +35,7 @@ STANDIN_PIDS=()
 STARTED_ENGINE=0
 ENGINE_PID=
 OWN_STATE=0
+STATE_IN_MEMORY=0
 BUILT_IMAGE=0
 COMPOSE_UP=0
 
@@ -65,6 +67,7 @@ stop_engine() {  # only the engine this run started, then its state directory if
     # dockerd unmounts its layers as it exits; what is left (its network namespace) is
     # unmounted here, so that the removal stays on this file system.
     grep -o " $STANDIN_STATE/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
+    if [ "$STATE_IN_MEMORY" = 1 ]; then umount -l "$STANDIN_STATE"; fi
     rm -rf --one-file-system "$STANDIN_STATE"
     echo "state directory removed in $(( SECONDS - since )) s"
   fi
@@ -108,6 +111,12 @@ else
   else
     STANDIN_STATE=/var/tmp/sora-quotes-e2e-$RUN_ID
     OWN_STATE=1
+    # In memory: the engine's 2.5 GB of layers are written faster, and removed at once by
+    # unmounting (deleting them from disk took 87 s on a busy machine). On disk if it cannot be.
+    mkdir -p "$STANDIN_STATE"
+    if mount -t tmpfs -o "size=${E2E_STATE_TMPFS_SIZE:-8g},mode=0755" sora-quotes-e2e "$STANDIN_STATE" 2>/dev/null; then
+      STATE_IN_MEMORY=1
+    fi
   fi
   export DOCKER_STANDIN_STATE=$STANDIN_STATE
   if ! { [ -f "$STANDIN_STATE/dockerd.pid" ] && kill -0 "$(cat "$STANDIN_STATE/dockerd.pid")" 2>/dev/null; }; then
