@@ -17,16 +17,18 @@ def _engine(corpus: str | None, quiet: bool = False):
 
 def _engine_and_mode(corpus: str | None, quiet: bool = False, unlimited: bool = False):
     """The engine for the terminal commands, and how it answers (with the model, or lexically
-    and why). They read CORPUS_DIR, INDEX_CACHE_DIR, SEMANTIC and EMBED_BUDGET_SECONDS straight
-    from the environment rather than through Settings: pydantic-settings alone costs half of the
-    0.4 s start-up an English question may take. Unless `quiet`, answering lexically is said
+    and why). They read CORPUS_DIR, INDEX_CACHE_DIR, SEMANTIC, EMBED_BUDGET_SECONDS and
+    DECLINE_MIN_COVERAGE straight from the environment rather than through Settings:
+    pydantic-settings alone costs half of the 0.4 s start-up an English question may take. Unless `quiet`, answering lexically is said
     once on standard error. `unlimited` computes the vectors however long it takes."""
     from bot.terminal import progress_bar
     from retrieval import CorpusError, Engine
+    from retrieval.decline import MIN_COVERAGE
     from retrieval.embedder import load_embedder
     from retrieval.engine import DEFAULT_EMBED_BUDGET_SECONDS
 
-    budget = None if unlimited else float(os.environ.get("EMBED_BUDGET_SECONDS") or DEFAULT_EMBED_BUDGET_SECONDS)
+    budget = None if unlimited else _number_from_environment("EMBED_BUDGET_SECONDS", DEFAULT_EMBED_BUDGET_SECONDS, 0, 86400)
+    min_coverage = _number_from_environment("DECLINE_MIN_COVERAGE", MIN_COVERAGE, 0, 1)
     directory = corpus or os.environ.get("CORPUS_DIR") or BUNDLED_CORPUS
     wanted = semantic_wanted(os.environ.get("SEMANTIC"))
     choice = load_embedder(wanted)
@@ -34,13 +36,28 @@ def _engine_and_mode(corpus: str | None, quiet: bool = False, unlimited: bool = 
         print(f"note: {choice.description}", file=sys.stderr)
     progress = progress_bar(sys.stderr, "Embedding the articles") if sys.stderr.isatty() else None
     try:
-        engine = Engine.from_directory(directory, os.environ.get("INDEX_CACHE_DIR") or None,
+        engine = Engine.from_directory(directory, os.environ.get("INDEX_CACHE_DIR") or None, min_coverage,
                                        embedder=choice.embedder, progress=progress, embed_budget_seconds=budget)
     except CorpusError as error:
         sys.exit(f"error: {error}")
     if choice.embedder is not None and engine.semantic is None and not quiet:
         print(f"note: {engine.semantic_status}", file=sys.stderr)
     return engine, _how_it_answers(choice, engine)
+
+
+def _number_from_environment(name: str, default: float, low: float, high: float) -> float:
+    """A number setting read from the environment (empty: `default`); a bad one stops the
+    command with a message naming the variable and what it accepts."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:  # (NaN is in no range)
+        sys.exit(f"error: {name}={text!r}: expected a number from {low:g} to {high:g}")
+    return value
 
 
 def _how_it_answers(choice, engine) -> str:
@@ -58,26 +75,38 @@ def ask(args: argparse.Namespace) -> int:
     """Answer one question (or, with --json and no question, one per line of standard input)."""
     import json
 
-    from bot.terminal import answer_json_lines, render_answer
+    from bot.terminal import answer_json_lines, clean_question, render_answer
 
     if args.question is None and not args.json:
         print("error: give a question, e.g. python -m bot ask \"What is Sora 2?\" "
               "(or --json to read questions from standard input)", file=sys.stderr)
         return 2
-    if args.question is not None and not args.question.strip():
+    question = None if args.question is None else clean_question(args.question)
+    if question is not None and not question.strip():
         print(f"error: {empty_question()}", file=sys.stderr)
         return 2
     engine = _engine(args.corpus)
-    if args.question is None:
-        errors = answer_json_lines(engine, sys.stdin, sys.stdout, args.top_k)
+    if question is None:
+        errors = answer_json_lines(engine, sys.stdin.buffer, sys.stdout, args.top_k)
         return 1 if errors else 0
-    answer = engine.answer(args.question, top_k=args.top_k)
+    answer = engine.answer(question, top_k=args.top_k)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
-        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        print(render_answer(answer, color=color))
+        print(render_answer(answer, _stdout_style()))
     return 0
+
+
+def _stdout_style():
+    """How standard output is drawn, decided once from what it is and the environment (NO_COLOR,
+    TERM, FORCE_HYPERLINK, COLUMNS)."""
+    import shutil
+
+    from bot.terminal_layout import detect_style
+
+    is_tty = sys.stdout.isatty()
+    columns = shutil.get_terminal_size().columns if is_tty else 0
+    return detect_style(is_tty, columns, dict(os.environ))
 
 
 def embed(args: argparse.Namespace) -> int:
@@ -105,7 +134,7 @@ def sources(args: argparse.Namespace) -> int:
     """List the articles the answers quote."""
     from bot.terminal import render_sources
 
-    print(render_sources(_engine(args.corpus).articles))
+    print(render_sources(_engine(args.corpus).articles, _stdout_style()))
     return 0
 
 
@@ -116,8 +145,11 @@ def evaluate(args: argparse.Namespace) -> int:
 
     try:
         questions = load_questions(args.file)
-    except (OSError, ValueError) as error:
-        print(f"error: cannot read {args.file}: {error}", file=sys.stderr)
+    except OSError as error:
+        print(f"error: cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    except ValueError as error:
+        print(f"error: {args.file}: {error}", file=sys.stderr)
         return 2
     engine, mode = _engine_and_mode(args.corpus, quiet=True)
     report = run(engine, questions, top_k=args.top_k)
@@ -195,10 +227,24 @@ def _run_bot(platform: str) -> int:
     return 0
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if not 1 <= value <= 20:
-        raise argparse.ArgumentTypeError("must be a whole number from 1 to 20")
+TOP_K_RANGE = (1, 20)
+TOP_K_HELP = f"how many excerpts, {TOP_K_RANGE[0]} to {TOP_K_RANGE[1]} (default 3)"
+
+# Exit status after the reader of standard output went away (`| head -1`): 128 + SIGPIPE, as
+# a program the signal had stopped.
+CLOSED_PIPE_STATUS = 141
+INTERRUPTED_STATUS = 130  # 128 + SIGINT
+
+
+def top_k(text: str) -> int:
+    """--top-k's value: a whole number in TOP_K_RANGE."""
+    low, high = TOP_K_RANGE
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high}, got {text!r}")
     return value
 
 
@@ -210,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask_parser.add_argument("question", nargs="?", help="the question; with --json and none, read questions from standard input")
     ask_parser.add_argument("--json", action="store_true", help="print JSON (one object per question)")
     ask_parser.add_argument("--corpus", help="directory of articles (default: the bundled ones)")
-    ask_parser.add_argument("--top-k", type=_positive, default=3, help="how many excerpts (default 3)")
+    ask_parser.add_argument("--top-k", type=top_k, default=3, metavar="N", help=TOP_K_HELP)
     ask_parser.set_defaults(run=ask)
 
     embed_parser = commands.add_parser("embed", help="compute the articles' vectors and keep them beside the articles")
@@ -224,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     eval_parser = commands.add_parser("eval", help="score the answers on a question file")
     eval_parser.add_argument("file", help="a JSONL file of questions with answers")
     eval_parser.add_argument("--corpus", help="directory of articles (default: the bundled ones)")
-    eval_parser.add_argument("--top-k", type=_positive, default=3)
+    eval_parser.add_argument("--top-k", type=top_k, default=3, metavar="N", help=TOP_K_HELP)
     eval_parser.add_argument("--misses", action="store_true", help="also list the questions missed at rank 1")
     eval_parser.set_defaults(run=evaluate)
 
@@ -247,7 +293,25 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m bot` and the `sora-quotes` command."""
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        status = args.run(args)
+        sys.stdout.flush()  # here, where a closed pipe can still be handled, not at exit
+    except BrokenPipeError:
+        _discard_standard_output()
+        return CLOSED_PIPE_STATUS
+    except KeyboardInterrupt:
+        if args.command in ("discord", "telegram"):
+            raise  # the bots shut down on their own terms
+        return INTERRUPTED_STATUS  # Ctrl-C in the terminal commands: stop, without a traceback
+    return status
+
+
+def _discard_standard_output() -> None:
+    """Point standard output at /dev/null, so the interpreter's own flush at exit does not fail
+    on the closed pipe again (see the note on SIGPIPE in Python's `signal` documentation)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -6,34 +6,65 @@ import json
 from typing import IO, Any
 
 from bot.messages import empty_question, not_in_articles, question_truncated, small_talk_reply
+from bot.terminal_input import read_lines, without_escape_sequences
+from bot.terminal_layout import BOLD, RESET, TerminalStyle, display_width, link_text, visible, wrap_spans
 from retrieval import Answer, ArticleInfo, Engine
 from retrieval.engine import MAX_QUESTION_CHARS
 
-BOLD = "\033[1m"
-RESET = "\033[0m"
 
-
-def render_answer(answer: Answer, color: bool = False) -> str:
-    """The answer as text for a terminal; matched terms in bold when `color` is set."""
+def render_answer(answer: Answer, style: TerminalStyle = TerminalStyle()) -> str:
+    """The answer as text for a terminal: each quote wrapped at `style.width` with its source
+    and link under it; matched terms in bold when `style.color` is set."""
     lines: list[str] = []
     if answer.truncated:
-        lines.append(question_truncated(answer.lang, MAX_QUESTION_CHARS))
+        lines += _wrapped(question_truncated(answer.lang, MAX_QUESTION_CHARS), "", style.width)
     if answer.small_talk:
-        lines.append(small_talk_reply(answer.lang))
+        lines += _wrapped(small_talk_reply(answer.lang), "", style.width)
         return "\n".join(lines)
     if not answer.answered:
-        lines.append(not_in_articles(answer.lang))
+        lines += _wrapped(not_in_articles(answer.lang), "", style.width)
         lines.append("(python -m bot sources)")
         return "\n".join(lines)
     for number, hit in enumerate(answer.hits, start=answer.offset + 1):
-        excerpt = _emphasize(hit.excerpt, hit.highlights, color)
-        source = " · ".join(_source_parts(hit.article))
-        lines.append(f"{number}. “{excerpt}”")
-        lines.append(f"   — {source}")
-        if hit.quote_url or hit.article.url:
-            lines.append(f"   {hit.quote_url or hit.article.url}")
+        marker = f"{number}. "
+        indent = " " * len(marker)
+        # The quote marks are wrapped with the excerpt, so the highlights move one along.
+        quote = f"“{visible(hit.excerpt)}”"
+        spans = tuple((start + 1, end + 1) for start, end in hit.highlights) if style.color else ()
+        lines += _wrapped(quote, indent, style.width, spans, first_prefix=marker)
+        lines += _wrapped("— " + " · ".join(_source_parts(hit.article)), indent, style.width)
+        url = hit.quote_url or hit.article.url
+        if url:
+            room = None if style.width is None else style.width - len(indent)
+            lines.append(indent + link_text(url, style, room))
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+def _wrapped(text: str, indent: str, width: int | None, spans: tuple[tuple[int, int], ...] = (),
+             first_prefix: str | None = None) -> list[str]:
+    """`text` in lines of at most `width` columns (one line when None), the first after
+    `first_prefix` (default `indent`) and the others after `indent`; `spans` in bold."""
+    first = indent if first_prefix is None else first_prefix
+    if width is None:
+        return [first + _emphasize(text, 0, len(text), spans)]
+    lines = wrap_spans(text, max(width - len(indent), 1), max(width - display_width(first), 1)) or [(0, 0)]
+    return [(first if i == 0 else indent) + _emphasize(text, start, end, spans) for i, (start, end) in enumerate(lines)]
+
+
+def _emphasize(text: str, start: int, end: int, spans: tuple[tuple[int, int], ...]) -> str:
+    """text[start:end], with the parts of `spans` inside it in bold (closed on each line, so an
+    indent or the next line is never bold)."""
+    out, cursor = [], start
+    for span_start, span_end in spans:
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        if span_start >= span_end:
+            continue
+        out.append(text[cursor:span_start])
+        out.append(f"{BOLD}{text[span_start:span_end]}{RESET}")
+        cursor = span_end
+    out.append(text[cursor:end])
+    return "".join(out)
 
 
 PROGRESS_WIDTH = 30
@@ -53,13 +84,16 @@ def progress_bar(stream: IO[str], label: str):
     return draw
 
 
-def render_sources(articles: tuple[ArticleInfo, ...]) -> str:
+def render_sources(articles: tuple[ArticleInfo, ...], style: TerminalStyle = TerminalStyle()) -> str:
     """The articles the answers quote, one block each: title, publisher and date, link."""
     blocks = []
     for number, article in enumerate(articles, start=1):
-        lines = [f"{number}. " + " · ".join(_source_parts(article))]
+        marker = f"{number}. "
+        indent = " " * len(marker)
+        lines = _wrapped(" · ".join(_source_parts(article)), indent, style.width, first_prefix=marker)
         if article.url:
-            lines.append(f"   {article.url}")
+            room = None if style.width is None else style.width - len(indent)
+            lines.append(indent + link_text(article.url, style, room))
         blocks.append("\n".join(lines))
     return "\n".join(blocks)
 
@@ -70,52 +104,58 @@ def _source_parts(article: ArticleInfo) -> list[str]:
         parts.append(article.publisher)
     if article.published:
         parts.append(article.published)
-    return parts
+    return [visible(part) for part in parts]
 
 
-def _emphasize(text: str, spans: tuple[tuple[int, int], ...], color: bool) -> str:
-    if not color:
-        return text
-    out, cursor = [], 0
-    for start, end in spans:
-        out.append(text[cursor:start])
-        out.append(f"{BOLD}{text[start:end]}{RESET}")
-        cursor = end
-    out.append(text[cursor:])
-    return "".join(out)
+def clean_question(text: str) -> str:
+    """A question as typed in a terminal or piped in: escape sequences removed whole (the
+    engine drops the remaining control characters)."""
+    return without_escape_sequences(text)
 
 
-def answer_json_lines(engine: Engine, lines: IO[str], out: IO[str], top_k: int) -> int:
+def answer_json_lines(engine: Engine, lines: IO[bytes], out: IO[str], top_k: int) -> int:
     """Answer one question per input line (a JSON object with "question" and optional "id", or
-    plain text), writing one JSON line per input line, in order. Returns the count of errors."""
+    plain text), writing exactly one JSON line per input line, in order: a line that cannot be
+    answered (blank, not UTF-8, JSON that is not an object…) gets {"id", "line", "error"}.
+    Returns the count of errors."""
     errors = 0
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        result = _answer_line(engine, line, number, top_k)
+    for line in read_lines(lines):
+        result = _answer_line(engine, line.text, line.number, top_k) if line.error is None else _error(None, line.number, line.error)
         errors += "error" in result
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
         out.flush()
     return errors
 
 
+def _error(qid: Any, number: int, message: str) -> dict[str, Any]:
+    return {"id": qid, "line": number, "error": message}
+
+
+_JSON_TYPE_NAMES = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true or false",
+                    type(None): "null"}
+
+
 def _answer_line(engine: Engine, line: str, number: int, top_k: int) -> dict[str, Any]:
-    item: Any = line.strip()
-    if item.startswith("{"):
-        try:
-            item = json.loads(item)
-        except json.JSONDecodeError as error:
-            return {"id": None, "line": number, "error": f"line {number} is not valid JSON: {error.msg}"}
-        if not isinstance(item, dict):
-            return {"id": None, "line": number, "error": f"line {number}: expected a JSON object"}
-        question, qid = item.get("question"), item.get("id")
-    else:
-        question, qid = item, None
+    text = line.strip()
+    if not text:
+        return _error(None, number, f"line {number} is blank: {empty_question()}")
+    try:
+        item: Any = json.loads(text)
+    except ValueError as error:  # not JSON: a question in plain text, unless it meant to be an object
+        if text.startswith("{"):
+            return _error(None, number, f"line {number} is not valid JSON: {getattr(error, 'msg', error)}")
+        item = {"question": text}
+    if not isinstance(item, dict):
+        kind = _JSON_TYPE_NAMES.get(type(item), type(item).__name__)
+        return _error(None, number, f'line {number}: expected a JSON object such as {{"question": "..."}} '
+                                    f"or a question in plain text, got {kind}")
+    question, qid = item.get("question"), item.get("id")
     if not isinstance(question, str):
-        return {"id": qid, "line": number, "error": f"line {number}: \"question\" must be a string"}
+        return _error(qid, number, f"line {number}: \"question\" must be a string")
+    question = clean_question(question)
     if not question.strip():
-        return {"id": qid, "line": number, "error": f"line {number}: {empty_question()}"}
+        return _error(qid, number, f"line {number}: {empty_question()}")
     try:
         return engine.answer(question, top_k=top_k).to_dict(id=qid)
     except Exception as error:  # one bad question must not cost the others their answers
-        return {"id": qid, "line": number, "error": f"line {number}: could not be answered ({type(error).__name__})"}
+        return _error(qid, number, f"line {number}: could not be answered ({type(error).__name__})")

@@ -1,30 +1,149 @@
 #!/usr/bin/env bash
-# Deployment checks, end to end; CI runs it as `bash deploy/e2e.sh` after installing the project.
-#   1. hadolint Dockerfile, and `docker compose config -q` (no engine needed);
-#   2. a Docker engine (../shared/tools/docker-standin.sh: these machines cannot pull images),
-#      the image built, and its start-up timed: `docker run ... ask` on a read-only root fs;
+# Deployment checks, end to end; CI runs it (`bash deploy/e2e.sh`) beside the install and the tests.
+#   1. a Docker engine (../shared/tools/docker-standin.sh: these machines cannot pull images),
+#      and the image built: these need no Python, so CI runs them while it installs the project;
+#   2. hadolint Dockerfile, `docker compose config -q`, and the image's start-up timed:
+#      `docker run ... ask` on a read-only root fs;
 #   3. the Telegram and Discord stand-ins started on 127.0.0.1, both compose services brought
 #      up against them with `docker compose up --wait` (network_mode: host), one question
 #      asked through each platform and the right quote expected back; then `compose down`.
-# On any failure it prints the containers' state and logs. Environment:
+# On any failure it prints the containers' state and logs. Each run has its own compose
+# project, image tag and (unless DOCKER_HOST names a running engine) its own Docker engine and
+# state directory, so two runs on one host never meet; it stops and removes only what it started.
+# Environment:
 #   PYTHON         the project's Python, with its dependencies (default .venv/bin/python)
-#   E2E_KEEP_ENGINE=1  leave the Docker engine running if this script started it
+#   DOCKER_HOST    an engine to use instead of starting one (left running; only this run's
+#                  containers and image are removed from it)
+#   DOCKER_STANDIN_STATE  the started engine's state directory (default: a new one per run, on
+#                  a tmpfs of at most E2E_STATE_TMPFS_SIZE, 8g, where it can be mounted)
+#   E2E_KEEP_ENGINE=1  leave the engine this script started running, and its state directory
+#   E2E_VENV_READY a file to wait for before using $PYTHON: "ok" when it is installed (CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-.venv/bin/python}
-IMAGE=sora-quotes:local
-PROJECT=sora-quotes-e2e
+# Unique per run: compose project names and image tags take lower-case letters, digits and "-".
+RUN_ID=$(date +%Y%m%d-%H%M%S)-$$
+IMAGE=sora-quotes-e2e:$RUN_ID
+PROJECT=sora-quotes-e2e-$RUN_ID
+export E2E_IMAGE=$IMAGE
+STARTED_AT=$(date +%s)
 BUILD_TIMEOUT=${E2E_BUILD_TIMEOUT:-1200}
 UP_TIMEOUT=${E2E_UP_TIMEOUT:-120}
 WORK=$(mktemp -d)
 STANDIN_PIDS=()
 STARTED_ENGINE=0
+ENGINE_PID=
+OWN_STATE=0
+STATE_IN_MEMORY=0
+BUILT_IMAGE=0
 COMPOSE_UP=0
 
-say() { printf '\n== e2e: %s\n' "$*"; }
+say() { printf '\n== e2e [%4d s]: %s\n' "$(( $(date +%s) - STARTED_AT ))" "$*"; }
 fail() { echo "e2e: FAILED: $*" >&2; exit 1; }
 
+
+compose() { "$COMPOSE_BIN" -p "$PROJECT" -f docker-compose.yml -f deploy/compose.e2e.yml "$@"; }
+
+show_logs() {
+  echo "---- docker compose ps ----"
+  compose ps -a || true
+  echo "---- docker compose logs ----"
+  compose logs --no-color --timestamps --tail=200 || true
+  for log in "$WORK"/*-standin.log; do
+    [ -f "$log" ] && { echo "---- $(basename "$log") (last 50 lines) ----"; tail -n 50 "$log"; }
+  done
+}
+
+stop_engine() {  # only the engine this run started, then its state directory if this run made it
+  say "stopping the Docker engine this run started"
+  ENGINE_PID=${ENGINE_PID:-$(cat "$STANDIN_STATE/dockerd.pid" 2>/dev/null)}
+  ../shared/tools/docker-standin.sh stop
+  local since=$SECONDS
+  while [ $(( SECONDS - since )) -lt 60 ] && engine_running; do sleep 0.5; done
+  echo "engine stopped in $(( SECONDS - since )) s"
+  if [ "$OWN_STATE" = 1 ]; then
+    since=$SECONDS
+    # dockerd unmounts its layers as it exits; what is left (its network namespace) is
+    # unmounted here, so that the removal stays on this file system.
+    grep -o " $STANDIN_STATE/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
+    if [ "$STATE_IN_MEMORY" = 1 ]; then umount -l "$STANDIN_STATE"; fi
+    rm -rf --one-file-system "$STANDIN_STATE"
+    echo "state directory removed in $(( SECONDS - since )) s"
+  fi
+}
+
+engine_running() {  # a zombie (exited, not yet reaped by its adoptive parent) counts as stopped
+  [ -n "$ENGINE_PID" ] && [ -r "/proc/$ENGINE_PID/stat" ] && [ "$(awk '{print $3}' "/proc/$ENGINE_PID/stat")" != Z ]
+}
+
+cleanup() {
+  status=$?
+  set +e
+  if [ "$COMPOSE_UP" = 1 ]; then
+    [ "$status" != 0 ] && show_logs
+    say "docker compose down"
+    timeout 120 "$COMPOSE_BIN" -p "$PROJECT" -f docker-compose.yml -f deploy/compose.e2e.yml \
+      down --volumes --remove-orphans --timeout 10
+  fi
+  for pid in "${STANDIN_PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  if [ "$STARTED_ENGINE" = 1 ]; then
+    if [ "${E2E_KEEP_ENGINE:-0}" = 1 ]; then echo "e2e: the engine keeps running: export DOCKER_HOST=$DOCKER_HOST"
+    else stop_engine; fi
+  elif [ "$BUILT_IMAGE" = 1 ]; then
+    docker image rm --force "$IMAGE" >/dev/null  # someone else's engine: leave only what was there
+  fi
+  rm -rf "$WORK"
+  [ "$status" = 0 ] && say "PASSED" || echo "e2e: FAILED (exit $status)" >&2
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+say "Docker engine (../shared/tools/docker-standin.sh)"
+if [ -n "${DOCKER_HOST:-}" ] && docker version >/dev/null 2>&1; then
+  echo "using the engine at $DOCKER_HOST"
+else
+  unset DOCKER_HOST
+  if [ -n "${DOCKER_STANDIN_STATE:-}" ]; then
+    STANDIN_STATE=$DOCKER_STANDIN_STATE
+  else
+    STANDIN_STATE=/var/tmp/sora-quotes-e2e-$RUN_ID
+    OWN_STATE=1
+    # In memory: the engine's 2.5 GB of layers are written faster, and removed at once by
+    # unmounting (deleting them from disk took 87 s on a busy machine). On disk if it cannot be.
+    mkdir -p "$STANDIN_STATE"
+    if mount -t tmpfs -o "size=${E2E_STATE_TMPFS_SIZE:-8g},mode=0755" sora-quotes-e2e "$STANDIN_STATE" 2>/dev/null; then
+      STATE_IN_MEMORY=1
+    fi
+  fi
+  export DOCKER_STANDIN_STATE=$STANDIN_STATE
+  if ! { [ -f "$STANDIN_STATE/dockerd.pid" ] && kill -0 "$(cat "$STANDIN_STATE/dockerd.pid")" 2>/dev/null; }; then
+    STARTED_ENGINE=1
+  fi
+  engine_env=$(timeout 900 ../shared/tools/docker-standin.sh </dev/null) || fail "../shared/tools/docker-standin.sh"
+  eval "$engine_env"
+  export DOCKER_HOST
+  [ "$STARTED_ENGINE" = 1 ] && ENGINE_PID=$(cat "$STANDIN_STATE/dockerd.pid")
+  echo "engine state: $STANDIN_STATE"
+fi
+docker version --format 'engine {{.Server.Version}}'
+
+say "docker build -t $IMAGE ."
+started=$(date +%s)
+BUILT_IMAGE=1
+timeout "$BUILD_TIMEOUT" docker build -t "$IMAGE" . >"$WORK/build.log" 2>&1 || { tail -n 60 "$WORK/build.log"; fail "docker build"; }
+grep -E '^prepare_cache:' "$WORK/build.log" || true
+echo "built in $(( $(date +%s) - started )) s; image size: $(docker image inspect "$IMAGE" --format '{{.Size}}' | awk '{printf "%.0f MB", $1/1e6}')"
+
+# The steps above need no Python; CI makes the project's environment meanwhile and says when it
+# is ready (E2E_VENV_READY names a file it writes "ok" or "failed" to).
+if [ -n "${E2E_VENV_READY:-}" ]; then
+  say "waiting for the project's environment"
+  for _ in $(seq 900); do [ -s "$E2E_VENV_READY" ] && break; sleep 1; done
+  [ "$(cat "$E2E_VENV_READY" 2>/dev/null)" = ok ] || fail "the project's environment was not made (see CI's log)"
+fi
 "$PYTHON" -c 'import bot, retrieval' 2>/dev/null || fail "$PYTHON cannot import the project: install it first (pip install -e .)"
 say "installing the CI tools (deploy/ci-tools.txt)"
 "$PYTHON" -m pip install --quiet --disable-pip-version-check -r deploy/ci-tools.txt
@@ -42,53 +161,6 @@ echo "docker-compose.yml: valid"
 E2E_TELEGRAM_PORT=1 E2E_TELEGRAM_HEALTH_PORT=1 E2E_DISCORD_PORT=1 E2E_DISCORD_HEALTH_PORT=1 \
   "$COMPOSE_BIN" -f docker-compose.yml -f deploy/compose.e2e.yml config -q || fail "deploy/compose.e2e.yml is not valid (above)"
 echo "with deploy/compose.e2e.yml: valid"
-
-compose() { "$COMPOSE_BIN" -p "$PROJECT" -f docker-compose.yml -f deploy/compose.e2e.yml "$@"; }
-
-show_logs() {
-  echo "---- docker compose ps ----"
-  compose ps -a || true
-  echo "---- docker compose logs ----"
-  compose logs --no-color --timestamps --tail=200 || true
-  for log in "$WORK"/*-standin.log; do
-    [ -f "$log" ] && { echo "---- $(basename "$log") (last 50 lines) ----"; tail -n 50 "$log"; }
-  done
-}
-
-cleanup() {
-  status=$?
-  set +e
-  if [ "$COMPOSE_UP" = 1 ]; then
-    [ "$status" != 0 ] && show_logs
-    say "docker compose down"
-    timeout 120 "$COMPOSE_BIN" -p "$PROJECT" -f docker-compose.yml -f deploy/compose.e2e.yml \
-      down --volumes --remove-orphans --timeout 10
-  fi
-  for pid in "${STANDIN_PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  if [ "$STARTED_ENGINE" = 1 ] && [ "${E2E_KEEP_ENGINE:-0}" != 1 ]; then ../shared/tools/docker-standin.sh stop; fi
-  rm -rf "$WORK"
-  [ "$status" = 0 ] && say "PASSED" || echo "e2e: FAILED (exit $status)" >&2
-  exit "$status"
-}
-trap cleanup EXIT
-
-say "Docker engine (../shared/tools/docker-standin.sh)"
-if [ -n "${DOCKER_HOST:-}" ] && docker version >/dev/null 2>&1; then
-  echo "using the engine at $DOCKER_HOST"
-else
-  STANDIN_STATE=${DOCKER_STANDIN_STATE:-/var/tmp/docker-standin}
-  [ -f "$STANDIN_STATE/dockerd.pid" ] && kill -0 "$(cat "$STANDIN_STATE/dockerd.pid")" 2>/dev/null || STARTED_ENGINE=1
-  engine_env=$(timeout 900 ../shared/tools/docker-standin.sh </dev/null) || fail "../shared/tools/docker-standin.sh"
-  eval "$engine_env"
-  export DOCKER_HOST
-fi
-docker version --format 'engine {{.Server.Version}}'
-
-say "docker build -t $IMAGE ."
-started=$(date +%s)
-timeout "$BUILD_TIMEOUT" docker build -t "$IMAGE" . >"$WORK/build.log" 2>&1 || { tail -n 60 "$WORK/build.log"; fail "docker build"; }
-grep -E '^prepare_cache:' "$WORK/build.log" || true
-echo "built in $(( $(date +%s) - started )) s; image size: $(docker image inspect "$IMAGE" --format '{{.Size}}' | awk '{printf "%.0f MB", $1/1e6}')"
 
 say "a cold container answers: docker run --read-only $IMAGE ask ..."
 for question in "How quickly did the Sora app pass a million downloads?" "Sora 2 是什麼？"; do

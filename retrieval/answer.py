@@ -39,7 +39,7 @@ class Hit:
         return {
             "article_id": self.article.id,
             "title": self.article.display_title,
-            "publisher": self.article.publisher,
+            "publisher": self.article.publisher or None,  # unknown is null, as for "url"
             "url": self.article.url,
             "quote_url": self.quote_url,
             "lang": self.article.lang,

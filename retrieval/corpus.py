@@ -53,6 +53,8 @@ class Corpus:
 def load_corpus(directory: str | Path) -> Corpus:
     """Read every article file in `directory`; raise CorpusError listing all bad files."""
     directory = Path(directory)
+    if not directory.exists():
+        raise CorpusError(directory, [f"{directory}: no such directory"])
     if not directory.is_dir():
         raise CorpusError(directory, [f"{directory}: not a directory"])
     files = sorted(

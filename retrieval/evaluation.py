@@ -61,9 +61,34 @@ class Report:
 
 
 def load_questions(path: str | Path) -> list[dict]:
-    """The question objects of a JSONL file (blank lines skipped)."""
-    with open(path, encoding="utf-8") as file:
-        return [json.loads(line) for line in file if line.strip()]
+    """The question objects of a JSONL file (blank lines skipped). A line that is not UTF-8,
+    not JSON, not an object, or lacks a "question" string raises ValueError naming the line
+    of the file."""
+    questions = []
+    with open(path, "rb") as file:
+        for number, raw in enumerate(file, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise ValueError(f"line {number} is not valid UTF-8 (at byte {error.start + 1})") from None
+            if line.strip():
+                questions.append(_question(line, number))
+    return questions
+
+
+def _question(line: str, number: int) -> dict:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"line {number} is not valid JSON: {error.msg} (column {error.colno})") from None
+    if not isinstance(item, dict):
+        raise ValueError(f"line {number} is not a JSON object")
+    if not isinstance(item.get("question"), str) or not item["question"].strip():
+        raise ValueError(f'line {number} has no "question" string')
+    answers = item.get("answers")
+    if answers is not None and not (isinstance(answers, list) and all(isinstance(a, str) for a in answers)):
+        raise ValueError(f'line {number}: "answers" must be a list of strings')
+    return item
 
 
 def evaluate(engine: Engine, questions: list[dict], top_k: int = 3) -> Report:

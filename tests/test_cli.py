@@ -136,9 +136,73 @@ def test_batch_mode_answers_one_line_per_line_in_order(cache):
 
 
 def test_batch_mode_with_only_good_lines_succeeds(cache):
-    result = ask("--json", cache=cache, stdin="What is Sora 2?\n\n版权\n")
+    result = ask("--json", cache=cache, stdin="What is Sora 2?\n版权\n")
     assert result.returncode == 0
     assert [json.loads(line)["question"] for line in result.stdout.splitlines()] == ["What is Sora 2?", "版权"]
+
+
+def test_batch_mode_answers_every_line_even_blank_ones_and_json_that_is_not_an_object(cache):
+    lines = ["What is Sora 2?", "", "[1,2]", "null", '"What is Cameo?"', "42", "   ", "版权"]
+    result = ask("--json", cache=cache, stdin="\n".join(lines) + "\n")
+    assert result.returncode == 1
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == len(lines)  # output line N answers input line N
+    assert out[0]["answered"] and out[7]["answered"]
+    for number in (2, 3, 4, 5, 6, 7):
+        assert out[number - 1]["line"] == number and out[number - 1]["id"] is None
+    assert out[1]["error"].startswith("line 2 is blank") and out[6]["error"].startswith("line 7 is blank")
+    for number, kind in ((3, "a list"), (4, "null"), (5, "a string"), (6, "a number")):
+        assert "expected a JSON object" in out[number - 1]["error"] and out[number - 1]["error"].endswith(kind)
+
+
+def test_batch_mode_names_a_line_that_is_not_utf8_and_answers_the_others(cache):
+    stdin = "What is Sora 2?\n".encode() + b"What is \xff\xfe Cameo?\n" + "版权\n".encode()
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "--corpus", str(BUNDLED_CORPUS)],
+        input=stdin, capture_output=True, timeout=120,
+        env={**os.environ, "XDG_CACHE_HOME": str(cache), "PYTHONPATH": str(REPO)},
+    )
+    out = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert result.returncode == 1 and len(out) == 3
+    assert out[1] == {"id": None, "line": 2, "error": "line 2 is not valid UTF-8 (byte 0xff at byte 9)"}
+    assert out[0]["answered"] and out[2]["answered"]
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_reader_that_stops_reading_ends_the_program_quietly(cache, batch):
+    # `python -m bot ask ... | head -1`: head has gone by the time the answer is written.
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        args = ["--json"] if batch else ["What is Cameo?"]
+        process = subprocess.run(
+            [sys.executable, "-m", "bot", "ask", *args, "--corpus", str(BUNDLED_CORPUS)],
+            input="What is Cameo?\n" * 20 if batch else None, stdout=writer, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "XDG_CACHE_HOME": str(cache), "PYTHONPATH": str(REPO)}, timeout=120,
+        )
+    finally:
+        os.close(writer)
+    assert process.stderr == ""  # no traceback, no "Exception ignored"
+    assert process.returncode == 141  # as a program stopped by SIGPIPE
+
+
+def test_escape_sequences_in_a_question_leave_nothing_behind(cache):
+    result = ask("\x1b[31mWhat is \x1b[1mCameo?\x1b[0m", "--json", cache=cache)
+    answer = json.loads(result.stdout)
+    assert answer["question"] == "What is Cameo?"
+    assert answer["answered"] and "[31m" not in result.stdout and "[1m" not in result.stdout
+    batch = ask("--json", cache=cache, stdin=json.dumps({"id": 1, "question": "\x1b[31mWhat is Cameo?"}) + "\n")
+    assert json.loads(batch.stdout)["question"] == "What is Cameo?"
+
+
+def test_unknown_metadata_is_null_in_the_json(tmp_path, cache):
+    (tmp_path / "notes.md").write_text("---\nid: notes\ntitle: Notes\n---\nCameo lets people appear in videos.\n",
+                                       encoding="utf-8")
+    result = run_bot("ask", "--json", "What does Cameo let people do?", "--corpus", str(tmp_path), cache=cache,
+                     env={"SEMANTIC": "off"})
+    (hit,) = json.loads(result.stdout)["hits"]
+    assert hit["publisher"] is None and hit["url"] is None and hit["quote_url"] is None
+    assert hit["title"] == "Notes"
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\t\n"])
@@ -177,12 +241,19 @@ def test_control_characters_in_a_question_are_ignored(cache):
     assert "five days" in result.stdout
 
 
-@pytest.mark.parametrize("top_k", ["0", "-1", "21", "three"])
+@pytest.mark.parametrize("top_k", ["0", "-1", "21", "three", "abc", "2.5"])
 def test_a_bad_top_k_is_refused_clearly(cache, top_k):
     result = ask("What is Sora 2?", "--top-k", top_k, cache=cache)
     assert result.returncode == 2
-    assert "--top-k" in result.stderr
+    assert f"argument --top-k: expected a whole number from 1 to 20, got '{top_k}'" in result.stderr
+    assert "_positive" not in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["ask", "eval"])
+def test_help_gives_the_range_of_top_k(cache, command):
+    result = run_bot(command, "--help", cache=cache)
+    assert "--top-k N" in result.stdout and "1 to 20" in result.stdout
 
 
 def test_a_bad_corpus_is_reported_with_its_problems(tmp_path, cache):
@@ -190,6 +261,34 @@ def test_a_bad_corpus_is_reported_with_its_problems(tmp_path, cache):
     result = run_bot("ask", "What is Sora 2?", "--corpus", str(tmp_path), cache=cache)
     assert result.returncode == 1
     assert "bad.md" in result.stderr and "unknown key 'colour'" in result.stderr
+
+
+def test_a_missing_corpus_directory_is_reported_as_missing(tmp_path, cache):
+    result = run_bot("ask", "What is Sora 2?", "--corpus", str(tmp_path / "nowhere"), cache=cache)
+    assert result.returncode == 1
+    assert f"{tmp_path / 'nowhere'}: no such directory" in result.stderr
+    (tmp_path / "a-file").write_text("not a directory\n", encoding="utf-8")
+    result = run_bot("ask", "What is Sora 2?", "--corpus", str(tmp_path / "a-file"), cache=cache)
+    assert f"{tmp_path / 'a-file'}: not a directory" in result.stderr
+
+
+@pytest.mark.parametrize("name, value, accepted", [
+    ("EMBED_BUDGET_SECONDS", "soon", "from 0 to 86400"),
+    ("DECLINE_MIN_COVERAGE", "1.5", "from 0 to 1"),
+])
+def test_a_bad_setting_in_the_environment_is_named(cache, name, value, accepted):
+    result = run_bot("ask", "What is Sora 2?", "--corpus", str(BUNDLED_CORPUS), cache=cache, env={name: value})
+    assert result.returncode == 1 and result.stdout == ""
+    assert f"error: {name}='{value}': expected a number {accepted}" in result.stderr
+
+
+def test_decline_min_coverage_is_read_by_ask(cache):
+    # "installs" is not in the articles: answered at the default 0.25, declined when every word
+    # must be (lexically, as the model would spare a question this close to the text).
+    question = ("ask", "How quickly did the app pass a million installs?", "--corpus", str(BUNDLED_CORPUS))
+    assert "five days" in run_bot(*question, cache=cache, env={"SEMANTIC": "off"}).stdout
+    strict = run_bot(*question, cache=cache, env={"SEMANTIC": "off", "DECLINE_MIN_COVERAGE": "1"})
+    assert SORRY in strict.stdout
 
 
 def test_eval_prints_the_score_table(tmp_path, cache):
@@ -219,6 +318,21 @@ def test_eval_prints_the_score_table(tmp_path, cache):
     assert set(rows) == {"en/paraphrase", "zh-Hans/cross-script", "en/out-of-scope", "all"}
     assert rows["all"].split("|")[2].strip() == "2"
     assert "warning" not in result.stdout
+
+
+@pytest.mark.parametrize("bad_line, message", [
+    ('{"question": "What is Cameo?", "answers" ["Cameo"]}', "line 3 is not valid JSON: Expecting ':' delimiter (column 42)"),
+    ('["What is Cameo?"]', "line 3 is not a JSON object"),
+    ('{"answers": ["Cameo"]}', 'line 3 has no "question" string'),
+    ('{"question": "What is Cameo?", "answers": "Cameo"}', 'line 3: "answers" must be a list of strings'),
+])
+def test_eval_on_a_broken_file_names_the_line(tmp_path, cache, bad_line, message):
+    questions = tmp_path / "questions.jsonl"
+    good = json.dumps({"question": "What is Cameo?", "answers": ["Cameo"]})
+    questions.write_text(f"{good}\n\n{bad_line}\n{good}\n", encoding="utf-8")
+    result = run_bot("eval", str(questions), "--corpus", str(BUNDLED_CORPUS), cache=cache)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"error: {questions}: {message}\n"
 
 
 def test_eval_on_a_missing_file_is_refused_clearly(tmp_path, cache):

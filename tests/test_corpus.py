@@ -99,7 +99,7 @@ def test_an_external_headerless_corpus_loads():
 
 
 def test_not_a_directory(tmp_path):
-    with pytest.raises(CorpusError, match="not a directory"):
+    with pytest.raises(CorpusError, match="missing: no such directory"):
         load_corpus(tmp_path / "missing")
     file = _write(tmp_path, "a.md", BODY)
     with pytest.raises(CorpusError, match="not a directory"):
