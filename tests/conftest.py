@@ -29,7 +29,9 @@ def _isolated_environment(monkeypatch, tmp_path):
     """No test reads the developer's .env, cache, tokens or answer settings, nor sees the
     developer's terminal preferences (each test, and each process it starts, gets its own)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))  # where feedback is recorded
     for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "CORPUS_DIR", "INDEX_CACHE_DIR", "SEMANTIC",
-                 "EMBED_BUDGET_SECONDS", "DECLINE_MIN_COVERAGE", "NO_COLOR", "FORCE_HYPERLINK", "COLUMNS"):
+                 "EMBED_BUDGET_SECONDS", "DECLINE_MIN_COVERAGE", "NO_COLOR", "FORCE_HYPERLINK", "COLUMNS",
+                 "FEEDBACK", "FEEDBACK_DB_PATH", "FEEDBACK_SALT", "FEEDBACK_RETENTION_DAYS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)

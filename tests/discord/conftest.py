@@ -23,12 +23,6 @@ REPO = Path(__file__).resolve().parent.parent.parent
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMg.stand-in.secret-token-value"
 
 
-@pytest.fixture(autouse=True)
-def _feedback_kept_in_the_test(monkeypatch, tmp_path):
-    """A bot started without FEEDBACK_DB_PATH keeps its feedback in the test's directory."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-
-
 @pytest.fixture
 def feedback_db(tmp_path) -> Path:
     return tmp_path / "feedback.sqlite3"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from bot.discord_bot.markdown import emphasize, escape_text, link
 from bot.discord_bot.render import render_discord_reply, render_sources
@@ -41,6 +41,9 @@ def test_lists_and_mass_mentions_are_made_inert():
 
 @given(st.text(max_size=300))
 def test_any_text_escapes_to_itself_with_no_live_markdown(text):
+    # The escape makes "@everyone" inert with a zero-width space; text already holding "@" and a
+    # zero-width space cannot be told apart from that once escaped, and needs no escaping.
+    assume("@\u200b" not in text)
     escaped = escape_text(text)
     assert unescaped_specials(escaped) == []
     assert unescape(escaped) == text

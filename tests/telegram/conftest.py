@@ -123,12 +123,6 @@ async def telegram():
             assert utf16_length(call.params["text"]) <= 4096
 
 
-@pytest.fixture(autouse=True)
-def _feedback_kept_in_the_test(monkeypatch, tmp_path):
-    """A bot started without FEEDBACK_DB_PATH keeps its feedback in the test's directory."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-
-
 @pytest.fixture
 def feedback_db(tmp_path) -> Path:
     return tmp_path / "feedback.sqlite3"
