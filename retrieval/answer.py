@@ -61,7 +61,8 @@ class Answer:
     logs and the operator's feedback report; it is not part of the JSON contract.
     `truncated` is True when the question was longer than the engine reads and only its
     beginning was used. `has_more` tells whether asking again with a larger `offset`
-    would give further hits.
+    would give further hits. `total_hits`, set on a page of `Engine.answer_page`, counts the
+    hits of every page (None when not counted); it is not part of the JSON contract either.
     """
 
     question: str
@@ -73,6 +74,7 @@ class Answer:
     truncated: bool = False
     small_talk: bool = False
     decline_reason: str | None = None
+    total_hits: int | None = None
 
     def to_dict(self, id: Any = None) -> dict[str, Any]:
         """The answer as the JSON contract spells it, with the caller's `id` echoed."""

@@ -7,7 +7,7 @@ import math
 import re
 import unicodedata
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,6 +30,8 @@ from retrieval.vector_store import EmbeddingTooSlow, Progress, text_key
 log = logging.getLogger(__name__)
 
 DEFAULT_TOP_K = 3
+# "More" pages through at most this many hits of a question, all chosen at once.
+PAGED_HITS = 30
 # Longer questions are answered on their beginning; the answer says so (`truncated`).
 MAX_QUESTION_CHARS = 1000
 # Passages fetched from the index per hit wanted: room for overlaps and language preference.
@@ -159,6 +161,16 @@ class Engine:
         server pays for it before going online, not while a user waits."""
         for question in ("What is it about?", "這篇文章講什麼？"):
             self.answer(question)
+
+    def answer_page(self, question: str, page_size: int, offset: int) -> Answer:
+        """The `page_size` hits after `offset` among the best PAGED_HITS for `question`, with
+        `total_hits` counting them all: pages of one question never overlap and can say where
+        they are ("4–6 of 9"). A declined question comes back as `answer` gives it."""
+        every = self.answer(question, PAGED_HITS)
+        if not every.answered:
+            return every
+        return replace(every, hits=every.hits[offset : offset + page_size], offset=offset,
+                       has_more=offset + page_size < len(every.hits), total_hits=len(every.hits))
 
     def answer(self, question: str, top_k: int = DEFAULT_TOP_K, offset: int = 0) -> Answer:
         """Up to `top_k` hits for `question`, skipping the first `offset` (for "more results")."""

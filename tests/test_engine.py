@@ -11,6 +11,7 @@ import pytest
 
 import retrieval.index_cache
 from retrieval import Engine
+from retrieval.engine import PAGED_HITS
 from retrieval.evaluation import fold
 from retrieval.excerpts import ELLIPSIS
 from retrieval.index_cache import cache_key
@@ -103,6 +104,23 @@ def test_pages_of_hits_never_repeat(engine, question, page_size):
     at_once = engine.answer(question, top_k=len(seen))
     assert [(hit.article.id, hit.excerpt) for hit in at_once.hits] == seen
     assert at_once.has_more == page.has_more
+
+
+@pytest.mark.parametrize("question", ["Cameo consent", "OpenAI copyright", "版权"])
+def test_pages_for_more_say_how_many_hits_there_are_in_all(engine, question):
+    pages = [engine.answer_page(question, 3, 0)]
+    while pages[-1].has_more:
+        pages.append(engine.answer_page(question, 3, pages[-1].offset + 3))
+    shown = [(hit.article.id, hit.excerpt) for page in pages for hit in page.hits]
+    assert len(shown) == len(set(shown)) == pages[0].total_hits
+    assert all(page.total_hits == len(shown) for page in pages)
+    assert [(hit.article.id, hit.excerpt) for hit in pages[0].hits] == [
+        (hit.article.id, hit.excerpt) for hit in engine.answer(question, PAGED_HITS).hits[:3]]
+
+
+def test_a_declined_question_has_no_pages(engine):
+    page = engine.answer_page("What is the capital of France?", 3, 3)
+    assert not page.answered and page.hits == () and page.total_hits is None
 
 
 def test_asking_past_the_last_page_gives_no_hits(engine):

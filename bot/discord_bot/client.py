@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 from concurrent.futures import ThreadPoolExecutor
 import logging
 from collections.abc import AsyncIterator
@@ -96,11 +97,16 @@ class QuotesClient(discord.AutoShardedClient):
         return self._mentions.get(command, f"/{command}")
 
     async def answer(self, question: str, offset: int = 0) -> Answer:
-        """The engine's answer, computed off the event loop. The engine is not asked about the
-        "@names" and "#channels" in `question`, which the answer still shows as asked."""
+        """The engine's answer (the page after `offset`, for "More"), computed off the event
+        loop. The engine is not asked about the "@names" and "#channels" in `question`, which the
+        answer still shows as asked."""
         asked = without_addressing(question)
         loop = asyncio.get_running_loop()
-        answer = await loop.run_in_executor(self._engine_thread, self.engine.answer, asked or question, self.top_k, offset)
+        if offset:
+            ask = functools.partial(self.engine.answer_page, asked or question, self.top_k, offset)
+        else:
+            ask = functools.partial(self.engine.answer, asked or question, self.top_k)
+        answer = await loop.run_in_executor(self._engine_thread, ask)
         if asked != question and asked and len(question) <= MAX_QUESTION_CHARS:
             answer = dataclasses.replace(answer, question=question)
         return answer

@@ -76,7 +76,8 @@ def render_discord_reply(answer: Answer, sources_command: str = "/sources", aske
     has_more = answer.has_more or len(shown) < len(answer.hits)
     if answer.offset or has_more:
         first, last = answer.offset + 1, answer.offset + len(shown)
-        embed.set_author(name=page_position(answer.lang, first, last, None if has_more else last))
+        total = answer.total_hits if answer.total_hits is not None else (None if has_more else last)
+        embed.set_author(name=page_position(answer.lang, first, last, total))
     votes = vote_buttons(answer_id, asker_id, chosen) if answer_id else []
     return embed, _buttons(shown, answer, answer.offset + len(shown) if has_more else None, asker_id, votes)
 
