@@ -23,11 +23,11 @@ from bot.discord_bot.mentions import answer_message, is_for_me
 from bot.discord_bot.more_button import MoreButton, question_in
 from bot.discord_bot.render import render_discord_reply
 from bot.discord_bot.replies import NO_MENTIONS, report_failure, send_answer, send_private
-from bot.discord_bot.vote_buttons import VOTE_LABELS, VoteButton, votes_on, with_vote_shown
-from bot.discord_bot.wording import locale_language, shutting_down, vote_recorded
+from bot.discord_bot.vote_buttons import VoteButton, votes_on, with_vote_shown
+from bot.discord_bot.wording import locale_language, shutting_down
 from bot.feedback.store import FeedbackRecorder, NoFeedback
-from bot.feedback.vote_data import Vote
-from bot.messages import apology, button_expired, too_fast
+from bot.feedback.vote_data import VOTE_LABELS, Vote
+from bot.messages import apology, button_expired, too_fast, vote_recorded
 from bot.health import Readiness
 from bot.rate_limit import RateLimiter
 from retrieval import Answer, Engine

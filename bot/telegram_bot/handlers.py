@@ -31,7 +31,7 @@ from telegram.ext import (
 
 from bot import messages
 from bot.feedback.store import FeedbackRecorder, NoFeedback
-from bot.feedback.vote_data import parse_vote_data
+from bot.feedback.vote_data import VOTE_LABELS, parse_vote_data
 from bot.messages import empty_question
 from bot.rate_limit import RateLimiter
 from bot.telegram_bot import texts
@@ -45,7 +45,7 @@ from bot.telegram_bot.render import answer_keyboard, render_plain, render_source
 from bot.telegram_bot.reply_order import ChatLines
 from bot.telegram_bot.sending import send_reply
 from bot.telegram_bot.shutdown import InFlight
-from bot.telegram_bot.vote_buttons import VOTE_LABELS, with_vote_shown
+from bot.telegram_bot.vote_buttons import with_vote_shown
 from retrieval import Answer, Engine
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ class Handlers:
             except TelegramError as error:  # the vote is recorded; the mark is a courtesy
                 if "not modified" not in str(error).lower():
                     log.info("vote recorded but not shown on message %s: %s", message.message_id, error)
-        await query.answer(texts.vote_recorded(lang, VOTE_LABELS[vote]))
+        await query.answer(messages.vote_recorded(lang, VOTE_LABELS[vote]))
 
     async def stale_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button this version of the bot does not know: say it has expired."""
