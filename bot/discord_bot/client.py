@@ -73,8 +73,8 @@ class QuotesClient(discord.AutoShardedClient):
         for command in build_commands():
             self.tree.add_command(command)
         self._mentions: dict[str, str] = {}
-        # One question at a time: the engine's stemmer (snowballstemmer) is not thread-safe, and
-        # concurrent answers failed with IndexError under a burst. The GIL gave no parallelism anyway.
+        # One question at a time, off the event loop: retrieval is CPU-bound Python, so more
+        # threads would only fight the event loop for the GIL (as in the Telegram bot).
         self._engine_thread = ThreadPoolExecutor(1, thread_name_prefix="engine")
         self.accepting = True
         self._in_flight = 0
