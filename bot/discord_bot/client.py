@@ -27,7 +27,7 @@ from bot.discord_bot.vote_buttons import VoteButton, votes_on, with_vote_shown
 from bot.discord_bot.wording import locale_language, shutting_down
 from bot.feedback.store import FeedbackRecorder, NoFeedback
 from bot.feedback.vote_data import VOTE_LABELS, Vote
-from bot.messages import apology, button_expired, too_fast, vote_recorded
+from bot.messages import apology, button_expired, no_more_results, too_fast, vote_recorded
 from bot.health import Readiness
 from bot.rate_limit import RateLimiter
 from retrieval import Answer, Engine
@@ -195,6 +195,9 @@ class QuotesClient(discord.AutoShardedClient):
                 if asker_id == interaction.user.id or (private and asker_id is None):
                     await interaction.response.defer()  # the page turns in place
                     answer = await self.answer(question, offset)
+                    if not answer.hits:  # a button older than the articles: keep the answer, say so aside
+                        await send_private(interaction, no_more_results(lang))
+                        return
                     embed, view = render_discord_reply(answer, self.mention_of("sources"), asker_id, *(votes or ()))
                     await interaction.edit_original_response(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
                     return
