@@ -31,7 +31,7 @@ from bot.messages import apology, button_expired, no_more_results, too_fast, vot
 from bot.health import Readiness
 from bot.rate_limit import RateLimiter
 from retrieval import Answer, Engine
-from retrieval.engine import MAX_QUESTION_CHARS
+from retrieval.engine import MAX_QUESTION_CHARS, prepare_question
 from retrieval.language import detect_language
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,8 @@ class QuotesClient(discord.AutoShardedClient):
         loop = asyncio.get_running_loop()
         answer = await loop.run_in_executor(self._engine_thread, self.engine.answer, asked or question, self.top_k, offset)
         if asked != question and asked and len(question) <= MAX_QUESTION_CHARS:
-            answer = dataclasses.replace(answer, question=question)
+            # Cleaned as the engine cleans what it reads: this text is shown and recorded.
+            answer = dataclasses.replace(answer, question=prepare_question(question).text)
         return answer
 
     def record_question(self, user_id: int, answer: Answer) -> str | None:
