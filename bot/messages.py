@@ -87,3 +87,8 @@ def button_expired(lang: str) -> str:
 def no_more_results(lang: str) -> str:
     """Said when "More" is pressed but there is nothing further."""
     return pick(lang, "That was everything the articles hold.", "文章裡就只有這些了。", "文章里就只有这些了。")
+
+
+def vote_recorded(lang: str, label: str) -> str:
+    """The private note after a 👍 / 👎 press, seen only by the person who pressed (`label`: the emoji)."""
+    return pick(lang, f"Thanks — your {label} is recorded", f"謝謝，已記下你的 {label}", f"谢谢，已记下你的 {label}")

@@ -17,6 +17,7 @@ import pytest
 from bot.feedback.schema import SCHEMA_VERSION
 from bot.feedback.store import FeedbackStore
 from bot.feedback.vote_data import Vote
+from retrieval.answer import Answer
 from retrieval.evaluation import load_questions
 
 REPO = Path(__file__).resolve().parent.parent
@@ -215,3 +216,18 @@ def test_an_empty_period_says_so(tmp_path):
     assert section(output, "Questions per day") == ["No questions in this period."]
     assert section(output, "Unanswered") == ["None in this period."]
     assert section(output, "Answers with the most") == ["None in this period."]
+
+
+def test_a_question_with_terminal_escapes_is_printed_inert(tmp_path):
+    # What a Discord question keeps of its text (the engine's cleaning aside) reaches the report.
+    path = tmp_path / "feedback.sqlite3"
+    store = FeedbackStore.open(path)
+    store.record_question("discord", 1, Answer("\x1b[2J\x1b]0;owned\x07 what is bread?", False, "en",
+                                               decline_reason="only numbers"))
+    store.close()
+
+    result = feedback(database=path)
+
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "what is bread?" in result.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -240,3 +241,31 @@ def test_vote_data_fits_telegrams_callback_data_and_reads_back():
         assert parse_vote_data(foreign) is None
     with pytest.raises(ValueError):
         vote_data("not an id", Vote.up)
+
+
+def test_a_bot_opening_the_file_while_the_other_bot_writes_it_waits_and_records(engine, db):
+    # Two bots started at once on a new file: one is still setting it up when the other opens it.
+    db.parent.mkdir(parents=True)
+    other_bot = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    other_bot.execute("CREATE TABLE setting_up (a)")
+    other_bot.execute("BEGIN IMMEDIATE")
+    done = threading.Event()
+
+    def finish_when_asked() -> None:
+        done.wait(60)  # a safety net only
+        other_bot.execute("COMMIT")
+
+    finisher = threading.Thread(target=finish_when_asked)
+    finisher.start()
+    try:
+        threading.Timer(0.2, done.set).start()  # the other bot's write takes a moment
+        store = FeedbackStore.open(db, busy_timeout_ms=60_000)
+        store.record_question("telegram", ALICE, engine.answer("How do I bake bread?"))
+        store.close()
+    finally:
+        done.set()
+        finisher.join()
+        other_bot.close()
+
+    assert ("questions",) in rows(db, "SELECT name FROM sqlite_master WHERE type = 'table'")  # it opened
+    assert rows(db, "SELECT question FROM questions") == [("How do I bake bread?",)]

@@ -9,11 +9,10 @@ from typing import Any
 import discord
 
 from bot.discord_bot.render import render_discord_reply, render_plain_reply, vote_view
+from bot.discord_bot.replies import NO_MENTIONS
 from retrieval import Answer
 
 log = logging.getLogger(__name__)
-
-NO_MENTIONS = discord.AllowedMentions.none()
 
 
 def channel_permissions(message: discord.Message) -> discord.Permissions | None:

@@ -24,15 +24,15 @@ from bot.discord_bot.mentions import answer_message, is_for_me
 from bot.discord_bot.more_button import MoreButton, question_in
 from bot.discord_bot.render import render_discord_reply
 from bot.discord_bot.replies import NO_MENTIONS, report_failure, send_answer, send_private
-from bot.discord_bot.vote_buttons import VOTE_LABELS, VoteButton, votes_on, with_vote_shown
-from bot.discord_bot.wording import locale_language, shutting_down, vote_recorded
+from bot.discord_bot.vote_buttons import VoteButton, votes_on, with_vote_shown
+from bot.discord_bot.wording import locale_language, shutting_down
 from bot.feedback.store import FeedbackRecorder, NoFeedback
-from bot.feedback.vote_data import Vote
-from bot.messages import apology, button_expired, too_fast
+from bot.feedback.vote_data import VOTE_LABELS, Vote
+from bot.messages import apology, button_expired, no_more_results, too_fast, vote_recorded
 from bot.health import Readiness
 from bot.rate_limit import RateLimiter
 from retrieval import Answer, Engine
-from retrieval.engine import MAX_QUESTION_CHARS
+from retrieval.engine import MAX_QUESTION_CHARS, prepare_question
 from retrieval.language import detect_language
 
 log = logging.getLogger(__name__)
@@ -74,8 +74,8 @@ class QuotesClient(discord.AutoShardedClient):
         for command in build_commands():
             self.tree.add_command(command)
         self._mentions: dict[str, str] = {}
-        # One question at a time: the engine's stemmer (snowballstemmer) is not thread-safe, and
-        # concurrent answers failed with IndexError under a burst. The GIL gave no parallelism anyway.
+        # One question at a time, off the event loop: retrieval is CPU-bound Python, so more
+        # threads would only fight the event loop for the GIL (as in the Telegram bot).
         self._engine_thread = ThreadPoolExecutor(1, thread_name_prefix="engine")
         self.accepting = True
         self._in_flight = 0
@@ -108,7 +108,8 @@ class QuotesClient(discord.AutoShardedClient):
             ask = functools.partial(self.engine.answer, asked or question, self.top_k)
         answer = await loop.run_in_executor(self._engine_thread, ask)
         if asked != question and asked and len(question) <= MAX_QUESTION_CHARS:
-            answer = dataclasses.replace(answer, question=question)
+            # Cleaned as the engine cleans what it reads: this text is shown and recorded.
+            answer = dataclasses.replace(answer, question=prepare_question(question).text)
         return answer
 
     def record_question(self, user_id: int, answer: Answer) -> str | None:
@@ -201,6 +202,9 @@ class QuotesClient(discord.AutoShardedClient):
                 if asker_id == interaction.user.id or (private and asker_id is None):
                     await interaction.response.defer()  # the page turns in place
                     answer = await self.answer(question, offset)
+                    if not answer.hits:  # a button older than the articles: keep the answer, say so aside
+                        await send_private(interaction, no_more_results(lang))
+                        return
                     embed, view = render_discord_reply(answer, self.mention_of("sources"), asker_id, *(votes or ()))
                     await interaction.edit_original_response(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
                     return

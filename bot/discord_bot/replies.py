@@ -30,15 +30,18 @@ async def send_private(interaction: discord.Interaction, text: str = "", **messa
     """A reply only the user sees, whether or not the interaction was answered already.
 
     After a public defer, the first follow-up would replace the public "thinking…" message,
-    so that message is deleted first and the reply goes out as a new private follow-up.
+    so that message is deleted first and the reply goes out as a new private follow-up. After a
+    button's deferred update the original response is the message the button is on (the answer
+    itself): it stays.
     """
     if not interaction.response.is_done():
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS, **message)
         return
-    try:
-        await interaction.delete_original_response()
-    except discord.HTTPException:
-        pass  # nothing to delete, or already gone
+    if interaction.response.type == discord.InteractionResponseType.deferred_channel_message:
+        try:
+            await interaction.delete_original_response()
+        except discord.HTTPException:
+            pass  # nothing to delete, or already gone
     await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS, **message)
 
 

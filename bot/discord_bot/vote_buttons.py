@@ -14,14 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.feedback.vote_data import Vote, parse_vote_data, vote_data
+from bot.feedback.vote_data import CHOSEN_MARK, VOTE_LABELS, Vote, parse_vote_data, vote_data
 
 if TYPE_CHECKING:
     from bot.discord_bot.client import QuotesClient
 
-VOTE_LABELS = {Vote.up: "👍", Vote.down: "👎"}
-# Added to the label of the button the asker pressed, which is also highlighted.
-CHOSEN_MARK = " ✓"
 VOTE_TEMPLATE = re.compile(r"(?P<data>vote:[A-Za-z0-9_-]{11}:(?:up|down))(?::(?P<asker>[0-9]{1,20}))?")
 
 

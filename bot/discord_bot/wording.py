@@ -27,11 +27,6 @@ def more_label(lang: str) -> str:
     return pick(lang, "More", "更多", "更多")
 
 
-def vote_recorded(lang: str, label: str) -> str:
-    """The private note to someone who voted on another person's answer (`label`: the emoji)."""
-    return pick(lang, f"Thanks — your {label} is recorded", f"謝謝，已記下你的 {label}", f"谢谢，已记下你的 {label}")
-
-
 def sources_heading(lang: str) -> str:
     """The title of the list of articles."""
     return pick(lang, "The articles I quote", "我引用的文章", "我引用的文章")

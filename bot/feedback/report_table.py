@@ -3,6 +3,7 @@ even around Chinese text and emoji (two columns wide each)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 
@@ -15,6 +16,7 @@ QUESTION_WIDTH = 60
 REASON_WIDTH = 52
 ARTICLE_WIDTH = 32
 QUOTE_WIDTH = 48
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def render_report(report: FeedbackReport, period: str) -> str:
@@ -75,8 +77,9 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def _cell(value: object) -> str:
-    # Pipes and line breaks would break the table's structure.
-    return " ".join(str(value).split()).replace("|", "¦")
+    # Pipes and line breaks would break the table's structure; control characters (a question
+    # is whatever someone typed) would be obeyed by the operator's terminal.
+    return " ".join(_CONTROL.sub(" ", str(value)).split()).replace("|", "¦")
 
 
 def _pad(text: str, size: int, right: bool) -> str:

@@ -45,6 +45,8 @@ SCHEMA_VERSION = max(MIGRATIONS)
 
 # How long a write waits for another process's write to finish before giving up.
 BUSY_TIMEOUT_MS = 5000
+# How often switching a new file to WAL is tried again while another process writes to it.
+WAL_SWITCH_RETRY_SECONDS = 0.01
 
 
 class FeedbackSchemaError(Exception):
@@ -60,13 +62,28 @@ def connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Conne
                                  timeout=busy_timeout_ms / 1000)
     try:
         connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-        connection.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(connection, busy_timeout_ms)
         # In WAL mode NORMAL never corrupts the database; a power cut may lose the last writes.
         connection.execute("PRAGMA synchronous = NORMAL")
     except BaseException:
         connection.close()
         raise
     return connection
+
+
+def _switch_to_wal(connection: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    """PRAGMA journal_mode = WAL, waiting up to the busy timeout for another process's write.
+    SQLite answers this pragma SQLITE_BUSY at once, without its busy handler: two bots opening
+    a new file at once (docker compose up) saw one fail, and its feedback dropped until a reopen."""
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                raise
+            time.sleep(WAL_SWITCH_RETRY_SECONDS)
 
 
 def applied_version(connection: sqlite3.Connection) -> int:

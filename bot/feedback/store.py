@@ -114,9 +114,10 @@ class FeedbackStore:
 
     def record_question(self, platform: str, user_id: int | str, answer: Answer) -> str | None:
         """Queue the question and its outcome; return the answer id its vote buttons carry
-        (None once the store is closed). Call it for a question's first reply only, not for
-        the pages of "More", which keep the first reply's id."""
-        if self._closed:
+        (None once the store is closed, and for an empty question: a bare "@bot" asks nothing
+        and would only clutter the unanswered questions). Call it for a question's first reply
+        only, not for the pages of "More", which keep the first reply's id."""
+        if self._closed or not answer.question.strip():
             return None
         try:
             answer_id = new_answer_id()

@@ -15,6 +15,10 @@ class Vote(IntEnum):
     down = -1
 
 
+# What the buttons show on both platforms; the mark is added to the one a person pressed, where
+# only they can see it.
+VOTE_LABELS = {Vote.up: "👍", Vote.down: "👎"}
+CHOSEN_MARK = " ✓"
 # 8 random bytes, URL-safe base64: 11 characters, made by the caller's process without asking
 # the database, so an answer's buttons never wait for a write.
 ANSWER_ID_BYTES = 8

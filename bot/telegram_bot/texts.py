@@ -78,11 +78,6 @@ def prev_label(lang: str) -> str:
     return pick(lang, "◂ Prev", "◂ 上一頁", "◂ 上一页")
 
 
-def vote_recorded(lang: str, label: str) -> str:
-    """The toast after a 👍 / 👎 press, seen only by the person who pressed (`label`: the emoji)."""
-    return pick(lang, f"Thanks — your {label} is recorded", f"謝謝，已記下你的 {label}", f"谢谢，已记下你的 {label}")
-
-
 def source_button(lang: str) -> str:
     """The label of the link button under a quote sent from inline mode."""
     return pick(lang, "Source ↗", "來源 ↗", "来源 ↗")

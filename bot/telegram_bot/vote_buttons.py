@@ -11,11 +11,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.feedback.vote_data import Vote, parse_vote_data, vote_data
+from bot.feedback.vote_data import CHOSEN_MARK, VOTE_LABELS, Vote, parse_vote_data, vote_data
 
-VOTE_LABELS = {Vote.up: "👍", Vote.down: "👎"}
-# Added to the label of the button a person pressed, where only they see the keyboard.
-CHOSEN_MARK = " ✓"
 
 
 def vote_buttons(answer_id: str, chosen: Vote | None = None) -> list[InlineKeyboardButton]:

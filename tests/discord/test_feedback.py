@@ -114,3 +114,19 @@ async def test_feedback_off_shows_no_votes_and_records_nothing(discord_api, engi
     finally:
         await stop_bot(client, task)
     assert not list(tmp_path.rglob("*.sqlite3"))
+
+
+async def test_a_bare_mention_gets_the_hint_and_is_not_recorded_as_a_question(discord_api, engine, feedback_db, ada):
+    client, task = await start_bot(discord_api, engine, feedback_db_path=feedback_db)
+    try:
+        await ada.write("", mention_bot=True)  # "@Quotes", to see whether it is there
+        hint = (await discord_api.channel_reply(discord_api.channel_id))[0]
+        await ada.write("How do I bake sourdough bread?", mention_bot=True)
+        await discord_api.channel_reply(discord_api.channel_id, count=2)
+    finally:
+        await stop_bot(client, task)
+
+    assert "question" in embed_text(hint).lower()
+    report = feedback_report(feedback_db)
+    assert [row["question"] for row in report["unanswered"]] == ["How do I bake sourdough bread?"]
+    assert report["days"][0]["asked"] == 1

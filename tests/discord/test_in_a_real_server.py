@@ -4,6 +4,7 @@ permissions, replies, messages the bot may not read, cooldowns and Discord's own
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from tests.discord.conftest import DiscordUser, embed_text, start_bot, stop_bot
 from tests.standins.discord_server import EMBED_LINKS, SEND_MESSAGES
@@ -126,3 +127,19 @@ async def test_mentions_channels_and_timestamps_in_a_question_read_as_names_in_t
 
     assert "<@" not in footer and "<#" not in footer and "<t:" not in footer
     assert "@bob" in footer and "#general" in footer and "1970-01-01" in footer
+
+
+async def test_a_question_naming_someone_is_shown_and_recorded_without_control_characters(discord_api, engine, feedback_db, ada):
+    client, task = await start_bot(discord_api, engine, feedback_db_path=feedback_db)
+    try:
+        bob = discord_api.user("1300000000000000002", "bob")
+        asked = ada.message(f"<@{bob['id']}> what is the\x1b Cameo\x07 feature of Sora 2?", mention_bot=True)
+        asked["mentions"].append(bob)
+        await discord_api.send_message(asked)
+        footer = (await discord_api.channel_reply(discord_api.channel_id))[0]["embeds"][0]["footer"]["text"]
+    finally:
+        await stop_bot(client, task)
+
+    assert footer == "❓ @bob what is the Cameo feature of Sora 2?"
+    with sqlite3.connect(feedback_db) as connection:
+        assert connection.execute("SELECT question FROM questions").fetchall() == [("@bob what is the Cameo feature of Sora 2?",)]

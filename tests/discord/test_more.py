@@ -106,3 +106,29 @@ async def test_more_on_an_answer_older_than_its_interaction_token_still_turns_th
     second = await ada.press(first, "More")
 
     assert second["id"] == first["id"] and quoted_sources(second)[0].startswith("**4.**")
+
+
+async def test_a_page_that_fails_to_turn_keeps_the_answer_and_apologises_privately(bot, ada, discord_api, monkeypatch):
+    first = await ada.ask("What is Sora 2?")
+
+    async def engine_fails(question, offset=0):
+        raise RuntimeError("the index is unreadable")
+
+    monkeypatch.setattr(bot, "answer", engine_fails)
+    reply = await ada.press(first, "More")
+
+    assert is_private(reply) and "something went wrong" in reply["content"]
+    assert first["id"] in discord_api.messages_by_id  # the answer is still there
+
+
+async def test_a_more_button_past_the_last_result_keeps_the_answer_and_says_so_privately(bot, discord_api, ada):
+    first = await ada.ask("What is the Cameo feature?")
+    stale = copy.deepcopy(first)  # as a More button reads after the articles shrank
+    more = next(b for b in buttons(stale) if b.get("label") == "More")
+    more["custom_id"] = "more:900:" + more["custom_id"].split(":", 2)[2]
+
+    reply = await ada.press(stale, "More")
+
+    assert is_private(reply) and "That was everything the articles hold." in reply["content"]
+    assert discord_api.current(first["id"])["embeds"] == first["embeds"]
+    assert discord_api.current(first["id"])["components"] == first["components"]  # 👍 / 👎 still there

@@ -787,6 +787,10 @@ class DiscordStandIn:
                 record.original_id = "deleted"  # the "thinking…" placeholder is gone
                 return web.Response(status=204)
             message = record.original_id or ""
+            if record.callback and record.callback.get("type") == 6 and message in self.messages_by_id:
+                # After a component's deferred update, @original is the message the button is on.
+                del self.messages_by_id[message]
+                return web.Response(status=204)
         before = len(record.messages)
         record.messages[:] = [m for m in record.messages if m["id"] != message]
         return web.Response(status=204) if len(record.messages) < before else _error(404, 10008, "Unknown Message")
