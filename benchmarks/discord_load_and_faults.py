@@ -86,7 +86,9 @@ class Question:
 
 async def start_bot(stand_in: DiscordStandIn, cache: str, log: int | IO[str]) -> asyncio.subprocess.Process:
     env = {**os.environ, "PYTHONPATH": str(REPO), "DISCORD_BOT_TOKEN": TOKEN, "DISCORD_API_BASE_URL": stand_in.api_url,
-           "HEALTH_PORT": "0", "INDEX_CACHE_DIR": cache, "FEEDBACK_DB_PATH": os.path.join(cache, "feedback.sqlite3"),
+           "HEALTH_PORT": "0", "INDEX_CACHE_DIR": cache,
+           # a fresh database each time: INDEX_CACHE_DIR may be kept between runs, feedback must not
+           "FEEDBACK_DB_PATH": os.path.join(tempfile.mkdtemp(prefix="bench-feedback-"), "feedback.sqlite3"),
            "LOG_LEVEL": "WARNING"}
     stand_in.identified.clear()
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "discord", env=env,

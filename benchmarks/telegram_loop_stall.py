@@ -46,10 +46,10 @@ async def ticker(stalls: list[float], stop: asyncio.Event) -> None:
         stalls.append(max(0.0, time.perf_counter() - before - TICK))
 
 
-async def one_run(engine: Engine, questions: int, api: str) -> dict[str, float]:
+async def one_run(engine: Engine, questions: int, api: str, scratch: Path) -> dict[str, float]:
     settings = Settings(
         telegram_bot_token="1:benchmark", telegram_api_base_url=f"{api}/bot", health_port=0,
-        rate_limit_questions=1000, feedback_db_path=Path(tempfile.mkdtemp(prefix="bench-feedback-")) / "feedback.sqlite3",
+        rate_limit_questions=1000, feedback_db_path=scratch / "feedback.sqlite3",  # recorded, as in a bot
     )
     # No throttle: the stand-in has no flood limit, and we want every question in flight at once.
     application = telegram_app.build_application(
@@ -111,7 +111,13 @@ async def main() -> None:
     telegram_app.RETRIEVAL_THREADS = args.threads
     telegram_app.CONCURRENT_UPDATES = args.concurrent_updates
 
-    engine = Engine.from_directory(BUNDLED_CORPUS, tempfile.mkdtemp(prefix="bench-index-"))
+    with tempfile.TemporaryDirectory(prefix="bench-loop-stall-") as scratch:
+        await measure_in(Path(scratch), args)
+
+
+async def measure_in(scratch: Path, args: argparse.Namespace) -> None:
+    """Build the engine in `scratch`, start the stand-in, measure, and stop the stand-in."""
+    engine = Engine.from_directory(BUNDLED_CORPUS, scratch / "index")
     engine.warm_up()  # as `python -m bot telegram` does before going online
     sys.setswitchinterval(0.001)  # likewise
 
@@ -123,13 +129,13 @@ async def main() -> None:
     )
     try:
         await wait_until_up(api)
-        await measure(engine, args, api)
+        await measure(engine, args, api, scratch)
     finally:
         standin.terminate()
         standin.wait()
 
 
-async def measure(engine: Engine, args: argparse.Namespace, api: str) -> None:
+async def measure(engine: Engine, args: argparse.Namespace, api: str, scratch: Path) -> None:
     print(
         f"{args.questions} questions in flight, retrieval threads: {args.threads}, "
         f"concurrent updates: {args.concurrent_updates}, Python {sys.version.split()[0]}"
@@ -137,7 +143,7 @@ async def measure(engine: Engine, args: argparse.Namespace, api: str) -> None:
     print(f"{'run':>4} {'answered':>9} {'wall s':>8} {'max stall ms':>13} {'p99 stall ms':>13} {'ticks':>7}")
     rows = []
     for run in range(1, args.runs + 1):
-        row = await one_run(engine, args.questions, api)
+        row = await one_run(engine, args.questions, api, scratch)
         rows.append(row)
         print(f"{run:>4} {row['answered']:>5}/{args.questions:<3} {row['wall_s']:>8.3f} {row['max_ms']:>13.1f} {row['p99_ms']:>13.2f} {row['ticks']:>7}")
     median = {key: statistics.median(row[key] for row in rows) for key in rows[0]}
