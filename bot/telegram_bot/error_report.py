@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import messages
@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error and tell the user, briefly, that it failed; a chat that is gone (bot
-    blocked or removed) and a network hiccup while polling are one quiet line each."""
+    blocked or removed), a network hiccup while polling and a button press or inline query
+    answered too late are one quiet line each."""
     error = context.error
     if update is None and isinstance(error, NetworkError):
         log.warning("polling Telegram for updates failed (%s); retrying", error)
@@ -27,6 +28,11 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
     if isinstance(error, Forbidden):
         chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
         log.info("no reply to chat %s: %s", chat, error.message)
+        return
+    if isinstance(error, BadRequest) and "query is too old" in error.message.lower():
+        # Telegram gives a few seconds to answer a button press or inline query; nothing is lost
+        # but the spinner, and there is nobody left to apologise to.
+        log.info("update %s was answered too late for Telegram: %s", update_id, error.message)
         return
     log.error("error while handling update %s", update_id, exc_info=error)
     if not isinstance(update, Update):

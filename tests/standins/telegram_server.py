@@ -194,6 +194,7 @@ class TelegramStandIn:
         self._failures: dict[str, deque[tuple[int, Any]]] = {}
         self._held: dict[str, asyncio.Event] = {}
         self._random_faults: tuple[random.Random, float, frozenset[str]] | None = None
+        self._queries_expire = False
         self._blocked: dict[int, str] = {}
         self._migrated: dict[int, int] = {}
         self.inline_answers: dict[str, dict[str, Any]] = {}
@@ -261,6 +262,11 @@ class TelegramStandIn:
         (long polling too: the bot must ride it out)."""
         chosen = frozenset(methods) if methods else frozenset()
         self._random_faults = (random.Random(seed), share, chosen)
+
+    def answer_too_late(self) -> None:
+        """From now on every button press and inline query is too old by the time the bot answers
+        it, as when a bot answers after Telegram's few seconds: 400 "query is too old"."""
+        self._queries_expire = True
 
     def hold(self, method: str) -> None:
         """Calls of `method` wait (the request stays open) until `release(method)`."""
@@ -430,7 +436,7 @@ class TelegramStandIn:
 
     def _api_answerCallbackQuery(self, params: dict) -> bool:
         query_id = str(params.get("callback_query_id"))
-        if query_id not in self.callback_queries:
+        if query_id not in self.callback_queries or self._queries_expire:
             raise APIError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
         if len(params.get("text") or "") > 200:
             raise APIError(400, "Bad Request: MESSAGE_TOO_LONG")
@@ -439,7 +445,7 @@ class TelegramStandIn:
     def _api_answerInlineQuery(self, params: dict) -> bool:
         query_id = str(params.get("inline_query_id"))
         query = self._inline_queries.get(query_id)
-        if query is None:
+        if query is None or self._queries_expire:
             raise APIError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
         results = params.get("results") or []
         if len(results) > 50:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from tests.telegram.conftest import TOKEN, TelegramUser
@@ -115,3 +116,20 @@ async def test_the_token_never_appears_in_the_logs(telegram, settings, engine, a
     assert caplog.records
     assert TOKEN not in caplog.text
     assert TOKEN.split(":")[1] not in caplog.text
+
+
+async def test_an_inline_query_answered_too_late_is_one_quiet_line_not_an_error(bot, telegram, alice, caplog):
+    telegram.answer_too_late()
+
+    with caplog.at_level(logging.INFO):
+        telegram.inline_query(alice.profile, "cameo feature")
+        await telegram.wait_for(lambda call: call.method == "answerInlineQuery" and call.status == 400, timeout=120)
+        # The error handler runs once the failed call is back: wait for its line, whichever it is.
+        for _ in range(12_000):
+            logged = [r for r in caplog.records if r.levelno >= logging.ERROR or "too late" in r.getMessage()]
+            if logged:
+                break
+            await asyncio.sleep(0.01)
+
+    assert [record.levelname for record in logged] == ["INFO"]
+    assert not [call for call in telegram.calls if call.method == "sendMessage"]  # no apology anywhere
