@@ -195,6 +195,7 @@ class TelegramStandIn:
         self._held: dict[str, asyncio.Event] = {}
         self._random_faults: tuple[random.Random, float, frozenset[str]] | None = None
         self._queries_expire = False
+        self._stopping = False
         self._blocked: dict[int, str] = {}
         self._migrated: dict[int, int] = {}
         self.inline_answers: dict[str, dict[str, Any]] = {}
@@ -234,6 +235,10 @@ class TelegramStandIn:
         self.host = host
 
     async def stop(self) -> None:
+        # Long polls still open (a bot that was killed leaves one) end now, not at their timeout:
+        # the server's clean-up waits for every request in progress.
+        self._stopping = True
+        await self._notify()
         if self._runner:
             await self._runner.cleanup()
 
@@ -364,7 +369,9 @@ class TelegramStandIn:
         if not self.pending(self._confirmed) and timeout > 0:
             async with self.condition:
                 try:
-                    await asyncio.wait_for(self.condition.wait_for(lambda: self.pending(self._confirmed)), timeout)
+                    await asyncio.wait_for(
+                        self.condition.wait_for(lambda: self._stopping or self.pending(self._confirmed)), timeout
+                    )
                 except (TimeoutError, asyncio.TimeoutError):
                     pass
         handed_out = self.pending(self._confirmed)[:limit]
