@@ -126,7 +126,7 @@ def _reason(error: BaseException) -> str:
 
 def run(settings: Settings, engine: Engine) -> None:
     """Run the Discord bot until SIGTERM or SIGINT; SettingsError when the token is missing or
-    refused, SystemExit (one line) when Discord cannot be reached at start."""
+    refused, ConnectionError (one line) when Discord cannot be reached at start."""
     token = require_token(settings, "discord_bot_token")
     redact_secrets_in_logs([token], patterns=INTERACTION_TOKEN_PATTERNS)
     point_at_api(settings.discord_api_base_url)
@@ -137,4 +137,4 @@ def run(settings: Settings, engine: Engine) -> None:
         raise SettingsError("DISCORD_BOT_TOKEN was refused by Discord: copy the token again from the Bot page "
                             "of your application at https://discord.com/developers/applications") from None
     except DiscordUnreachable as unreachable:
-        raise SystemExit(f"error: {unreachable}") from None
+        raise ConnectionError(str(unreachable)) from None
