@@ -13,6 +13,12 @@ BUNDLED_CORPUS = REPO / "corpus"
 SHARED = REPO.parent / "shared"
 
 
+@pytest.fixture
+def feedback_db(tmp_path) -> Path:
+    """Where a bot under test records its feedback (a fresh SQLite file per test)."""
+    return tmp_path / "feedback.sqlite3"
+
+
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("index-cache")

@@ -70,6 +70,9 @@ def test_a_token_from_dotenv_is_used():
         ("DISCORD_API_BASE_URL", "ftp://example.org", "an http(s) URL"),
         ("DISCORD_DEV_GUILD_ID", "my-server", "the numeric id of a Discord server"),
         ("HEALTH_PORT", "http", "a port number from 1 to 65535, or 0 for none"),
+        ("FEEDBACK", "sometimes", "on or off"),
+        ("FEEDBACK_RETENTION_DAYS", "0", "a whole number of days from 1 to 3650"),
+        ("FEEDBACK_RETENTION_DAYS", "forever", "a whole number of days from 1 to 3650"),
     ],
 )
 def test_an_invalid_value_names_the_variable_its_value_and_the_accepted_form(monkeypatch, variable, value, accepted):

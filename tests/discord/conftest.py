@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import discord
@@ -19,22 +14,7 @@ from bot.health import Readiness
 from bot.settings import load_settings
 from tests.standins.discord_server import SAFETY_DEADLINE, DiscordStandIn, InteractionRecord
 
-REPO = Path(__file__).resolve().parent.parent.parent
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMg.stand-in.secret-token-value"
-
-
-@pytest.fixture
-def feedback_db(tmp_path) -> Path:
-    return tmp_path / "feedback.sqlite3"
-
-
-def feedback_report(database: Path) -> dict[str, Any]:
-    """`python -m bot feedback --json` on `database`, as the operator runs it."""
-    environment = os.environ | {"FEEDBACK_DB_PATH": str(database), "PYTHONPATH": str(REPO)}
-    done = subprocess.run([sys.executable, "-m", "bot", "feedback", "--json"], capture_output=True, text=True,
-                          encoding="utf-8", env=environment, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ with `python -m bot feedback --json`."""
 
 from __future__ import annotations
 
-from tests.discord.conftest import DiscordUser, buttons, embed_text, feedback_report, is_private, start_bot, stop_bot
+from tests.discord.conftest import DiscordUser, buttons, embed_text, is_private, start_bot, stop_bot
+from tests.feedback_report import feedback_report
 from tests.standins.discord_server import EMBED_LINKS
 
 UP, DOWN = "👍", "👎"

@@ -4,13 +4,8 @@ users who talk to it the way people do."""
 from __future__ import annotations
 
 import itertools
-import json
-import os
-import subprocess
-import sys
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +15,6 @@ from bot.telegram_bot.app import build_application, polling
 from bot.telegram_bot.retries import RetryingRateLimiter
 from tests.standins.telegram_server import Call, TelegramStandIn, check_telegram_html, utf16_length
 
-REPO = Path(__file__).resolve().parent.parent.parent
 TOKEN = "123456789:AAE-stand-in-token-must-never-be-logged"
 # Long polling in tests: short, so stopping the bot never waits long for an open request.
 POLL_TIMEOUT = 0.2
@@ -124,11 +118,6 @@ async def telegram():
 
 
 @pytest.fixture
-def feedback_db(tmp_path) -> Path:
-    return tmp_path / "feedback.sqlite3"
-
-
-@pytest.fixture
 def settings(telegram, feedback_db) -> Settings:
     return Settings(
         feedback_db_path=feedback_db,
@@ -139,15 +128,6 @@ def settings(telegram, feedback_db) -> Settings:
         rate_limit_questions=5,
         rate_limit_seconds=30,
     )
-
-
-def feedback_report(database: Path) -> dict[str, Any]:
-    """`python -m bot feedback --json` on `database`, as the operator runs it."""
-    environment = os.environ | {"FEEDBACK_DB_PATH": str(database), "PYTHONPATH": str(REPO)}
-    done = subprocess.run([sys.executable, "-m", "bot", "feedback", "--json"], capture_output=True, text=True,
-                          encoding="utf-8", env=environment, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
 
 
 def fast_rate_limiter() -> RetryingRateLimiter:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from tests.telegram.conftest import REPLY_TIMEOUT, feedback_report, running_bot
+from tests.feedback_report import feedback_report
+from tests.telegram.conftest import REPLY_TIMEOUT, running_bot
 
 UP, DOWN, MORE = "👍", "👎", "More ▸"
 
