@@ -62,7 +62,8 @@ class Answer:
     `truncated` is True when the question was longer than the engine reads and only its
     beginning was used. `has_more` tells whether asking again with a larger `offset`
     would give further hits. `total_hits`, set on a page of `Engine.answer_page`, counts the
-    hits of every page (None when not counted); it is not part of the JSON contract either.
+    hits of every page, up to `engine.PAGED_HITS` (None when not counted); it is not part of the
+    JSON contract either.
     """
 
     question: str

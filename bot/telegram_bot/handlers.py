@@ -68,13 +68,18 @@ class Handlers:
         self.executor = executor
         self.chat_lines = ChatLines()
         self.answered = AnsweredQuestions()
-        self.paging = Paging(self.retrieve, limiter, top_k)
+        self.paging = Paging(self.retrieve_page, limiter)
         self.inline_mode = InlineMode(self.retrieve, inline_limiter, self.feedback)
 
     async def retrieve(self, question: str, offset: int = 0, top_k: int | None = None) -> Answer:
         """The engine's answer (`top_k` hits from `offset`, default the configured top_k),
         computed off the event loop."""
         call = partial(self.engine.answer, question, top_k=top_k or self.top_k, offset=offset)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, call)
+
+    async def retrieve_page(self, question: str, offset: int) -> Answer:
+        """The page of hits after `offset` that "More" and "Prev" show, off the event loop."""
+        call = partial(self.engine.answer_page, question, self.top_k, offset)
         return await asyncio.get_running_loop().run_in_executor(self.executor, call)
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,7 +6,6 @@ again from the message the answer replies to, so pages turn after a restart too.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Awaitable, Callable
 
 from telegram import Message, Update, User
@@ -22,20 +21,17 @@ from bot.telegram_bot.render import answer_keyboard, render_page_position, rende
 from bot.telegram_bot.vote_buttons import votes_in
 from retrieval import Answer
 
-# "More" pages through at most this many hits, so it can say "4–6 of 9".
-MAX_PAGED_HITS = 30
-
-Retrieve = Callable[..., Awaitable[Answer]]
+# (question, offset) -> that page of hits, from `Engine.answer_page` off the event loop.
+RetrievePage = Callable[[str, int], Awaitable[Answer]]
 
 
 class Paging:
-    """Turns an answer's pages: `retrieve(question, top_k=…)` asks the engine off the event
-    loop, `limiter` counts a page as a question, `top_k` hits make a page."""
+    """Turns an answer's pages: `retrieve_page` asks the engine for one, `limiter` counts a page
+    as a question."""
 
-    def __init__(self, retrieve: Retrieve, limiter: RateLimiter, top_k: int) -> None:
-        self.retrieve = retrieve
+    def __init__(self, retrieve_page: RetrievePage, limiter: RateLimiter) -> None:
+        self.retrieve_page = retrieve_page
         self.limiter = limiter
-        self.top_k = top_k
 
     async def more(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """"More ▸" and "◂ Prev": that page of hits, in place of the current one, with where it
@@ -52,16 +48,11 @@ class Paging:
         if wait:
             await query.answer(messages.too_fast(lang, wait), show_alert=True)
             return
-        offset = parsed[0]
-        every = await self.retrieve(question, top_k=MAX_PAGED_HITS)
-        if not every.answered or offset >= len(every.hits):
+        page = await self.retrieve_page(question, parsed[0])
+        if not page.hits:
             await query.answer(messages.no_more_results(lang), show_alert=True)
             return
-        page = dataclasses.replace(
-            every, hits=every.hits[offset : offset + self.top_k], offset=offset,
-            has_more=offset + self.top_k < len(every.hits),
-        )
-        pages = render_telegram_reply(page, footer=render_page_position(page, len(every.hits), not every.has_more))
+        pages = render_telegram_reply(page, footer=render_page_position(page))
         keyboard = answer_keyboard(page, question, *(votes_in(message.reply_markup) or ()))  # the first reply's votes
         try:
             await message.edit_text(pages[0], reply_markup=keyboard if len(pages) == 1 else None)

@@ -24,7 +24,7 @@ from bot.telegram_bot import texts
 from bot.telegram_bot.more_button import more_callback_data
 from bot.telegram_bot.vote_buttons import vote_buttons
 from retrieval import Answer, ArticleInfo, Hit
-from retrieval.engine import MAX_QUESTION_CHARS
+from retrieval.engine import MAX_QUESTION_CHARS, PAGED_HITS
 from retrieval.spans import merge_spans
 
 # Telegram counts a message's visible text; we hold the raw HTML to the limit, in UTF-16 code
@@ -187,9 +187,12 @@ def answer_keyboard(answer: Answer, question: str, answer_id: str | None = None,
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
-def render_page_position(answer: Answer, total: int, total_is_exact: bool) -> str:
-    """Where this page is among all the hits ("4–6 of 9"), and on the last page that it is the last."""
+def render_page_position(answer: Answer) -> str:
+    """Where this page (of `Engine.answer_page`) is among all the hits ("4–6 of 9"; "of 30+" when
+    the count reached the most the engine pages through), and on the last page that it is the last."""
     first, last = answer.offset + 1, answer.offset + len(answer.hits)
+    total = answer.total_hits if answer.total_hits is not None else last
+    total_is_exact = total < PAGED_HITS
     shown_total = str(total) if total_is_exact else f"{total}+"
     is_last = total_is_exact and not answer.has_more
     return f"<i>{escape_text(texts.page_position(answer.lang, first, last, shown_total, is_last))}</i>"
