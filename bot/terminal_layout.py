@@ -107,7 +107,7 @@ def fit(text: str, width: int) -> str:
 
 # C0 and C1 control characters and DEL: drawn as visible symbols (one character for one, so
 # highlight offsets stay right) rather than handed to the terminal to obey.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _control_picture(match: re.Match) -> str:
@@ -119,7 +119,7 @@ def _control_picture(match: re.Match) -> str:
 
 def visible(text: str) -> str:
     """`text` with control characters replaced by visible symbols of the same length."""
-    return _CONTROL.sub(_control_picture, text)
+    return CONTROL_CHARACTERS.sub(_control_picture, text)
 
 
 def hyperlink(url: str, label: str) -> str:

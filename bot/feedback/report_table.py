@@ -3,11 +3,10 @@ even around Chinese text and emoji (two columns wide each)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 
 from bot.feedback.report import FeedbackReport
+from bot.terminal_layout import CONTROL_CHARACTERS, ELLIPSIS, display_width, fit
 
 # Rows per table; `--json` lists them all.
 TOP_ROWS = 20
@@ -16,7 +15,6 @@ QUESTION_WIDTH = 60
 REASON_WIDTH = 52
 ARTICLE_WIDTH = 32
 QUOTE_WIDTH = 48
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def render_report(report: FeedbackReport, period: str) -> str:
@@ -66,7 +64,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A Markdown table, padded so the columns line up in a terminal; numbers right-aligned."""
     cells = [[_cell(value) for value in row] for row in rows]
     numeric = [all(isinstance(row[i], int) for row in rows) for i in range(len(header))]
-    widths = [max(width(text) for text in [name, *(row[i] for row in cells)]) for i, name in enumerate(header)]
+    widths = [max(display_width(text) for text in [name, *(row[i] for row in cells)]) for i, name in enumerate(header)]
 
     def line(values: Sequence[str]) -> str:
         padded = [_pad(text, widths[i], numeric[i]) for i, text in enumerate(values)]
@@ -79,29 +77,16 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 def _cell(value: object) -> str:
     # Pipes and line breaks would break the table's structure; control characters (a question
     # is whatever someone typed) would be obeyed by the operator's terminal.
-    return " ".join(_CONTROL.sub(" ", str(value)).split()).replace("|", "¦")
+    return " ".join(CONTROL_CHARACTERS.sub(" ", str(value)).split()).replace("|", "¦")
 
 
 def _pad(text: str, size: int, right: bool) -> str:
-    room = " " * (size - width(text))
+    room = " " * (size - display_width(text))
     return room + text if right else text + room
-
-
-def width(text: str) -> int:
-    """Display columns: wide and full-width characters (Chinese, most emoji) take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 0 if unicodedata.combining(char) else 1
-               for char in text)
 
 
 def cut(text: str, size: int) -> str:
     """`text` folded to one line and cut to at most `size` display columns, ending in "…"."""
-    text = " ".join(text.split())
-    if width(text) <= size:
-        return text
-    kept, used = [], 0
-    for char in text:
-        used += width(char)
-        if used > size - 1:
-            break
-        kept.append(char)
-    return "".join(kept).rstrip() + "…"
+    folded = " ".join(text.split())
+    shown = fit(folded, size)
+    return shown if shown == folded else shown.removesuffix(ELLIPSIS).rstrip() + ELLIPSIS
