@@ -20,19 +20,31 @@ from tests.telegram.conftest import TOKEN
 REPO = Path(__file__).resolve().parents[2]
 
 
-async def test_python_m_bot_telegram_answers_and_never_logs_the_token(telegram, alice, cache_dir):
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": telegram.base_url,
-        "INDEX_CACHE_DIR": str(cache_dir),
-        "HEALTH_PORT": "0",
-        "LOG_LEVEL": "DEBUG",
-        "PYTHONPATH": str(REPO),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "telegram", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+async def start_bot(cache_dir: Path, **env: str) -> asyncio.subprocess.Process:
+    """`python -m bot telegram` with `env` over the test's environment (the stand-in's token, the
+    shared index cache, no health port)."""
+    environment = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "INDEX_CACHE_DIR": str(cache_dir), "HEALTH_PORT": "0",
+                   "PYTHONPATH": str(REPO), **env}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "telegram", env=environment,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def stderr_at_exit(process: asyncio.subprocess.Process, within: float = SHUTDOWN_GRACE_SECONDS) -> str:
+    """What a bot that must stop by itself wrote to standard error; `within` is a safety net,
+    not a measure: a bot that hangs instead is killed, never left behind."""
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), within)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.communicate()
+    return stderr.decode()
+
+
+async def test_python_m_bot_telegram_answers_and_never_logs_the_token(telegram, alice, cache_dir):
+    process = await start_bot(cache_dir, TELEGRAM_API_BASE_URL=telegram.base_url, LOG_LEVEL="DEBUG")
     try:
         await telegram.wait_for(lambda call: call.method == "setMyCommands", timeout=30)
         reply = await alice.says("cameo feature")
@@ -52,27 +64,12 @@ def _closed_port() -> int:
 
 async def test_an_unreachable_telegram_and_a_malformed_token_are_one_line_and_a_failed_exit(cache_dir):
     port = _closed_port()
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": "abc",
-        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
-        "INDEX_CACHE_DIR": str(cache_dir),
-        "HEALTH_PORT": "0",
-        "PYTHONPATH": str(REPO),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "telegram", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    try:
-        _, stderr = await asyncio.wait_for(process.communicate(), SHUTDOWN_GRACE_SECONDS)
-    finally:
-        if process.returncode is None:  # it hung instead of failing: never leave it behind
-            process.kill()
-            await process.communicate()
+    process = await start_bot(cache_dir, TELEGRAM_BOT_TOKEN="abc", TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot")
+    stderr = await stderr_at_exit(process)
 
-    lines = stderr.decode().strip().splitlines()
+    lines = stderr.strip().splitlines()
     assert process.returncode != 0
-    assert "Traceback" not in stderr.decode(), stderr.decode()
+    assert "Traceback" not in stderr, stderr
     assert lines[-1].startswith(f"error: could not reach Telegram at http://127.0.0.1:{port}: ")
     assert "TELEGRAM_BOT_TOKEN does not look like a Telegram token (<digits>:<35 characters>)" in lines[-1]
     assert [line for line in lines if "error" in line.lower()] == [lines[-1]]
@@ -91,27 +88,11 @@ async def test_a_feedback_database_from_newer_code_stops_start_up_with_one_line(
     FeedbackStore.open(newer).close()
     with sqlite3.connect(newer) as connection:
         connection.execute("INSERT INTO schema_version VALUES (?, 0)", (SCHEMA_VERSION + 1,))
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{_closed_port()}/bot",
-        "INDEX_CACHE_DIR": str(cache_dir),
-        "FEEDBACK_DB_PATH": str(newer),
-        "SEMANTIC": "off",
-        "HEALTH_PORT": "0",
-        "PYTHONPATH": str(REPO),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "telegram", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    try:
-        _, stderr = await asyncio.wait_for(process.communicate(), 120)  # a safety net, not a measure
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.communicate()
+    process = await start_bot(cache_dir, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{_closed_port()}/bot",
+                              FEEDBACK_DB_PATH=str(newer), SEMANTIC="off")
+    stderr = await stderr_at_exit(process, within=120)
 
     assert process.returncode == 2
-    assert "Traceback" not in stderr.decode(), stderr.decode()
-    last = stderr.decode().strip().splitlines()[-1]
+    assert "Traceback" not in stderr, stderr
+    last = stderr.strip().splitlines()[-1]
     assert last.startswith(f"error: the feedback database {newer} has schema version {SCHEMA_VERSION + 1}")
