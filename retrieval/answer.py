@@ -17,6 +17,12 @@ class ArticleInfo:
     published: str
     lang: str
     url: str | None
+    # Where the article lives in its collection, relative to the collection's directory
+    # ("src/ch16-03-shared-state.md"); "" when not read from a file.
+    path: str = ""
+    # The article's details as its text states them: the byline, dateline or source lines that
+    # stand apart from the body ("10/09 2025 427 By Er Feng Source: Node Finance"), joined by " · ".
+    details: str = ""
 
     @property
     def display_title(self) -> str:
@@ -33,6 +39,16 @@ class Hit:
     highlights: tuple[tuple[int, int], ...]
     score: float
     quote_url: str | None
+    # The headings above the quote, outermost first, joined by " › " ("" when none).
+    section: str = ""
+    # Where in its source the quote stands, for a reader without a link: "path:line" for a local
+    # file, "path, page N" for a PDF; None when unknown.
+    location: str | None = None
+    # True when the excerpt is code (shown as code, never re-wrapped).
+    code: bool = False
+    # True when the hit answers a question about the article itself (who wrote it, which outlet,
+    # when): `excerpt` is then the article's details line, not a quote of its body.
+    about_article: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The hit as the JSON contract spells it."""
@@ -46,6 +62,10 @@ class Hit:
             "excerpt": self.excerpt,
             "highlights": [list(span) for span in self.highlights],
             "score": round(self.score, 4),
+            "section": self.section or None,
+            "location": self.location,
+            "code": self.code,
+            "about_article": self.about_article,
         }
 
 
@@ -76,6 +96,7 @@ class Answer:
     small_talk: bool = False
     decline_reason: str | None = None
     total_hits: int | None = None
+    uncertain: bool = False
 
     def to_dict(self, id: Any = None) -> dict[str, Any]:
         """The answer as the JSON contract spells it, with the caller's `id` echoed."""
@@ -83,6 +104,8 @@ class Answer:
             "id": id,
             "question": self.question,
             "answered": self.answered,
+            "uncertain": self.uncertain,
+            "truncated": self.truncated,
             "small_talk": self.small_talk,
             "hits": [hit.to_dict() for hit in self.hits],
         }

@@ -33,11 +33,17 @@ _GLUED_ITEM = re.compile(r"(?<=[.!?])[ \t]+(?=[-•*][ \t]+\w)")
 
 @dataclass(frozen=True)
 class Passage:
-    """A span of one article's text: `article` is the article's position in the corpus."""
+    """A span of one article's text: `article` is the article's position in the corpus.
+
+    `kind` is the block it comes from ("paragraph", "list_item", "quote", "table_row", "code");
+    `section` the headings above it, outermost first, joined by " › " ("" when none): they are
+    searched with the passage but never quoted."""
 
     article: int
     start: int
     end: int
+    kind: str = "paragraph"
+    section: str = ""
 
 
 def split_passages(text: str, article: int) -> list[Passage]:

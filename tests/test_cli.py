@@ -14,7 +14,9 @@ REPO = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = REPO / "corpus"
 SHARED = REPO.parent / "shared"
 
-HIT_KEYS = {"article_id", "title", "publisher", "url", "quote_url", "lang", "excerpt", "highlights", "score"}
+HIT_KEYS = {"article_id", "title", "publisher", "url", "quote_url", "lang", "excerpt", "highlights", "score",
+            "section", "location", "code", "about_article"}
+ANSWER_KEYS = {"id", "question", "answered", "uncertain", "truncated", "small_talk", "hits"}
 SORRY = "the articles I know don't answer that"
 
 
@@ -78,7 +80,7 @@ def test_json_output_follows_the_contract(cache):
     assert result.returncode == 0, result.stderr
     (line,) = result.stdout.splitlines()
     answer = json.loads(line)
-    assert set(answer) == {"id", "question", "answered", "small_talk", "hits"}
+    assert set(answer) == ANSWER_KEYS
     assert answer["id"] is None
     assert answer["question"] == "How quickly did the app pass a million installs?"
     assert answer["answered"] is True
@@ -122,7 +124,7 @@ def test_batch_mode_answers_one_line_per_line_in_order(cache):
 
     for number in (1, 2, 5):
         item = out[number - 1]
-        assert set(item) == {"id", "question", "answered", "small_talk", "hits"} and item["answered"]
+        assert set(item) == ANSWER_KEYS and item["answered"]
     assert "five days" in out[0]["hits"][0]["excerpt"]
     assert out[7]["answered"] is False and out[7]["hits"] == []
     for number in (3, 4, 6, 7):
