@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 # Bump when tokenizing, passage splitting or scoring changes what an index holds.
 INDEX_FORMAT = "12"
 # Bump when what a semantic index holds changes (which sentences are embedded, say).
-SEMANTIC_FORMAT = "2"
+SEMANTIC_FORMAT = "3"
 # A corpus directory may carry the vectors of its texts here, as `<embedder identity>.npz`
 # (`python -m bot embed` writes them), so that nobody has to wait for them to be computed.
 SHIPPED_VECTORS_DIR = "embeddings"
@@ -140,7 +140,7 @@ def prune_superseded(directory: Path, current: Path, prefix: str) -> None:
 def semantic_cache_key(corpus: Corpus, identity: str) -> str:
     """The semantic index's file name for this corpus directory and content, index format and embedder."""
     key = f"{cache_key(corpus)}|{SEMANTIC_FORMAT}|{identity}"
-    return _semantic_prefix(corpus, identity) + hashlib.sha256(key.encode()).hexdigest()[:32] + ".vectors.npz"
+    return _semantic_prefix(corpus, identity) + hashlib.sha256(key.encode()).hexdigest()[:32] + ".vectors"
 
 
 def _semantic_prefix(corpus: Corpus, identity: str) -> str:
@@ -176,7 +176,7 @@ def load_or_build_semantic_index(
     path = directory / semantic_cache_key(corpus, embedder.identity)
     try:
         index = SemanticIndex.load(path)
-        if index.identity == embedder.identity and len(index.sentence_offsets) == len(passages) + 1:
+        if index.identity == embedder.identity and len(index.sentence_offsets) == len(passages) + 1:  # memory-mapped
             prune_superseded(directory, path, _semantic_prefix(corpus, embedder.identity))
             return index
     except FileNotFoundError:
