@@ -183,11 +183,14 @@ def build_semantic_index(
     progress: Progress | None = None,
     checkpoint=None,
     budget_seconds: float | None = None,
+    workers: int | None = None,
+    low_priority: bool = False,
 ) -> SemanticIndex:
     """Embed what `store` lacks of the passages' sentences, and gather their vectors
-    (EmbeddingTooSlow when that would take over `budget_seconds`)."""
+    (EmbeddingTooSlow when that would take over `budget_seconds`; `workers` and `low_priority`
+    are `embed_missing`'s)."""
     texts, sentence_spans = sentence_texts(corpus, passages)
-    embed_missing(texts, embedder, store, progress, checkpoint, budget_seconds)
+    embed_missing(texts, embedder, store, progress, checkpoint, budget_seconds, workers, low_priority)
     counts = [len(spans) for spans in sentence_spans]
     codes, scales = store.quantized([text_key(t) for t in texts])
     return SemanticIndex(

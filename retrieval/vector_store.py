@@ -25,6 +25,7 @@ import numpy as np
 from retrieval.atomic_files import write_atomically
 from retrieval.chinese import CJK_RUN
 from retrieval.embedder import Embedder
+from retrieval.parallel_embedding import MIN_PARALLEL_SECONDS, available_cores, embed_batches
 
 log = logging.getLogger(__name__)
 
@@ -180,11 +181,14 @@ def embed_missing(
     progress: Progress | None = None,
     checkpoint: Callable[[], None] | None = None,
     budget_seconds: float | None = None,
+    workers: int | None = None,
+    low_priority: bool = False,
 ) -> None:
-    """Embed the texts whose vectors `store` lacks, BATCH_TEXTS at a time, reporting
-    `progress(characters done, characters to do)` after each batch and calling `checkpoint`
-    (which saves the store) every SAVE_EVERY_SECONDS. EmbeddingTooSlow, before any work, when
-    that would take longer than `budget_seconds` (None: no limit)."""
+    """Embed the texts whose vectors `store` lacks, BATCH_TEXTS at a time on `workers` processes
+    (None: one per core; see retrieval/parallel_embedding.py), reporting `progress(characters
+    done, characters to do)` after each batch and calling `checkpoint` (which saves the store)
+    every SAVE_EVERY_SECONDS. EmbeddingTooSlow, before any work, when that would take longer
+    than `budget_seconds` (None: no limit). `low_priority` leaves the cores to other work first."""
     todo: dict[bytes, str] = {}
     for text in texts:
         key = text_key(text)
@@ -194,17 +198,22 @@ def embed_missing(
         return
     keys = list(todo)
     total = sum(len(todo[key]) for key in keys)
+    one_core_seconds = estimated_seconds(list(todo.values()))
+    if workers is None:
+        workers = available_cores() if one_core_seconds >= MIN_PARALLEL_SECONDS else 1
     if budget_seconds is not None:
-        seconds = estimated_seconds(list(todo.values()))
+        seconds = one_core_seconds / max(1, workers)
         if seconds > budget_seconds:
             raise EmbeddingTooSlow(seconds, total)
     done = 0
     started = last_save = time.monotonic()
     if progress:
         progress(0, total)
-    for first in range(0, len(keys), BATCH_TEXTS):
-        batch = keys[first : first + BATCH_TEXTS]
-        store.add(batch, embedder.embed_passages([todo[key] for key in batch]))
+    batches = [keys[first : first + BATCH_TEXTS] for first in range(0, len(keys), BATCH_TEXTS)]
+    vectors = embed_batches(embedder, [[todo[key] for key in batch] for batch in batches], workers, low_priority)
+    for number, (batch, batch_vectors) in enumerate(zip(batches, vectors)):
+        first = number * BATCH_TEXTS
+        store.add(batch, batch_vectors)
         done += sum(len(todo[key]) for key in batch)
         if progress:
             progress(done, total)
@@ -213,7 +222,8 @@ def embed_missing(
             last_save = time.monotonic()
             log.info("%s so far, %s", throughput(done, first + len(batch), last_save - started),
                      f"{100 * done // total}% done")
-    log.info("%s", throughput(done, len(keys), time.monotonic() - started))
+    log.info("%s on %d %s", throughput(done, len(keys), time.monotonic() - started), workers,
+             "process" if workers == 1 else "processes")
 
 
 def throughput(characters: int, sentences: int, seconds: float) -> str:
