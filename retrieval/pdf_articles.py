@@ -159,3 +159,18 @@ def _pdf_date(value: str) -> str:
     if not match:
         return ""
     return "-".join(part for part in match.groups()[1:] if part)
+
+
+def with_source_url(content: bytes, url: str) -> bytes:
+    """The PDF `content` rewritten with `url` in its details as /URL (which `read_pdf` reads as
+    the article's address), its pages and other details unchanged. ValueError when it cannot be."""
+    from pypdf import PdfReader, PdfWriter
+
+    try:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
+        writer.add_metadata({"/URL": url})
+        out = io.BytesIO()
+        writer.write(out)
+    except Exception as error:  # a damaged PDF makes pypdf raise about anything
+        raise ValueError(f"cannot be rewritten as a PDF ({type(error).__name__}: {error})") from None
+    return out.getvalue()
