@@ -13,7 +13,8 @@ from pathlib import Path
 
 from retrieval.answer import Answer, ArticleInfo, Hit
 from retrieval.answer_kind import states_quantity, wants_quantity
-from retrieval.corpus import Corpus, load_corpus
+from retrieval.corpus import Corpus
+from retrieval.corpus_cache import load_corpus_cached
 from retrieval.decline import MIN_COVERAGE, coverage_shortfall, decline_reason, loosely_related
 from retrieval.embedder import Embedder
 from retrieval.excerpts import choose_excerpt
@@ -173,9 +174,10 @@ class Engine:
         embed_budget_seconds: float | None = DEFAULT_EMBED_BUDGET_SECONDS,
         background_embedding: bool = False,
     ) -> "Engine":
-        """Load the articles in `directory` (CorpusError if any is bad) and index them, keeping
-        the index in `cache_dir` (None: the default cache directory); see `Engine`."""
-        return cls(load_corpus(directory), cache_dir, min_coverage, embedder, progress, embed_budget_seconds,
+        """Load the articles in `directory` (CorpusError if any is bad; parsed once, then read
+        from the cache) and index them, keeping the index in `cache_dir` (None: the default
+        cache directory); see `Engine`."""
+        return cls(load_corpus_cached(directory, cache_dir), cache_dir, min_coverage, embedder, progress, embed_budget_seconds,
                    background_embedding)
 
     def save_vectors(self, path: str | Path) -> int:
