@@ -41,8 +41,12 @@ CONCURRENT_UPDATES = 256
 RETRIEVAL_THREADS = 1
 # Inline queries arrive as the user types: allow more of them than questions.
 INLINE_QUERIES_PER_QUESTION = 4
-# Command menus: the default one, and a Chinese one for users whose app is in Chinese.
-COMMAND_MENUS = (("en", None), ("zh-Hans", "zh"))
+# Command menus: the default one, a Simplified Chinese one for users whose app is in Chinese,
+# and Traditional ones for the language codes Traditional Chinese apps send.
+COMMAND_MENUS = (("en", None), ("zh-Hans", "zh"), ("zh-Hant", "zh-hant"), ("zh-Hant", "zh-TW"))
+# How long a request waits for Telegram's answer (python-telegram-bot's default is 5 s): a send
+# that times out is not sent again (it may have been delivered), so give a slow Telegram time.
+SEND_TIMEOUT_SECONDS = 20.0
 
 
 def build_application(
@@ -53,12 +57,13 @@ def build_application(
     rate_limiter: BaseRateLimiter | None = None,
     in_flight: InFlight | None = None,
     feedback: FeedbackRecorder | None = None,
+    send_timeout: float = SEND_TIMEOUT_SECONDS,
 ) -> Application:
     """The bot, ready to run: token and API address from `settings`, handlers bound to `engine`,
     commands registered and the health server started once connected (SettingsError without a
     token). Questions and votes go to `feedback`, by default the recorder the settings ask for
     (FeedbackSchemaError when its database is newer than this code); the application closes it
-    when it shuts down."""
+    when it shuts down. `send_timeout`: seconds a request waits for Telegram's answer."""
     token = require_token(settings, "telegram_bot_token")
     feedback = feedback if feedback is not None else open_feedback(settings)
     skip_repeated_tracebacks()
@@ -90,6 +95,8 @@ def build_application(
         .defaults(
             Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_LINK_PREVIEW, allow_sending_without_reply=True)
         )
+        .read_timeout(send_timeout)
+        .write_timeout(send_timeout)
         .rate_limiter(rate_limiter or RetryingRateLimiter())
         .concurrent_updates(CONCURRENT_UPDATES)
         .update_queue(BoundedUpdateQueue())
@@ -115,8 +122,8 @@ def run(settings: Settings, engine: Engine) -> None:
     token = require_token(settings, "telegram_bot_token")
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
     redact_secrets_in_logs([token, secret])
-    if settings.telegram_mode == TelegramMode.webhook and not settings.telegram_webhook_url:
-        raise SettingsError("TELEGRAM_WEBHOOK_URL is required when TELEGRAM_MODE=webhook")
+    if settings.telegram_mode == TelegramMode.webhook:
+        require_https_webhook(settings.telegram_webhook_url)
     readiness, in_flight = Readiness(), InFlight()
     application = build_application(settings, engine, readiness=readiness, in_flight=in_flight)
     # run_polling/run_webhook run on this loop; our signal handlers bound the wait for answers.
@@ -129,6 +136,16 @@ def run(settings: Settings, engine: Engine) -> None:
         if readiness.connected:
             raise
         raise ConnectionError(describe_startup_failure(error, settings.telegram_api_base_url, token)) from None
+
+
+def require_https_webhook(url: str | None) -> None:
+    """SettingsError unless `url` is an https:// address: Telegram sends updates only over HTTPS,
+    and refuses other addresses only once the bot is running."""
+    if not url:
+        raise SettingsError("TELEGRAM_WEBHOOK_URL is required when TELEGRAM_MODE=webhook")
+    parts = urlparse(url)
+    if parts.scheme.lower() != "https" or not parts.hostname:
+        raise SettingsError(f"TELEGRAM_WEBHOOK_URL must be an https:// address (Telegram sends updates only over HTTPS), not {url!r}")
 
 
 def _run_until_stopped(application: Application, settings: Settings, secret: str | None) -> None:
@@ -174,10 +191,13 @@ async def polling(application: Application, timeout: float = 10.0) -> AsyncItera
 
 
 async def _register_commands(application: Application) -> None:
-    """setMyCommands: the command menu in English, and in Chinese for Chinese-language users."""
+    """setMyCommands: the command menu in English, and in Chinese (Simplified, Traditional) for
+    Chinese-language users."""
     for lang, language_code in COMMAND_MENUS:
         commands = [BotCommand(name, text) for name, text in texts.command_descriptions(lang).items()]
         try:
             await application.bot.set_my_commands(commands, language_code=language_code)
         except TelegramError as error:  # the menu is a convenience: answer questions anyway
-            log.warning("could not register the %s command menu: %s", lang, error)
+            # The Bot API documents two-letter codes; a regional menu it refuses is no fault.
+            level = logging.INFO if language_code and "-" in language_code else logging.WARNING
+            log.log(level, "could not register the %s command menu (%s): %s", lang, language_code, error)

@@ -148,3 +148,17 @@ async def test_the_last_page_says_it_is_the_last(bot, telegram, alice):
 def _last_edit(telegram) -> Reply:
     edit = [call for call in telegram.calls if call.method == "editMessageText"][-1]
     return Reply(edit, edit.result)
+
+
+async def test_scrolling_inline_results_ends_after_the_last_page_instead_of_starting_over(bot, alice):
+    # As clients do: ask again with whatever next_offset Telegram passed on, until there is none.
+    for question in ("cameo feature", "🤔"):
+        seen, offset = [], ""
+        for _ in range(20):
+            shown = await alice.sees_inline(question, offset=offset)
+            seen += [result["id"] for result in shown["results"]]
+            offset = shown.get("next_offset") or ""
+            if not offset:
+                break
+        assert not offset, f"{question!r} still offers a next page after twenty"
+        assert len(seen) == len(set(seen)), f"{question!r} served a page twice"
