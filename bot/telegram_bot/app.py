@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Defaults
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, Defaults, TypeHandler
 
-from bot.feedback.store import FeedbackRecorder, open_feedback
+from bot.feedback.store import FeedbackRecorder, default_database_path, open_feedback
 from bot.health import Readiness, start_health_server
 from bot.rate_limit import RateLimiter
 from bot.settings import Settings, SettingsError, TelegramMode, require_token
@@ -23,6 +24,8 @@ from bot.telegram_bot.handlers import Handlers, register_handlers
 from bot.telegram_bot.library_logs import skip_repeated_tracebacks
 from bot.log_redaction import redact_secrets_in_logs
 from bot.telegram_bot.render import NO_LINK_PREVIEW
+from bot.telegram_bot.question_journal import FILE_NAME as JOURNAL_FILE_NAME
+from bot.telegram_bot.question_journal import QuestionJournal
 from bot.telegram_bot.retries import RetryingRateLimiter
 from bot.telegram_bot.shutdown import InFlight, stop_on_signals
 from bot.telegram_bot.startup_errors import describe_startup_failure
@@ -41,6 +44,8 @@ CONCURRENT_UPDATES = 256
 RETRIEVAL_THREADS = 1
 # Inline queries arrive as the user types: allow more of them than questions.
 INLINE_QUERIES_PER_QUESTION = 4
+# Handler group run after every other one: an update there has been handled.
+JOURNAL_GROUP = 1
 # Command menus: the default one, a Simplified Chinese one for users whose app is in Chinese,
 # and Traditional ones for the language codes Traditional Chinese apps send.
 COMMAND_MENUS = (("en", None), ("zh-Hans", "zh"), ("zh-Hant", "zh-hant"), ("zh-Hant", "zh-TW"))
@@ -66,6 +71,7 @@ def build_application(
     when it shuts down. `send_timeout`: seconds a request waits for Telegram's answer."""
     token = require_token(settings, "telegram_bot_token")
     feedback = feedback if feedback is not None else open_feedback(settings)
+    journal = QuestionJournal(journal_path(settings))
     skip_repeated_tracebacks()
     readiness = readiness or Readiness()
     readiness.index_loaded = True
@@ -76,6 +82,7 @@ def build_application(
         if isinstance(application.bot.rate_limiter, RetryingRateLimiter):
             application.bot.rate_limiter.online = True  # from now on, ride out network trouble
         await _register_commands(application)
+        _take_up_unanswered(application, journal)
         health["runner"] = await start_health_server(readiness, settings.health_port)
         readiness.connected = True
         log.info("connected to Telegram as @%s", application.bot.username)
@@ -85,6 +92,7 @@ def build_application(
         if health.get("runner"):
             await health["runner"].cleanup()
         executor.shutdown(wait=False, cancel_futures=True)
+        journal.close()
         await asyncio.to_thread(feedback.close)  # the queued writes finish first
 
     application = (
@@ -99,7 +107,7 @@ def build_application(
         .write_timeout(send_timeout)
         .rate_limiter(rate_limiter or RetryingRateLimiter())
         .concurrent_updates(CONCURRENT_UPDATES)
-        .update_queue(BoundedUpdateQueue())
+        .update_queue(BoundedUpdateQueue(journal=journal))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -111,7 +119,33 @@ def build_application(
         feedback=feedback,
     )
     register_handlers(application, handlers, in_flight if in_flight is not None else InFlight())
+    application.add_handler(TypeHandler(Update, _struck_off(journal)), group=JOURNAL_GROUP)
     return application
+
+
+def journal_path(settings: Settings) -> Path:
+    """Where the questions not yet answered are kept: beside the feedback database (the bot's
+    data directory, $XDG_DATA_HOME/sora-quotes by default)."""
+    return (settings.feedback_db_path or default_database_path()).parent / JOURNAL_FILE_NAME
+
+
+def _struck_off(journal: QuestionJournal) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    async def strike_off(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Runs after the handlers of the update have finished (not when cut off): it is answered."""
+        journal.done(update.update_id)
+
+    return strike_off
+
+
+def _take_up_unanswered(application: Application, journal: QuestionJournal) -> None:
+    """Queue the questions a crash left unanswered, before any new update is fetched."""
+    waiting = journal.waiting()
+    if not waiting:
+        return
+    log.info("answering %d question(s) left unanswered when the bot last stopped", len(waiting))
+    for body in waiting:
+        # put_nowait: past the queue's bound on purpose; the poller waits until these are handled.
+        application.update_queue.put_nowait(Update.de_json(body, application.bot))
 
 
 def run(settings: Settings, engine: Engine) -> None:

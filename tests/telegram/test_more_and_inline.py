@@ -145,6 +145,16 @@ async def test_the_last_page_says_it_is_the_last(bot, telegram, alice):
     assert list(reply.buttons) == ["👍", "👎", PREV]
 
 
+async def test_the_last_page_of_more_than_thirty_hits_says_it_is_the_last(bot, telegram, alice):
+    reply = await alice.says("sora")
+    while MORE in reply.buttons:
+        await alice.presses(reply, MORE)
+        reply = _last_edit(telegram)
+
+    assert "of 30+" in reply.text
+    assert reply.text.endswith("· that's all")
+
+
 def _last_edit(telegram) -> Reply:
     edit = [call for call in telegram.calls if call.method == "editMessageText"][-1]
     return Reply(edit, edit.result)
