@@ -1,4 +1,4 @@
-"""Command line: `python -m bot ask|sources|eval|telegram|discord|config|feedback`."""
+"""Command line: `python -m bot ask|add|sources|eval|telegram|discord|config|feedback`."""
 
 from __future__ import annotations
 
@@ -258,6 +258,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask_parser.add_argument("--corpus", help="directory of articles (default: the bundled ones)")
     ask_parser.add_argument("--top-k", type=top_k, default=3, metavar="N", help=TOP_K_HELP)
     ask_parser.set_defaults(run=ask)
+
+    from bot.add_command import FETCH_TIMEOUT_HELP, add, timeout_seconds
+
+    add_parser = commands.add_parser("add", help="add web articles (URL) or web pages and PDFs (FILE) to a collection")
+    add_parser.add_argument("sources", nargs="+", metavar="URL|FILE", help="an http(s) address, or an .html, .htm or .pdf file")
+    add_parser.add_argument("--corpus", help="the collection's directory (default: CORPUS_DIR)")
+    add_parser.add_argument("--timeout", type=timeout_seconds, metavar="SECONDS", help=FETCH_TIMEOUT_HELP)
+    add_parser.set_defaults(run=add)
 
     embed_parser = commands.add_parser("embed", help="compute the articles' vectors and keep them beside the articles")
     embed_parser.add_argument("--corpus", help="directory of articles (default: the bundled ones)")

@@ -20,7 +20,7 @@ from retrieval.excerpts import choose_excerpt
 from retrieval.follow_up import question_to_search
 from retrieval.index_cache import load_or_build_index, load_or_build_semantic_index, load_vector_store
 from retrieval.language import detect_language, same_family
-from retrieval.links import quote_url
+from retrieval.source_location import quote_link, quote_location
 from retrieval.passages import Passage
 from retrieval.semantic_index import Closeness, sentence_texts
 from retrieval.semantic_rerank import SEMANTIC_DEPTH, Candidate, blend, seed_bonus, strongly_close, with_nearest
@@ -313,7 +313,8 @@ class Engine:
                     excerpt=excerpt.text,
                     highlights=excerpt.highlights,
                     score=candidate.score,
-                    quote_url=quote_url(article.info.url, excerpt.text),
+                    quote_url=quote_link(article, excerpt.text, excerpt.start),
+                    location=quote_location(article, excerpt.start),
                 )
             )
             if len(hits) >= wanted:
