@@ -21,7 +21,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-FILE_NAME = "telegram-unanswered.sqlite3"
+FILE_NAME = "telegram-state.sqlite3"
 # Handled update ids kept to recognise a repeat: more than Telegram ever hands out again.
 HANDLED_KEPT = 5_000
 # Kinds of update that carry a question (button presses and inline queries are not worth
