@@ -6,8 +6,10 @@ gives the Answers answers v3 makes."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from bot.telegram_bot.render import MAX_MESSAGE_LENGTH, render_telegram_reply
+from retrieval import Answer, ArticleInfo, Hit
 from tests.crafted_answers import (
     CAMEO_QUOTE,
     CAMEO_QUOTE_ZH,
@@ -142,3 +144,24 @@ def test_long_code_is_cut_at_a_line_end_within_the_message_limit():
     shown = message.split("<pre>")[1].split("</pre>")[0].split("\n")
     assert shown[-1] == "…"
     assert all(line.startswith("let line_") and line.endswith('&gt;";') for line in shown[:-1])
+
+
+odd_text = st.lists(st.sampled_from(list("ab <>&\"'/;#中文😀\n") + ["&amp;", "</pre>", "<b>", "\r\n"]),
+                    max_size=400).map("".join)
+articles_v3 = st.builds(ArticleInfo, id=st.text(min_size=1, max_size=70), title=odd_text, publisher=odd_text,
+                        author=odd_text, published=st.text(max_size=20), lang=st.just("en"),
+                        url=st.one_of(st.none(), st.just("https://example.org/a?x=1&y=2")), path=odd_text,
+                        details=odd_text)
+hits_v3 = st.builds(Hit, article=articles_v3, excerpt=st.one_of(odd_text, odd_text.map(lambda t: t * 12)),
+                    highlights=st.just(((0, 3),)), score=st.just(1.0), quote_url=st.none(), section=odd_text,
+                    location=st.one_of(st.none(), odd_text), code=st.booleans(), about_article=st.booleans())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(hits_v3, min_size=1, max_size=8), st.booleans(), st.sampled_from(list(NOT_SURE)))
+def test_any_answer_of_v3_is_valid_html_within_the_limit(found, uncertain, lang):
+    messages = render_telegram_reply(Answer("q", True, lang, tuple(found), uncertain=uncertain))
+
+    for message in messages:
+        assert check_telegram_html(message) == [] and utf16_length(message) <= MAX_MESSAGE_LENGTH
+    assert sum(message.count("<pre>") for message in messages) == sum(hit.code and not hit.about_article for hit in found)
