@@ -17,7 +17,9 @@ from retrieval.corpus import Corpus, load_corpus
 from retrieval.decline import MIN_COVERAGE, coverage_shortfall, decline_reason, loosely_related
 from retrieval.embedder import Embedder
 from retrieval.excerpts import choose_excerpt
-from retrieval.index_cache import load_or_build_index, load_or_build_semantic_index, load_vector_store
+from retrieval.background_embedding import BackgroundEmbedding, EmbeddingProgress
+from retrieval.index_cache import (embedding_progress_path, load_or_build_index, load_or_build_semantic_index,
+                                   load_vector_store)
 from retrieval.language import detect_language, same_family
 from retrieval.source_location import quote_link, quote_location
 from retrieval.passages import Passage
@@ -92,12 +94,15 @@ class Engine:
         embedder: Embedder | None = None,
         progress: Progress | None = None,
         embed_budget_seconds: float | None = DEFAULT_EMBED_BUDGET_SECONDS,
+        background_embedding: bool = False,
     ):
         """Index `corpus` (from the cache in `cache_dir` when it holds it). With an `embedder`,
         the vectors of its sentences are loaded or computed too (`progress(done, total)` hears
         how far), and answers are re-ranked by meaning; without one, or when computing the
         vectors would take over `embed_budget_seconds` (None: no limit), answers are lexical
-        and `semantic_status` says why."""
+        and `semantic_status` says why. With `background_embedding`, vectors not in the cache
+        are computed on a thread of their own (no time limit) while answers are lexical, and
+        answers turn semantic when they are ready (`embedding_progress()` says how far)."""
         self.corpus = corpus
         self.min_coverage = min_coverage
         self._cache_dir = cache_dir
@@ -111,7 +116,10 @@ class Engine:
         self.embedder = embedder
         self.semantic = None
         self.semantic_status = "lexical only: no embedding model"
-        if embedder is not None:
+        self._background: BackgroundEmbedding | None = None
+        if embedder is not None and background_embedding:
+            self._embed_in_the_background(embedder, progress)
+        elif embedder is not None:
             try:
                 self.semantic = load_or_build_semantic_index(
                     corpus, self.passages, embedder, cache_dir, progress, embed_budget_seconds
@@ -123,6 +131,37 @@ class Engine:
                     "computes their vectors once, without a time limit"
                 )
 
+    def _embed_in_the_background(self, embedder: Embedder, progress: Progress | None) -> None:
+        """Use the vectors already known (cached or shipped), or answer lexically while the
+        missing ones are computed in the background."""
+        try:  # a budget of 0: gather the known vectors, embed nothing
+            self.semantic = load_or_build_semantic_index(self.corpus, self.passages, embedder, self._cache_dir,
+                                                         budget_seconds=0.0)
+            self.semantic_status = f"semantic re-ranking on ({embedder.identity})"
+            return
+        except EmbeddingTooSlow:
+            pass
+        self.semantic_status = "lexical until the articles' vectors are computed (in the background)"
+        self._background = BackgroundEmbedding(
+            lambda report: load_or_build_semantic_index(self.corpus, self.passages, embedder, self._cache_dir,
+                                                        report, None, low_priority=True),
+            self._switch_to_semantic, embedding_progress_path(self._cache_dir, self.corpus.directory), progress,
+        ).start()
+
+    def _switch_to_semantic(self, semantic) -> None:
+        self.semantic_status = f"semantic re-ranking on ({semantic.identity})"
+        self.semantic = semantic  # last: a question in flight sees both or neither
+        log.info("answers: %s: the articles' vectors are ready", self.semantic_status)
+
+    def embedding_progress(self) -> EmbeddingProgress | None:
+        """How far the background embedding is; None when there is none (vectors were cached,
+        computed at start, or no model)."""
+        return None if self._background is None else self._background.progress()
+
+    def wait_for_vectors(self, timeout: float | None = None) -> bool:
+        """Block until background embedding has ended (True at once when there is none)."""
+        return self._background is None or self._background.wait(timeout)
+
     @classmethod
     def from_directory(
         cls,
@@ -132,10 +171,12 @@ class Engine:
         embedder: Embedder | None = None,
         progress: Progress | None = None,
         embed_budget_seconds: float | None = DEFAULT_EMBED_BUDGET_SECONDS,
+        background_embedding: bool = False,
     ) -> "Engine":
         """Load the articles in `directory` (CorpusError if any is bad) and index them, keeping
         the index in `cache_dir` (None: the default cache directory); see `Engine`."""
-        return cls(load_corpus(directory), cache_dir, min_coverage, embedder, progress, embed_budget_seconds)
+        return cls(load_corpus(directory), cache_dir, min_coverage, embedder, progress, embed_budget_seconds,
+                   background_embedding)
 
     def save_vectors(self, path: str | Path) -> int:
         """Write the vectors of this corpus's sentences (and no others) to `path`,

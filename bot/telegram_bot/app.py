@@ -64,6 +64,7 @@ def build_application(
     skip_repeated_tracebacks()
     readiness = readiness or Readiness()
     readiness.index_loaded = True
+    readiness.embedding = engine.embedding_progress
     executor = ThreadPoolExecutor(RETRIEVAL_THREADS, thread_name_prefix="retrieval")
     health: dict[str, object] = {}
 
