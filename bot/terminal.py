@@ -130,6 +130,32 @@ def progress_bar(stream: IO[str], label: str):
     return draw
 
 
+# Where there is no terminal to redraw a bar on, progress is a line at most this often.
+PROGRESS_LINE_SECONDS = 10.0
+
+
+def progress_lines(stream: IO[str], label: str):
+    """A progress callback (done, total characters) that writes a line at the start, at most
+    every PROGRESS_LINE_SECONDS, and at the end, with the speed so far: for logs and pipes."""
+    import time
+
+    started, last = [0.0], [0.0]
+
+    def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if not started[0]:
+            started[0] = now
+        if done and done < total and now - last[0] < PROGRESS_LINE_SECONDS:
+            return
+        last[0] = now
+        rate = done / max(now - started[0], 1e-9)
+        speed = f", {rate:,.0f} characters/s" if done else ""
+        stream.write(f"{label}: {100 * done // max(total, 1)}% ({done:,} of {total:,} characters{speed})\n")
+        stream.flush()
+
+    return report
+
+
 def render_sources(articles: tuple[ArticleInfo, ...], style: TerminalStyle = TerminalStyle()) -> str:
     """The articles the answers quote, one block each: title, publisher and date, link."""
     blocks = []

@@ -2,15 +2,17 @@
 
 pypdf gives each page's text as the lines the page shows. A reader sees paragraphs, so lines are
 joined into paragraphs again: a paragraph ends at a line clearly shorter than the page's lines, and
-one starts at a bullet or a numbered heading. The running header or footer that repeats on most
-pages and bare page numbers are page furniture, left out. Pages are never joined, so each page's
-text starts at a known offset and a quote's page is known.
+one starts at a bullet or a numbered heading. Page furniture is left out: the running header or
+footer that repeats on most pages, bare page numbers, the dotted lines of a table of contents.
+Pages are never joined, so each page's text starts at a known offset and a quote's page is known.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
+import unicodedata
 from collections import Counter
 
 from retrieval.chinese import CJK_CHAR
@@ -20,16 +22,30 @@ from retrieval.extracted_article import ExtractedArticle
 SHORT_LINE_SHARE = 0.85
 # The usual line length: this percentile of the lengths of all lines.
 LINE_LENGTH_PERCENTILE = 0.8
-# A first or last line that repeats (digits aside) on at least this share of the pages, with at
-# least FURNITURE_MIN_PAGES pages, is a running header or footer.
-FURNITURE_SHARE = 0.5
+# A first or last line that repeats (digits aside) on at least this share of the pages, and at
+# least FURNITURE_MIN_PAGES pages, is a running header or footer (books alternate two: a share of
+# 0.5 would miss them).
+FURNITURE_SHARE = 0.3
 FURNITURE_MIN_PAGES = 3
+# A header or footer carrying the printed page number needs fewer pages to be known (numbers that
+# keep the same distance from the page's place in the file are no coincidence).
+NUMBERED_FURNITURE_SHARE = 0.1
+# A first line longer than this is no title (for a PDF whose details name none).
+MAX_TITLE_WORDS = 20
 
-_PAGE_NUMBER = re.compile(r"^\W*(page\s*)?\d{1,4}(\s*(/|of)\s*\d{1,4})?\W*$", re.IGNORECASE)
+# A table of contents' line: a title, dot leaders, a page number ("2.1 Naming . . . . . 3").
+_CONTENTS_LINE = re.compile(r"(\.\s?){4,}\s*\d{1,4}$")
+_PAGE_NUMBER = re.compile(r"^\W*((page\s*)?\d{1,4}(\s*(/|of)\s*\d{1,4})?|[ivxlc]{1,7})\W*$", re.IGNORECASE)
 _STARTS_BLOCK = re.compile(r"^([•◦▪●○■□►–—*-]\s|\d{1,3}(\.\d{1,3})*\.?\s+\S|[A-Z]\.\s)")
+# Typographic ligatures as the letters they draw ("ﬁrst" is "first" to a reader and a search).
+_LIGATURES = {code: unicodedata.normalize("NFKC", chr(code)) for code in range(0xFB00, 0xFB07)}
 _CJK_EDGE = re.compile(f"[{CJK_CHAR}\u3000-\u303f\uff00-\uffef]")
 _SPLIT_WORD = re.compile(r"[a-z]{2}-$")
-_FILE_NAME_TITLE = re.compile(r"(^Microsoft \w+ - )|(\.(docx?|pdf|pptx?|odt|tex|rtf|indd)$)|^untitled$", re.I)
+# A title that is the name of the file the PDF was made from ("Microsoft Word - report.docx",
+# "single.dvi"), not the document's title.
+_FILE_NAME_TITLE = re.compile(r"^Microsoft \w+ - |^\S+\.\w{1,5}$|^untitled$", re.I)
+# The first line that can stand as a title: it has a word of at least three letters.
+_TITLE_LIKE = re.compile(r"[^\W\d_]{3}")
 
 
 def read_pdf(content: bytes) -> ExtractedArticle:
@@ -39,20 +55,27 @@ def read_pdf(content: bytes) -> ExtractedArticle:
     ValueError when the PDF cannot be read or holds no text (a scan has none)."""
     from pypdf import PdfReader  # imported here: only PDFs need it
 
+    # pypdf warns, in a long line each time, of every font it cannot fully decode (and of small
+    # damage it repairs): noise to whoever loads a collection. Text it could not decode is missing.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
     try:
         reader = PdfReader(io.BytesIO(content))
         if reader.is_encrypted and not reader.decrypt(""):
             raise ValueError("is encrypted with a password")
-        pages = [(page.extract_text() or "") for page in reader.pages]
+        pages = [(page.extract_text() or "").translate(_LIGATURES) for page in reader.pages]
         metadata = reader.metadata or {}
     except ValueError as error:
         raise ValueError(f"cannot be read as a PDF: {error}") from None
     except Exception as error:  # a damaged PDF makes pypdf raise about anything
         raise ValueError(f"cannot be read as a PDF ({type(error).__name__}: {error})") from None
 
-    page_lines = [[line.strip() for line in page.replace("\r", "\n").split("\n")] for page in pages]
-    first_line = next((line for lines in page_lines for line in lines if line), "")
-    page_lines = _without_furniture(page_lines)
+    page_lines = _without_furniture(
+        [[line.strip() for line in page.replace("\r", "\n").split("\n")] for page in pages]
+    )
+    first_line = next((line for lines in page_lines for line in lines if _TITLE_LIKE.search(line)), "")
+    if first_line.endswith(".") or len(first_line.split()) > MAX_TITLE_WORDS:
+        first_line = ""  # a sentence, not a title
     usual = _usual_length([line for lines in page_lines for line in lines if line])
     title = _details_text(metadata.get("/Title"))
     if not title or _FILE_NAME_TITLE.search(title):
@@ -86,23 +109,50 @@ def read_pdf(content: bytes) -> ExtractedArticle:
 
 
 def _without_furniture(page_lines: list[list[str]]) -> list[list[str]]:
-    """The pages' lines without bare page numbers and the header or footer most pages repeat."""
-    def edge_keys(position: int) -> Counter:
-        keys = (_furniture_key(_edge(lines, position)) for lines in page_lines)
-        return Counter(key for key in keys if key)
+    """The pages' lines without page furniture: table of contents lines, bare page numbers, and a
+    first or last line that many pages repeat (digits aside), or that carries the page's printed
+    number ("8 PAGING: INTRODUCTION", "CHAPTER 4. PROTECTED MODE 35": the same distance from the
+    page's place in the file on many pages)."""
+    pages = [[line for line in lines if line and not _CONTENTS_LINE.search(line)] for lines in page_lines]
+    wanted = max(FURNITURE_MIN_PAGES, FURNITURE_SHARE * len(pages))
+    repeated: dict[int, set[str]] = {}
+    numbered: dict[int, set[int]] = {}
+    for position in (0, -1):
+        edges = [(index, lines[position]) for index, lines in enumerate(pages) if lines]
+        keys = Counter(_furniture_key(line) for _, line in edges)
+        repeated[position] = {key for key, count in keys.items() if count >= wanted}
+        shifts = Counter(number - index for index, line in edges if (number := _printed_number(line)) is not None)
+        numbered[position] = {
+            shift for shift, count in shifts.items()
+            if count >= max(FURNITURE_MIN_PAGES, NUMBERED_FURNITURE_SHARE * len(pages))
+        }
 
-    wanted = max(FURNITURE_MIN_PAGES, FURNITURE_SHARE * len(page_lines))
-    repeated = {
-        position: {key for key, count in edge_keys(position).items() if count >= wanted} for position in (0, -1)
-    }
+    def is_furniture(index: int, lines: list[str], position: int) -> bool:
+        line = lines[position]
+        number = _printed_number(line)
+        return bool(
+            _PAGE_NUMBER.match(line)
+            or _furniture_key(line) in repeated[position]
+            or (number is not None and number - index in numbered[position])
+        )
+
     cleaned: list[list[str]] = []
-    for lines in page_lines:
-        lines = [line for line in lines if line]
+    for index, lines in enumerate(pages):
         for position in (0, -1, 0, -1):  # a header above a page number, or a number above a footer
-            if lines and (_PAGE_NUMBER.match(lines[position]) or _furniture_key(lines[position]) in repeated[position]):
+            if lines and is_furniture(index, lines, position):
                 lines.pop(position)
+        # A long header wrapped onto a second line ("CHAPTER 2. THE BOOT" "PROCESS 4").
+        number = _printed_number(lines[1]) if len(lines) > 1 and lines[0].isupper() else None
+        if number is not None and number - index in numbered[0]:
+            del lines[:2]
         cleaned.append(lines)
     return cleaned
+
+
+def _printed_number(line: str) -> int | None:
+    """The number a header or footer line starts or ends with ("8 PAGING", "MODE 35"), or None."""
+    match = re.match(r"^(\d{1,4})\s+\S", line) or re.search(r"\S\s+(\d{1,4})$", line)
+    return int(match.group(1)) if match else None
 
 
 def _edge(lines: list[str], position: int) -> str:
@@ -127,7 +177,10 @@ def _paragraphs(lines: list[str], usual: int) -> list[str]:
     current = ""
     ended = True
     for line in lines:
-        if ended or _STARTS_BLOCK.match(line):
+        # A line starting in lower case goes on with the one before, even after a short line (an
+        # indented list item's lines are all short), unless that one ended a sentence.
+        goes_on = line[:1].islower() and current and not current.endswith((".", "!", "?", ":"))
+        if (ended and not goes_on) or _STARTS_BLOCK.match(line):
             if current:
                 paragraphs.append(current)
             current = line

@@ -83,6 +83,9 @@ class ScriptedEngine:
     def warm_up(self) -> None:
         return None
 
+    def embedding_progress(self) -> None:
+        return None  # no vectors being computed in the background
+
     def answer(self, question: str, top_k: int = 3, offset: int = 0) -> Answer:
         every = self._answer(question)
         if not every.answered:

@@ -149,6 +149,27 @@ def test_a_pdf_leaves_out_page_numbers_and_its_running_header():
     assert article.text[article.page_starts[2]:].startswith("Page 3 holds")
 
 
+def test_a_pdf_leaves_out_a_books_headers_that_carry_the_printed_page_number():
+    # Even pages: "12 HARBOUR WATER"; odd pages: "CHAPTER 2. SAMPLING 13"; printed number = place + 10.
+    bodies = ["Samples were taken at high tide.", "Nitrate rose in August.", "The inner harbour was worst.",
+              "Storm drains carried the runoff.", "Oxygen stayed normal.", "The eastern shore recovered first."]
+    pages = []
+    for place, body in enumerate(bodies, start=1):
+        header = f"{place + 10} HARBOUR WATER" if place % 2 == 0 else f"CHAPTER 2. SAMPLING {place + 10}"
+        pages.append([header, body])
+    article = read_pdf(pdf_with_pages(pages, {"Title": "Harbour Water"}))
+
+    assert article.text.split("\n\n") == bodies
+
+
+def test_a_pdf_leaves_out_its_table_of_contents_lines():
+    contents = ["Contents", "1 Sampling . . . . . . . . . . . . 2", "2 Results . . . . . . . . . . . . . 3"]
+    article = read_pdf(pdf_with_pages([contents, REPORT_PAGES[1]]))
+
+    assert "Sampling" not in article.text and ". . ." not in article.text
+    assert "Nitrate levels rose" in article.text
+
+
 def test_a_pdf_without_details_takes_its_title_from_its_first_line():
     article = read_pdf(pdf_with_pages(REPORT_PAGES))
 

@@ -245,7 +245,7 @@ def render_page_position(answer: Answer) -> str:
     total = answer.total_hits if answer.total_hits is not None else last
     total_is_exact = total < PAGED_HITS
     shown_total = str(total) if total_is_exact else f"{total}+"
-    is_last = total_is_exact and not answer.has_more
+    is_last = not answer.has_more  # "30+" too: More shows no further page
     return f"<i>{escape_text(texts.page_position(answer.lang, first, last, shown_total, is_last))}</i>"
 
 
