@@ -17,6 +17,7 @@ from retrieval.corpus import Corpus, load_corpus
 from retrieval.decline import MIN_COVERAGE, coverage_shortfall, decline_reason, loosely_related
 from retrieval.embedder import Embedder
 from retrieval.excerpts import choose_excerpt
+from retrieval.follow_up import question_to_search
 from retrieval.background_embedding import BackgroundEmbedding, EmbeddingProgress
 from retrieval.index_cache import (embedding_progress_path, load_or_build_index, load_or_build_semantic_index,
                                    load_vector_store)
@@ -203,18 +204,21 @@ class Engine:
         for question in ("What is it about?", "這篇文章講什麼？"):
             self.answer(question)
 
-    def answer_page(self, question: str, page_size: int, offset: int) -> Answer:
+    def answer_page(self, question: str, page_size: int, offset: int, earlier: str | None = None) -> Answer:
         """The `page_size` hits after `offset` among the best PAGED_HITS for `question`, with
         `total_hits` counting them all: pages of one question never overlap and can say where
         they are ("4–6 of 9"). A declined question comes back as `answer` gives it."""
-        every = self.answer(question, PAGED_HITS)
+        every = self.answer(question, PAGED_HITS, earlier=earlier)
         if not every.answered:
             return every
         return replace(every, hits=every.hits[offset : offset + page_size], offset=offset,
                        has_more=offset + page_size < len(every.hits), total_hits=len(every.hits))
 
-    def answer(self, question: str, top_k: int = DEFAULT_TOP_K, offset: int = 0) -> Answer:
-        """Up to `top_k` hits for `question`, skipping the first `offset` (for "more results")."""
+    def answer(self, question: str, top_k: int = DEFAULT_TOP_K, offset: int = 0, earlier: str | None = None) -> Answer:
+        """Up to `top_k` hits for `question`, skipping the first `offset` (for "more results").
+        `earlier`: the question whose answer this one replies to; a follow-up ("and in China?")
+        is searched with it, and the Answer's question is the one searched."""
+        question = question_to_search(question, earlier)
         prepared = prepare_question(question)
         lang = detect_language(prepared.text)
         if is_small_talk(prepared.text):
