@@ -94,6 +94,19 @@ async def test_a_declined_question_says_so_without_buttons(bot, telegram, lang):
     assert reply.buttons == {}
 
 
+@pytest.mark.parametrize("lang, brief", [("en", "Closest passage, may not answer directly"),
+                                         ("zh-Hant", "最接近的段落，未必直接回答")])
+async def test_inline_results_of_an_uncertain_answer_say_so_and_send_the_hedge_with_the_quote(bot, telegram, lang, brief):
+    confident_results = await user(telegram, lang).types_inline(CONFIDENT[lang])
+    results = await user(telegram, lang).types_inline(UNSURE[lang])
+
+    assert all(result["description"].startswith(brief) for result in results)
+    assert all(content["input_message_content"]["message_text"].startswith(f"<i>{NOT_SURE[lang]}</i>\n\n")
+               for content in results)
+    assert not confident_results[0]["description"].startswith(brief)
+    assert confident_results[0]["input_message_content"]["message_text"].startswith("<blockquote>")
+
+
 async def test_a_quote_from_a_file_without_a_link_names_its_section_and_place(bot, alice):
     reply = await alice.says("What is a mutex?")
 
