@@ -1,14 +1,41 @@
 """Readiness for container health checks: GET /healthz answers 200 only when the bot is ready.
 
 Ready means the index is loaded and the bot is connected to its platform; each adapter flips
-its flags through `Readiness`. The endpoint is a tiny aiohttp server on the bot's own loop.
+its flags through `Readiness`. The body also says how far the articles' vectors are when they
+are being computed in the background (`embedding`: null when there is no such work). The
+endpoint is a tiny aiohttp server on the bot's own loop.
 """
 
 from __future__ import annotations
 
 import json
+import socket
+from collections.abc import Callable
 
 from aiohttp import web
+
+from bot.settings import SettingsError
+
+
+class HealthPortError(SettingsError):
+    """The health endpoint cannot listen on HEALTH_PORT (most often: another process has it)."""
+
+    def __init__(self, host: str, port: int, error: OSError):
+        super().__init__(f"HEALTH_PORT={port}: cannot listen on {host}:{port} ({error.strerror or error}); "
+                         "another process (the other bot?) may have it: set HEALTH_PORT to a free port, or 0 for none")
+
+
+def check_health_port(port: int, host: str = "0.0.0.0") -> None:
+    """HealthPortError now, before the bot loads its index and connects, when `port` (not 0)
+    cannot be listened on; binds as aiohttp will (SO_REUSEADDR), then lets go."""
+    if not port:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise HealthPortError(host, port, error) from None
 
 
 class Readiness:
@@ -17,6 +44,8 @@ class Readiness:
     def __init__(self) -> None:
         self.index_loaded = False
         self.connected = False
+        # The engine's `embedding_progress` (an object with `to_dict()`, or None when idle).
+        self.embedding: Callable[[], object | None] = lambda: None
 
     @property
     def ready(self) -> bool:
@@ -24,12 +53,15 @@ class Readiness:
 
 
 async def start_health_server(readiness: Readiness, port: int, host: str = "0.0.0.0") -> web.AppRunner | None:
-    """Serve GET /healthz on `port` (none when port is 0); returns the runner to clean up."""
+    """Serve GET /healthz on `port` (none when port is 0); returns the runner to clean up.
+    HealthPortError when the port cannot be listened on."""
     if not port:
         return None
 
     async def healthz(_: web.Request) -> web.Response:
-        body = {"index_loaded": readiness.index_loaded, "connected": readiness.connected}
+        progress = readiness.embedding()
+        body = {"index_loaded": readiness.index_loaded, "connected": readiness.connected,
+                "embedding": None if progress is None else progress.to_dict()}
         return web.Response(
             status=200 if readiness.ready else 503,
             text=json.dumps(body),
@@ -40,5 +72,9 @@ async def start_health_server(readiness: Readiness, port: int, host: str = "0.0.
     app.router.add_get("/healthz", healthz)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:  # taken since check_health_port: still one clear line
+        await runner.cleanup()
+        raise HealthPortError(host, port, error) from None
     return runner

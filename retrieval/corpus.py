@@ -1,6 +1,8 @@
 """Loading a corpus: a directory of article files, each with an optional metadata header.
 
-A file is UTF-8 text (`.md` or `.txt`). It may start with a header between two `---` lines,
+A web page (`.html`, `.htm`) or a PDF (`.pdf`) is read by its reader (`retrieval/html_articles.py`,
+`retrieval/pdf_articles.py`): its text is what the reader extracts, its details come from the page.
+Any other file is UTF-8 text (`.md` or `.txt`). It may start with a header between two `---` lines,
 one `key: value` per line, with the keys in HEADER_KEYS; an empty value means unknown. Without a
 header, the id is the file name (without extension), the title is the first `# ` heading (or the
 first line), and the language is detected from the text.
@@ -14,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.answer import ArticleInfo
+from retrieval.extracted_article import ExtractedArticle
 from retrieval.language import detect_language
 
-ARTICLE_SUFFIXES = (".md", ".txt")
+ARTICLE_SUFFIXES = (".md", ".txt", ".html", ".htm", ".pdf")
+_HTML_SUFFIXES = (".html", ".htm")
 HEADER_KEYS = ("id", "title", "publisher", "author", "published", "language", "url", "translation_of")
 LANGUAGES = ("en", "zh-Hant", "zh-Hans")
 _DELIMITER = "---"
@@ -28,6 +32,9 @@ class CorpusError(Exception):
 
     def __init__(self, directory: Path, problems: list[str]):
         self.problems = problems
+        if len(problems) == 1:  # one line, as the bots' other start-up errors
+            super().__init__(f"cannot load the articles in {directory}: {problems[0].removeprefix(f'{directory}: ')}")
+            return
         lines = "\n".join(f"  - {problem}" for problem in problems)
         super().__init__(f"cannot load the articles in {directory}:\n{lines}")
 
@@ -39,6 +46,8 @@ class Article:
     info: ArticleInfo
     text: str
     translation_of: str = ""
+    # For a PDF, the offset in `text` where each page starts (page 1 first); () for other files.
+    page_starts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,17 +62,20 @@ class Corpus:
 def load_corpus(directory: str | Path) -> Corpus:
     """Read every article file in `directory`; raise CorpusError listing all bad files."""
     directory = Path(directory)
-    if not directory.exists():
-        raise CorpusError(directory, [f"{directory}: no such directory"])
-    if not directory.is_dir():
-        raise CorpusError(directory, [f"{directory}: not a directory"])
-    files = sorted(
-        path
-        for path in directory.iterdir()
-        if path.suffix.lower() in ARTICLE_SUFFIXES and not path.name.startswith(".")
-    )
+    try:
+        if not directory.exists():
+            raise CorpusError(directory, [f"{directory}: no such directory"])
+        if not directory.is_dir():
+            raise CorpusError(directory, [f"{directory}: not a directory"])
+        files = sorted(
+            path
+            for path in directory.iterdir()
+            if path.suffix.lower() in ARTICLE_SUFFIXES and not path.name.startswith(".")
+        )
+    except OSError as error:  # e.g. a directory (or a mount) this user may not read
+        raise CorpusError(directory, [f"{directory}: cannot be read ({error.strerror or error})"]) from None
     if not files:
-        raise CorpusError(directory, [f"{directory}: no article files (*.md or *.txt)"])
+        raise CorpusError(directory, [f"{directory}: no article files (*.md, *.txt, *.html, *.htm or *.pdf)"])
 
     problems: list[str] = []
     articles: list[Article] = []
@@ -75,9 +87,9 @@ def load_corpus(directory: str | Path) -> Corpus:
         except OSError as error:
             problems.append(f"{path.name}: cannot be read ({error.strerror or error})")
             continue
-        digest.update(path.name.encode() + b"\0" + raw + b"\0")
+        digest.update(path.name.encode() + b"\0" + raw + b"\0" + _reader_version(path.name).encode())
         try:
-            article = parse_article(path.name, raw)
+            article = read_article(path.name, raw)
         except ValueError as error:
             problems.append(f"{path.name}: {error}")
             continue
@@ -97,6 +109,57 @@ def load_corpus(directory: str | Path) -> Corpus:
     if problems:
         raise CorpusError(directory, problems)
     return Corpus(directory, tuple(articles), digest.hexdigest())
+
+
+def read_article(file_name: str, raw: bytes) -> Article:
+    """One article from a file's bytes, read as its suffix says; ValueError says what is wrong."""
+    suffix = Path(file_name).suffix.lower()
+    if suffix in _HTML_SUFFIXES:
+        from retrieval.html_articles import read_html
+
+        page = read_html(raw)
+        # The page's Markdown is read as a .md file is (an empty header: its title is no heading),
+        # so its headings, lists and code are what they are in Markdown.
+        article = parse_article(file_name, f"{_DELIMITER}\n{_DELIMITER}\n{page.markdown}".encode())
+        return _extracted_article(file_name, page, article.text)
+    if suffix == ".pdf":
+        from retrieval.pdf_articles import read_pdf
+
+        document = read_pdf(raw)
+        return _extracted_article(file_name, document, document.text)
+    return parse_article(file_name, raw)
+
+
+def _reader_version(file_name: str) -> str:
+    """The version of the library that reads a file of this name ("" for text files): a new
+    version may extract other text, so the index built from the old text must not be reused."""
+    from importlib.metadata import version
+
+    suffix = Path(file_name).suffix.lower()
+    if suffix in _HTML_SUFFIXES:
+        return "trafilatura " + version("trafilatura")
+    return "pypdf " + version("pypdf") if suffix == ".pdf" else ""
+
+
+def _extracted_article(file_name: str, extracted: ExtractedArticle, text: str) -> Article:
+    """The article with the `text` and the details a reader extracted from the file `file_name`;
+    its id is the file's name."""
+    article_id = Path(file_name).stem
+    if not _ID.match(article_id):
+        raise ValueError(
+            f"id {article_id!r} is not usable: use up to 64 letters, digits, '.', '_' or '-'"
+        )
+    info = ArticleInfo(
+        id=article_id,
+        title=extracted.title,
+        publisher=extracted.publisher,
+        author=extracted.author,
+        published=extracted.published,
+        lang=detect_language(text),
+        url=extracted.url,
+        path=file_name,
+    )
+    return Article(info=info, text=text, page_starts=extracted.page_starts)
 
 
 def parse_article(file_name: str, raw: bytes) -> Article:

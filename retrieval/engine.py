@@ -3,33 +3,31 @@
 from __future__ import annotations
 
 import logging
-import math
-import re
-import unicodedata
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 
 from retrieval.answer import Answer, ArticleInfo, Hit
 from retrieval.answer_kind import wants_quantity
 from retrieval.candidates import gather_candidates
-from retrieval.corpus import Corpus, load_corpus
+from retrieval.corpus import Corpus
+from retrieval.corpus_cache import load_corpus_cached
 from retrieval.answerability import Evidence, Outcome, load_model
 from retrieval.article_details import FIELD_SEPARATOR, ArticleAnswer, answer_about_article
 from retrieval.decline import MIN_COVERAGE, coverage_shortfall, unknown_names, unreadable
 from retrieval.evidence import gather_evidence
 from retrieval.embedder import Embedder
-from retrieval.index_cache import load_or_build_index, load_or_build_semantic_index, load_vector_store
+from retrieval.background_embedding import BackgroundEmbedding, EmbeddingProgress
+from retrieval.follow_up import question_to_search
+from retrieval.index_cache import embedding_progress_path, load_index, load_or_build_semantic_index, load_vector_store
 from retrieval.language import detect_language, same_family
 from retrieval.links import quote_url
-from retrieval.passages import Passage
+from retrieval.source_location import quote_link, quote_location
 from retrieval.question import MAX_QUESTION_CHARS, PreparedQuestion, QuestionTerms, prepare_question, question_terms
 from retrieval.quotes import Quote, quote_candidates
 from retrieval.ranking import OTHER_LANGUAGE_FACTOR, Ranked, lexical_evidence, rank_quotes
 from retrieval.semantic_index import Closeness, sentence_texts
 from retrieval.small_talk import is_small_talk
-from retrieval.tokenizer import Token, tokenize
 from retrieval.vector_store import EmbeddingTooSlow, Progress, text_key
 
 __all__ = ["Engine", "MAX_QUESTION_CHARS", "PAGED_HITS", "DEFAULT_TOP_K", "PreparedQuestion", "prepare_question"]
@@ -41,9 +39,6 @@ DEFAULT_TOP_K = 3
 PAGED_HITS = 30
 # Passages fetched from the index per hit wanted: room for overlaps and language preference.
 CANDIDATES_PER_HIT = 4
-# Passages whose tokens are kept between questions (about 20 KB each), so that finding a
-# question's words in its candidates does not tokenize the same passages again and again.
-PASSAGE_TOKENS_KEPT = 1024
 
 # Computing the vectors of a collection's sentences at start-up is worth at most this long
 # (estimated before starting); larger collections are answered lexically until `python -m bot
@@ -62,26 +57,31 @@ class Engine:
         embedder: Embedder | None = None,
         progress: Progress | None = None,
         embed_budget_seconds: float | None = DEFAULT_EMBED_BUDGET_SECONDS,
+        background_embedding: bool = False,
     ):
         """Index `corpus` (from the cache in `cache_dir` when it holds it). With an `embedder`,
         the vectors of its sentences are loaded or computed too (`progress(done, total)` hears
         how far), and answers are re-ranked by meaning; without one, or when computing the
         vectors would take over `embed_budget_seconds` (None: no limit), answers are lexical
-        and `semantic_status` says why."""
+        and `semantic_status` says why. With `background_embedding`, vectors not in the cache
+        are computed on a thread of their own (no time limit) while answers are lexical, and
+        answers turn semantic when they are ready (`embedding_progress()` says how far)."""
         self.corpus = corpus
         self.min_coverage = min_coverage
         self._cache_dir = cache_dir
-        self.passages, self.index = load_or_build_index(corpus, cache_dir)
+        loaded = load_index(corpus, cache_dir)
+        # Every passage's tokens, from the index: a question never tokenises a passage.
+        self.passages, self.index, self.tokens = loaded.passages, loaded.index, loaded.tokens
         self._translations = _translation_languages(corpus)
-        # The tokens of the most recently used passages are kept: the same passages come up for
-        # question after question.
-        self._passage_tokens = lru_cache(maxsize=PASSAGE_TOKENS_KEPT)(self._tokenize_passage)
         # One thread runs the model (one OpenMP thread too): questions queue for it.
         self._embedding_thread = ThreadPoolExecutor(1, thread_name_prefix="embedding")
         self.embedder = embedder
         self.semantic = None
         self.semantic_status = "lexical only: no embedding model"
-        if embedder is not None:
+        self._background: BackgroundEmbedding | None = None
+        if embedder is not None and background_embedding:
+            self._embed_in_the_background(embedder, progress)
+        elif embedder is not None:
             try:
                 self.semantic = load_or_build_semantic_index(
                     corpus, self.passages, embedder, cache_dir, progress, embed_budget_seconds
@@ -93,6 +93,37 @@ class Engine:
                     "computes their vectors once, without a time limit"
                 )
 
+    def _embed_in_the_background(self, embedder: Embedder, progress: Progress | None) -> None:
+        """Use the vectors already known (cached or shipped), or answer lexically while the
+        missing ones are computed in the background."""
+        try:  # a budget of 0: gather the known vectors, embed nothing
+            self.semantic = load_or_build_semantic_index(self.corpus, self.passages, embedder, self._cache_dir,
+                                                         budget_seconds=0.0)
+            self.semantic_status = f"semantic re-ranking on ({embedder.identity})"
+            return
+        except EmbeddingTooSlow:
+            pass
+        self.semantic_status = "lexical until the articles' vectors are computed (in the background)"
+        self._background = BackgroundEmbedding(
+            lambda report: load_or_build_semantic_index(self.corpus, self.passages, embedder, self._cache_dir,
+                                                        report, None, low_priority=True),
+            self._switch_to_semantic, embedding_progress_path(self._cache_dir, self.corpus.directory), progress,
+        ).start()
+
+    def _switch_to_semantic(self, semantic) -> None:
+        self.semantic_status = f"semantic re-ranking on ({semantic.identity})"
+        self.semantic = semantic  # last: a question in flight sees both or neither
+        log.info("answers: %s: the articles' vectors are ready", self.semantic_status)
+
+    def embedding_progress(self) -> EmbeddingProgress | None:
+        """How far the background embedding is; None when there is none (vectors were cached,
+        computed at start, or no model)."""
+        return None if self._background is None else self._background.progress()
+
+    def wait_for_vectors(self, timeout: float | None = None) -> bool:
+        """Block until background embedding has ended (True at once when there is none)."""
+        return self._background is None or self._background.wait(timeout)
+
     @classmethod
     def from_directory(
         cls,
@@ -102,10 +133,13 @@ class Engine:
         embedder: Embedder | None = None,
         progress: Progress | None = None,
         embed_budget_seconds: float | None = DEFAULT_EMBED_BUDGET_SECONDS,
+        background_embedding: bool = False,
     ) -> "Engine":
-        """Load the articles in `directory` (CorpusError if any is bad) and index them, keeping
-        the index in `cache_dir` (None: the default cache directory); see `Engine`."""
-        return cls(load_corpus(directory), cache_dir, min_coverage, embedder, progress, embed_budget_seconds)
+        """Load the articles in `directory` (CorpusError if any is bad; parsed once, then read
+        from the cache) and index them, keeping the index in `cache_dir` (None: the default
+        cache directory); see `Engine`."""
+        return cls(load_corpus_cached(directory, cache_dir), cache_dir, min_coverage, embedder, progress, embed_budget_seconds,
+                   background_embedding)
 
     def save_vectors(self, path: str | Path) -> int:
         """Write the vectors of this corpus's sentences (and no others) to `path`,
@@ -132,19 +166,22 @@ class Engine:
         for question in ("What is it about?", "這篇文章講什麼？"):
             self.answer(question)
 
-    def answer_page(self, question: str, page_size: int, offset: int) -> Answer:
+    def answer_page(self, question: str, page_size: int, offset: int, earlier: str | None = None) -> Answer:
         """The `page_size` hits after `offset` among the best PAGED_HITS for `question`, with
         `total_hits` counting them all: pages of one question never overlap and can say where
         they are ("4–6 of 9"). A declined question comes back as `answer` gives it."""
-        every = self.answer(question, PAGED_HITS)
+        every = self.answer(question, PAGED_HITS, earlier=earlier)
         if not every.answered:
             return every
         return replace(every, hits=every.hits[offset : offset + page_size], offset=offset,
                        has_more=offset + page_size < len(every.hits), total_hits=len(every.hits))
 
-    def answer(self, question: str, top_k: int = DEFAULT_TOP_K, offset: int = 0) -> Answer:
+    def answer(self, question: str, top_k: int = DEFAULT_TOP_K, offset: int = 0, earlier: str | None = None) -> Answer:
         """Up to `top_k` hits for `question`, skipping the first `offset` (for "more results"):
-        a confident answer, a "not sure" one (`uncertain`: the closest quotes), or a decline."""
+        a confident answer, a "not sure" one (`uncertain`: the closest quotes), or a decline.
+        `earlier`: the question whose answer this one replies to; a follow-up ("and in China?")
+        is searched with it, and the Answer's question is the one searched."""
+        question = question_to_search(question, earlier)
         prepared = prepare_question(question)
         lang = detect_language(prepared.text)
         if is_small_talk(prepared.text):
@@ -190,14 +227,10 @@ class Engine:
             if pending is not None:
                 pending.result()  # the model's thread stays in step with the questions
             return refused
-        closeness = None
-        if pending is not None:
-            # BM25's candidates are tokenized while the model works; their tokens are kept.
-            self._tokenize_candidates(self.index.search(terms.terms, wanted * CANDIDATES_PER_HIT), terms)
-            closeness = self._closeness(pending)
+        closeness = self._closeness(pending)
         candidates = gather_candidates(self.index, terms.terms, closeness, wanted * CANDIDATES_PER_HIT,
                                        lambda ids: self._lexical_scores(terms.terms, ids))
-        head, tail = (quote_candidates(group, prepared.text, terms, self.corpus, self.passages, self._passage_tokens,
+        head, tail = (quote_candidates(group, prepared.text, terms, self.corpus, self.passages, self.tokens.matching,
                                        closeness, keep_unmatched=closeness is not None)
                       for group in (candidates.head, candidates.tail))
         wants_number = wants_quantity(prepared.text)
@@ -237,10 +270,6 @@ class Engine:
     def _closeness(self, pending: Future | None) -> Closeness | None:
         return None if pending is None else self.semantic.closeness(pending.result()[0])
 
-    def _tokenize_candidates(self, ranked: list[tuple[int, float]], terms: QuestionTerms) -> None:
-        for pid, _ in ranked:
-            self._passage_tokens(pid, terms.has_chinese)
-
     @staticmethod
     def _distinct_hits(ranked: list[Ranked], wanted: int) -> list[Hit]:
         """Up to `wanted` hits, skipping excerpts that overlap one already taken."""
@@ -258,7 +287,8 @@ class Engine:
                     excerpt=excerpt.text,
                     highlights=excerpt.highlights,
                     score=item.score,
-                    quote_url=quote_url(article.info.url, excerpt.text),
+                    quote_url=quote_link(article, excerpt.text, excerpt.start),
+                    location=quote_location(article, excerpt.start),
                 )
             )
             if len(hits) >= wanted:
@@ -270,16 +300,6 @@ class Engine:
             return []
         scores = self.index.scores([term for term in query_terms if self.index.idf_of(term) is not None])
         return [float(scores[pid]) for pid in passages]
-
-    def _tokenize_passage(self, passage_id: int, segment_chinese: bool) -> tuple[Token, ...]:
-        """The tokens of a passage, with spans in its article's text."""
-        passage = self.passages[passage_id]
-        text = self.corpus.articles[passage.article].text
-        start = passage.start
-        return tuple(
-            token._replace(start=token.start + start, end=token.end + start)
-            for token in tokenize(text[start : passage.end], segment_chinese=segment_chinese)
-        )
 
     def _language_factor(self, quote: Quote, lang: str, closeness: Closeness | None) -> float:
         """Without the model, a translation whose original is in the question's language counts

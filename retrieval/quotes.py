@@ -46,17 +46,18 @@ def quote_candidates(
     terms: QuestionTerms,
     corpus: Corpus,
     passages: list[Passage],
-    passage_tokens: Callable[[int, bool], tuple[Token, ...]],
+    matching: Callable[[int, dict[str, float]], list[Token]],
     closeness: Closeness | None,
     keep_unmatched: bool,
 ) -> list[Quote]:
-    """The excerpt of each candidate; without `keep_unmatched`, passages holding none of the
+    """The excerpt of each candidate (`matching` gives a passage's tokens of the question's
+    terms); without `keep_unmatched`, passages holding none of the
     question's terms are left out (the model's candidates are kept: they may say it in other words)."""
     quotes = []
     for candidate in candidates:
         passage = passages[candidate.passage]
         article = corpus.articles[passage.article]
-        matches = [t for t in passage_tokens(candidate.passage, terms.has_chinese) if t.term in terms.weights]
+        matches = matching(candidate.passage, terms.weights)
         if not matches and not keep_unmatched:
             continue
         bonus = _seed_bonus(closeness, candidate.passage) if closeness is not None else None

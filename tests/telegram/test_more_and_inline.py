@@ -84,7 +84,7 @@ async def test_inline_mode_offers_a_page_of_excerpts_with_their_links(bot, alice
         assert result["type"] == "article"
         content = result["input_message_content"]
         assert content["parse_mode"] == "HTML"
-        assert content["message_text"].startswith("<blockquote")
+        assert re.match(r"(<i>[^<]+</i>\n\n)?<blockquote", content["message_text"])  # (after the not-sure line)
         assert '<a href="http' in content["message_text"]
         assert content["link_preview_options"] == {"is_disabled": True}
         assert result["title"] and result["description"]
@@ -145,6 +145,44 @@ async def test_the_last_page_says_it_is_the_last(bot, telegram, alice):
     assert list(reply.buttons) == ["👍", "👎", PREV]
 
 
+async def test_the_last_page_of_more_than_thirty_hits_says_it_is_the_last(bot, telegram, alice):
+    reply = await alice.says("sora")
+    while MORE in reply.buttons:
+        await alice.presses(reply, MORE)
+        reply = _last_edit(telegram)
+
+    assert "of 30+" in reply.text
+    assert reply.text.endswith("· that's all")
+
+
 def _last_edit(telegram) -> Reply:
     edit = [call for call in telegram.calls if call.method == "editMessageText"][-1]
     return Reply(edit, edit.result)
+
+
+async def test_scrolling_inline_results_ends_after_the_last_page_instead_of_starting_over(bot, alice):
+    # As clients do: ask again with whatever next_offset Telegram passed on, until there is none.
+    for question in ("cameo feature", "🤔"):
+        seen, offset = [], ""
+        for _ in range(20):
+            shown = await alice.sees_inline(question, offset=offset)
+            seen += [result["id"] for result in shown["results"]]
+            offset = shown.get("next_offset") or ""
+            if not offset:
+                break
+        assert not offset, f"{question!r} still offers a next page after twenty"
+        assert len(seen) == len(set(seen)), f"{question!r} served a page twice"
+
+
+async def test_more_under_a_follow_up_turns_the_pages_of_the_follow_up(bot, telegram, engine, alice):
+    first = await alice.says("How many downloads did the app get?")
+    follow_up = await alice.says("and in China?", reply_to=first.message)
+
+    await alice.presses(follow_up, MORE)
+
+    page = _last_edit(telegram)
+    expected = engine.answer_page("and in China?", 3, 3, earlier="How many downloads did the app get?")
+    alone = engine.answer_page("and in China?", 3, 3)
+    assert re.search(r"4–6 of \d+", page.text)
+    assert expected.hits[0].excerpt[:40] in page.text
+    assert alone.hits[0].excerpt[:40] not in page.text
