@@ -37,7 +37,8 @@ def _engine_and_mode(corpus: str | None, quiet: bool = False, unlimited: bool = 
     progress = progress_bar(sys.stderr, "Embedding the articles") if sys.stderr.isatty() else None
     try:
         engine = Engine.from_directory(directory, os.environ.get("INDEX_CACHE_DIR") or None, min_coverage,
-                                       embedder=choice.embedder, progress=progress, embed_budget_seconds=budget)
+                                       embedder=choice.embedder, progress=progress, embed_budget_seconds=budget,
+                                       url_template=os.environ.get("SOURCE_URL_TEMPLATE", "").strip() or None)
     except CorpusError as error:
         sys.exit(f"error: {error}")
     if choice.embedder is not None and engine.semantic is None and not quiet:
@@ -209,7 +210,8 @@ def _run_bot(platform: str) -> int:
         choice = load_embedder(settings.semantic)
         engine = Engine.from_directory(settings.corpus_dir, settings.index_cache_dir, settings.decline_min_coverage,
                                        embedder=choice.embedder, progress=log_progress("embedding the articles"),
-                                       embed_budget_seconds=settings.embed_budget_seconds)
+                                       embed_budget_seconds=settings.embed_budget_seconds,
+                                       url_template=settings.source_url_template)
         # Said once: how questions will be answered, and why lexically when the model is wanted.
         lexical_by_choice = not settings.semantic
         logging.getLogger("bot").log(

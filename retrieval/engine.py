@@ -13,7 +13,7 @@ from pathlib import Path
 
 from retrieval.answer import Answer, ArticleInfo, Hit
 from retrieval.answer_kind import states_quantity, wants_quantity
-from retrieval.corpus import Corpus, load_corpus
+from retrieval.corpus import Article, Corpus, load_corpus
 from retrieval.decline import MIN_COVERAGE, coverage_shortfall, decline_reason, loosely_related
 from retrieval.embedder import Embedder
 from retrieval.excerpts import choose_excerpt
@@ -132,10 +132,12 @@ class Engine:
         embedder: Embedder | None = None,
         progress: Progress | None = None,
         embed_budget_seconds: float | None = DEFAULT_EMBED_BUDGET_SECONDS,
+        url_template: str | None = None,
     ) -> "Engine":
-        """Load the articles in `directory` (CorpusError if any is bad) and index them, keeping
-        the index in `cache_dir` (None: the default cache directory); see `Engine`."""
-        return cls(load_corpus(directory), cache_dir, min_coverage, embedder, progress, embed_budget_seconds)
+        """Load the articles in `directory` (CorpusError if any is bad; `url_template` links local
+        files to their pages, see retrieval/source_links.py) and index them, keeping the index in
+        `cache_dir` (None: the default cache directory); see `Engine`."""
+        return cls(load_corpus(directory, url_template), cache_dir, min_coverage, embedder, progress, embed_budget_seconds)
 
     def save_vectors(self, path: str | Path) -> int:
         """Write the vectors of this corpus's sentences (and no others) to `path`,
@@ -249,7 +251,8 @@ class Engine:
             if not matches and closeness is None:
                 continue
             bonus = seed_bonus(self.semantic, closeness, pid) if closeness and self.semantic else None
-            excerpt = choose_excerpt(article.text, passage.start, passage.end, matches, weights, bonus=bonus)
+            excerpt = choose_excerpt(article.text, passage.start, passage.end, matches, weights, bonus=bonus,
+                                     code=article.code_spans(passage.start, passage.end))
             quoted = {t.term for t in matches if excerpt.start <= t.start and t.end <= excerpt.end}
             coverage = math.fsum(weights[term] for term in quoted) / total_weight  # exact: set order can't matter
             # (With the model, the other language's handicap is applied once, in `blend`.)
@@ -292,8 +295,7 @@ class Engine:
             return False
         return loosely_related(tokens, self._terms_of(best.excerpt.text))
 
-    @staticmethod
-    def _distinct_hits(candidates: list[Candidate], wanted: int) -> list[Hit]:
+    def _distinct_hits(self, candidates: list[Candidate], wanted: int) -> list[Hit]:
         """Up to `wanted` hits, skipping excerpts that overlap one already taken."""
         hits: list[Hit] = []
         taken: dict[str, list[tuple[int, int]]] = {}
@@ -310,6 +312,9 @@ class Engine:
                     highlights=excerpt.highlights,
                     score=candidate.score,
                     quote_url=quote_url(article.info.url, excerpt.text),
+                    section=self.passages[candidate.passage].section,
+                    location=_location(article, excerpt.start),
+                    code=excerpt.code,
                 )
             )
             if len(hits) >= wanted:
@@ -340,6 +345,15 @@ class Engine:
             return 1.0
         siblings = self._translations.get(article.info.id, ())
         return OTHER_LANGUAGE_FACTOR if any(same_family(other, lang) for other in siblings) else 1.0
+
+
+def _location(article: Article, offset: int) -> str | None:
+    """Where a quote starting at `offset` stands in its file ("path:line"), for a reader with no
+    link to follow; None when the article has a URL or no file."""
+    if article.info.url or not article.info.path:
+        return None
+    line = article.source_line(offset)
+    return f"{article.info.path}:{line}" if line is not None else article.info.path
 
 
 def _translation_languages(corpus: Corpus) -> dict[str, tuple[str, ...]]:

@@ -33,9 +33,9 @@ from retrieval.vector_store import Progress, VectorStore
 log = logging.getLogger(__name__)
 
 # Bump when tokenizing, passage splitting or scoring changes what an index holds.
-INDEX_FORMAT = "12"
+INDEX_FORMAT = "13"
 # Bump when what a semantic index holds changes (which sentences are embedded, say).
-SEMANTIC_FORMAT = "2"
+SEMANTIC_FORMAT = "3"
 # A corpus directory may carry the vectors of its texts here, as `<embedder identity>.npz`
 # (`python -m bot embed` writes them), so that nobody has to wait for them to be computed.
 SHIPPED_VECTORS_DIR = "embeddings"
@@ -60,11 +60,11 @@ def cache_key(corpus: Corpus) -> str:
 
 
 def build_index(corpus: Corpus) -> tuple[list[Passage], SearchIndex]:
-    """Split every article into passages and index their terms."""
+    """Split every article into passages and index their terms, with those of their section."""
     passages: list[Passage] = []
     for position, article in enumerate(corpus.articles):
-        passages.extend(split_passages(article.text, position))
-    tokenized = [terms(corpus.articles[p.article].text[p.start : p.end]) for p in passages]
+        passages.extend(split_passages(article, position))
+    tokenized = [terms(f"{p.section}\n{corpus.articles[p.article].text[p.start : p.end]}") for p in passages]
     return passages, SearchIndex.build(tokenized)
 
 
@@ -106,8 +106,9 @@ def load_or_build_index(corpus: Corpus, cache_dir: str | Path | None = None) -> 
 def write_index_file(file, passages: PassageTable, index: SearchIndex) -> None:
     """Write the passages and the index to the binary `file` as one array file."""
     arrays, meta = index.to_arrays()
-    arrays.update(passage_articles=passages.articles, passage_starts=passages.starts, passage_ends=passages.ends)
-    write_arrays(file, arrays, {**meta, "format": INDEX_FORMAT})
+    arrays.update(passage_articles=passages.articles, passage_starts=passages.starts, passage_ends=passages.ends,
+                  passage_kinds=passages.kinds, passage_sections=passages.section_ids)
+    write_arrays(file, arrays, {**meta, "format": INDEX_FORMAT, "sections": list(passages.sections)})
 
 
 def read_index_file(path: str | Path) -> tuple[PassageTable, SearchIndex]:
@@ -115,7 +116,8 @@ def read_index_file(path: str | Path) -> tuple[PassageTable, SearchIndex]:
     arrays, meta = read_arrays(path)
     if meta.get("format") != INDEX_FORMAT:
         raise ValueError(f"index format {meta.get('format')!r}, expected {INDEX_FORMAT!r}")
-    passages = PassageTable(arrays["passage_articles"], arrays["passage_starts"], arrays["passage_ends"])
+    passages = PassageTable(arrays["passage_articles"], arrays["passage_starts"], arrays["passage_ends"],
+                            arrays["passage_kinds"], arrays["passage_sections"], meta["sections"])
     index = SearchIndex.from_arrays(arrays, meta)
     if len(passages) != index.passage_count:
         raise ValueError("the index and its passages disagree on their number")
