@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from bot.settings import BUNDLED_CORPUS, Settings  # noqa: E402
 from bot.telegram_bot import app as telegram_app  # noqa: E402
+from bot.telegram_bot.flood_limits import FloodLimits  # noqa: E402
 from bot.telegram_bot.retries import RetryingRateLimiter  # noqa: E402
 from retrieval import Engine  # noqa: E402
 
@@ -53,7 +54,7 @@ async def one_run(engine: Engine, questions: int, api: str, scratch: Path) -> di
     )
     # No throttle: the stand-in has no flood limit, and we want every question in flight at once.
     application = telegram_app.build_application(
-        settings, engine, rate_limiter=RetryingRateLimiter(overall_max_rate=0, group_max_rate=0)
+        settings, engine, rate_limiter=RetryingRateLimiter(limits=FloodLimits.none())
     )
     stalls: list[float] = []
     stop = asyncio.Event()

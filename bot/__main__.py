@@ -1,4 +1,4 @@
-"""Command line: `python -m bot ask|sources|eval|telegram|discord|config|feedback`."""
+"""Command line: `python -m bot ask|add|sources|eval|telegram|discord|config|feedback`."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _engine_and_mode(corpus: str | None, quiet: bool = False, unlimited: bool = 
     DECLINE_MIN_COVERAGE straight from the environment rather than through Settings:
     pydantic-settings alone costs half of the 0.4 s start-up an English question may take. Unless `quiet`, answering lexically is said
     once on standard error. `unlimited` computes the vectors however long it takes."""
-    from bot.terminal import progress_bar
+    from bot.terminal import progress_bar, progress_lines
     from retrieval import CorpusError, Engine
     from retrieval.decline import MIN_COVERAGE
     from retrieval.embedder import load_embedder
@@ -34,7 +34,8 @@ def _engine_and_mode(corpus: str | None, quiet: bool = False, unlimited: bool = 
     choice = load_embedder(wanted)
     if choice.embedder is None and not quiet and wanted:
         print(f"note: {choice.description}", file=sys.stderr)
-    progress = progress_bar(sys.stderr, "Embedding the articles") if sys.stderr.isatty() else None
+    # A bar on a terminal; elsewhere (a log, a pipe) a line every few seconds.
+    progress = (progress_bar if sys.stderr.isatty() else progress_lines)(sys.stderr, "Embedding the articles")
     try:
         engine = Engine.from_directory(directory, os.environ.get("INDEX_CACHE_DIR") or None, min_coverage,
                                        embedder=choice.embedder, progress=progress, embed_budget_seconds=budget,
@@ -170,8 +171,22 @@ def config(args: argparse.Namespace) -> int:
         return 2
     from retrieval.embedder import load_embedder
 
-    print(render_settings(settings, setting_sources(), load_embedder(settings.semantic).description))
+    answers = load_embedder(settings.semantic).description
+    print(render_settings(settings, setting_sources(), answers + _background_embedding_note(settings)))
     return 0
+
+
+def _background_embedding_note(settings) -> str:
+    """What a bot embedding these articles in the background last said of its progress, or ""."""
+    import time
+
+    from retrieval.background_embedding import read_progress_file
+    from retrieval.index_cache import embedding_progress_path
+
+    progress = read_progress_file(embedding_progress_path(settings.index_cache_dir, settings.corpus_dir))
+    if progress is None:
+        return ""
+    return f"; vectors: {progress.describe()} (a bot said so {time.time() - progress.updated:.0f} s ago)"
 
 
 def feedback(args: argparse.Namespace) -> int:
@@ -210,7 +225,7 @@ def _run_bot(platform: str) -> int:
         choice = load_embedder(settings.semantic)
         engine = Engine.from_directory(settings.corpus_dir, settings.index_cache_dir, settings.decline_min_coverage,
                                        embedder=choice.embedder, progress=log_progress("embedding the articles"),
-                                       embed_budget_seconds=settings.embed_budget_seconds,
+                                       embed_budget_seconds=settings.embed_budget_seconds, background_embedding=True,
                                        url_template=settings.source_url_template)
         # Said once: how questions will be answered, and why lexically when the model is wanted.
         lexical_by_choice = not settings.semantic
@@ -260,6 +275,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask_parser.add_argument("--corpus", help="directory of articles (default: the bundled ones)")
     ask_parser.add_argument("--top-k", type=top_k, default=3, metavar="N", help=TOP_K_HELP)
     ask_parser.set_defaults(run=ask)
+
+    from bot.add_command import FETCH_TIMEOUT_HELP, add, timeout_seconds
+
+    add_parser = commands.add_parser("add", help="add web articles (URL) or web pages and PDFs (FILE) to a collection")
+    add_parser.add_argument("sources", nargs="+", metavar="URL|FILE", help="an http(s) address, or an .html, .htm or .pdf file")
+    add_parser.add_argument("--corpus", help="the collection's directory (default: CORPUS_DIR)")
+    add_parser.add_argument("--timeout", type=timeout_seconds, metavar="SECONDS", help=FETCH_TIMEOUT_HELP)
+    add_parser.set_defaults(run=add)
 
     embed_parser = commands.add_parser("embed", help="compute the articles' vectors and keep them beside the articles")
     embed_parser.add_argument("--corpus", help="directory of articles (default: the bundled ones)")

@@ -1,12 +1,15 @@
 """Readiness for container health checks: GET /healthz answers 200 only when the bot is ready.
 
 Ready means the index is loaded and the bot is connected to its platform; each adapter flips
-its flags through `Readiness`. The endpoint is a tiny aiohttp server on the bot's own loop.
+its flags through `Readiness`. The body also says how far the articles' vectors are when they
+are being computed in the background (`embedding`: null when there is no such work). The
+endpoint is a tiny aiohttp server on the bot's own loop.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -17,6 +20,8 @@ class Readiness:
     def __init__(self) -> None:
         self.index_loaded = False
         self.connected = False
+        # The engine's `embedding_progress` (an object with `to_dict()`, or None when idle).
+        self.embedding: Callable[[], object | None] = lambda: None
 
     @property
     def ready(self) -> bool:
@@ -29,7 +34,9 @@ async def start_health_server(readiness: Readiness, port: int, host: str = "0.0.
         return None
 
     async def healthz(_: web.Request) -> web.Response:
-        body = {"index_loaded": readiness.index_loaded, "connected": readiness.connected}
+        progress = readiness.embedding()
+        body = {"index_loaded": readiness.index_loaded, "connected": readiness.connected,
+                "embedding": None if progress is None else progress.to_dict()}
         return web.Response(
             status=200 if readiness.ready else 503,
             text=json.dumps(body),

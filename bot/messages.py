@@ -44,13 +44,31 @@ def empty_question(lang: str = "en") -> str:
 
 
 def question_truncated(lang: str, limit: int) -> str:
-    """Said when only the beginning of a long question was read."""
+    """Said when only part of a long question was read (`limit`: the characters the engine reads;
+    which part it keeps is the engine's choice, so the wording does not name it)."""
     return pick(
         lang,
-        f"(Your question was long: I answered its first {limit} characters.)",
-        f"（問題太長，我只根據前 {limit} 個字元回答。）",
-        f"（问题太长，我只根据前 {limit} 个字符回答。）",
+        f"(Your question was long: I read {limit} characters of it.)",
+        f"（問題太長，我只讀了其中 {limit} 個字元。）",
+        f"（问题太长，我只读了其中 {limit} 个字符。）",
     )
+
+
+def not_sure_intro(lang: str) -> str:
+    """Introduces the quotes of an answer the engine is not sure of (`Answer.uncertain`)."""
+    return pick(
+        lang,
+        "The articles may not answer this directly; the closest passages:",
+        "文章可能沒有直接回答這個問題；以下是最接近的段落：",
+        "文章可能没有直接回答这个问题；以下是最接近的段落：",
+    )
+
+
+def article_label(lang: str) -> str:
+    """Stands before an article shown as the answer itself (`Hit.about_article`): who wrote it,
+    which outlet, when; what follows is its details line, not a quote of its body. The title
+    follows it directly (the English label ends in a space, the Chinese in a full-width colon)."""
+    return pick(lang, "Article: ", "文章：", "文章：")
 
 
 def too_fast(lang: str, retry_after: float) -> str:

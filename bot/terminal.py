@@ -5,16 +5,29 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from bot.messages import empty_question, not_in_articles, question_truncated, small_talk_reply
+from bot.messages import (
+    article_label,
+    empty_question,
+    not_in_articles,
+    not_sure_intro,
+    question_truncated,
+    small_talk_reply,
+)
+from bot.quote_source import article_facts, code_lines, hit_link, place_without_link, titled_section
 from bot.terminal_input import read_lines, without_escape_sequences
 from bot.terminal_layout import BOLD, RESET, TerminalStyle, display_width, link_text, visible, wrap_spans
-from retrieval import Answer, ArticleInfo, Engine
+from retrieval import Answer, ArticleInfo, Engine, Hit
 from retrieval.engine import MAX_QUESTION_CHARS
+
+# A tab in quoted code is shown as this many spaces (a terminal's tab stops would misalign the indent).
+CODE_TAB_WIDTH = 4
 
 
 def render_answer(answer: Answer, style: TerminalStyle = TerminalStyle()) -> str:
     """The answer as text for a terminal: each quote wrapped at `style.width` with its source
-    and link under it; matched terms in bold when `style.color` is set."""
+    and its link (or, without one, where in the collection it stands) under it; matched terms
+    in bold when `style.color` is set. Code is kept line by line, never re-wrapped; an answer
+    the engine is not sure of opens with a line saying so."""
     lines: list[str] = []
     if answer.truncated:
         lines += _wrapped(question_truncated(answer.lang, MAX_QUESTION_CHARS), "", style.width)
@@ -25,20 +38,53 @@ def render_answer(answer: Answer, style: TerminalStyle = TerminalStyle()) -> str
         lines += _wrapped(not_in_articles(answer.lang), "", style.width)
         lines.append("(python -m bot sources)")
         return "\n".join(lines)
+    if answer.uncertain:
+        lines += _wrapped(not_sure_intro(answer.lang), "", style.width)
+        lines.append("")
     for number, hit in enumerate(answer.hits, start=answer.offset + 1):
         marker = f"{number}. "
         indent = " " * len(marker)
-        # The quote marks are wrapped with the excerpt, so the highlights move one along.
-        quote = f"“{visible(hit.excerpt)}”"
-        spans = tuple((start + 1, end + 1) for start, end in hit.highlights) if style.color else ()
-        lines += _wrapped(quote, indent, style.width, spans, first_prefix=marker)
-        lines += _wrapped("— " + " · ".join(_source_parts(hit.article)), indent, style.width)
-        url = hit.quote_url or hit.article.url
-        if url:
-            room = None if style.width is None else style.width - len(indent)
-            lines.append(indent + link_text(url, style, room))
+        if hit.about_article:
+            lines += _article_lines(hit, answer.lang, marker, indent, style)
+        else:
+            lines += _code_lines(hit, marker, indent) if hit.code else _quote_lines(hit, marker, indent, style)
+            lines += _wrapped("— " + " · ".join(_hit_source_parts(hit)), indent, style.width)
+        lines += _link_or_place(hit, indent, style)
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+def _quote_lines(hit: Hit, marker: str, indent: str, style: TerminalStyle) -> list[str]:
+    # The quote marks are wrapped with the excerpt, so the highlights move one along.
+    quote = f"“{visible(hit.excerpt)}”"
+    spans = tuple((start + 1, end + 1) for start, end in hit.highlights) if style.color else ()
+    return _wrapped(quote, indent, style.width, spans, first_prefix=marker)
+
+
+def _code_lines(hit: Hit, marker: str, indent: str) -> list[str]:
+    """Code as it stands, one line of the excerpt per line (a tab as four spaces), never wrapped:
+    re-wrapping would change what it says. The number stands on a line of its own above it."""
+    return [marker.rstrip()] + [(indent + visible(line.expandtabs(CODE_TAB_WIDTH))).rstrip() for line in code_lines(hit.excerpt)]
+
+
+def _article_lines(hit: Hit, lang: str, marker: str, indent: str, style: TerminalStyle) -> list[str]:
+    """An article given as the answer (who wrote it, which outlet, when): its title and known
+    facts, then its details line as the text states it, not in quote marks (it is no quote)."""
+    heading = article_label(lang) + " · ".join(_source_parts(hit.article, with_author=True))
+    lines = _wrapped(heading, indent, style.width, first_prefix=marker)
+    if hit.excerpt.strip():
+        spans = hit.highlights if style.color else ()
+        lines += _wrapped(visible(hit.excerpt), indent, style.width, spans)
+    return lines
+
+
+def _link_or_place(hit: Hit, indent: str, style: TerminalStyle) -> list[str]:
+    """The link under a quote; without one, where the quote stands ("src/ch16.md:42")."""
+    url = hit_link(hit)
+    if url:
+        room = None if style.width is None else style.width - len(indent)
+        return [indent + link_text(url, style, room)]
+    return _wrapped(visible(place_without_link(hit) or ""), indent, style.width)
 
 
 def _wrapped(text: str, indent: str, width: int | None, spans: tuple[tuple[int, int], ...] = (),
@@ -84,6 +130,32 @@ def progress_bar(stream: IO[str], label: str):
     return draw
 
 
+# Where there is no terminal to redraw a bar on, progress is a line at most this often.
+PROGRESS_LINE_SECONDS = 10.0
+
+
+def progress_lines(stream: IO[str], label: str):
+    """A progress callback (done, total characters) that writes a line at the start, at most
+    every PROGRESS_LINE_SECONDS, and at the end, with the speed so far: for logs and pipes."""
+    import time
+
+    started, last = [0.0], [0.0]
+
+    def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if not started[0]:
+            started[0] = now
+        if done and done < total and now - last[0] < PROGRESS_LINE_SECONDS:
+            return
+        last[0] = now
+        rate = done / max(now - started[0], 1e-9)
+        speed = f", {rate:,.0f} characters/s" if done else ""
+        stream.write(f"{label}: {100 * done // max(total, 1)}% ({done:,} of {total:,} characters{speed})\n")
+        stream.flush()
+
+    return report
+
+
 def render_sources(articles: tuple[ArticleInfo, ...], style: TerminalStyle = TerminalStyle()) -> str:
     """The articles the answers quote, one block each: title, publisher and date, link."""
     blocks = []
@@ -98,13 +170,13 @@ def render_sources(articles: tuple[ArticleInfo, ...], style: TerminalStyle = Ter
     return "\n".join(blocks)
 
 
-def _source_parts(article: ArticleInfo) -> list[str]:
-    parts = [article.display_title]
-    if article.publisher and article.publisher != article.display_title:
-        parts.append(article.publisher)
-    if article.published:
-        parts.append(article.published)
-    return [visible(part) for part in parts]
+def _source_parts(article: ArticleInfo, with_author: bool = False) -> list[str]:
+    return [visible(part) for part in [article.display_title, *article_facts(article, with_author)]]
+
+
+def _hit_source_parts(hit: Hit) -> list[str]:
+    """The source under a quote: the title with the section it stands in, then the facts."""
+    return [visible(part) for part in [titled_section(hit), *article_facts(hit.article)]]
 
 
 def clean_question(text: str) -> str:

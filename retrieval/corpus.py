@@ -1,7 +1,10 @@
 """Loading a corpus: a directory (read recursively) of article files, each with optional front matter.
 
-A file is UTF-8 text: Markdown (`.md`, `.markdown`, rendered by retrieval/markdown_blocks.py) or
-plain text (`.txt`, retrieval/plain_text_blocks.py). It may start with front matter (YAML between
+A web page (`.html`, `.htm`) or a PDF (`.pdf`) is read by its reader (`retrieval/html_articles.py`,
+`retrieval/pdf_articles.py`): its text is what the reader extracts (a page's Markdown rendered as a
+`.md` file is), its details come from the page. Any other file is UTF-8 text: Markdown (`.md`,
+`.markdown`, rendered by retrieval/markdown_blocks.py) or plain text (`.txt`,
+retrieval/plain_text_blocks.py). It may start with front matter (YAML between
 `---` lines, TOML between `+++` lines, see retrieval/front_matter.py); keys we do not use are
 ignored, and named once for the whole collection. Without front matter the id is the file's path
 in the collection without its suffix (made safe when it is long or odd, retrieval/article_ids.py),
@@ -25,7 +28,8 @@ from pathlib import Path, PurePosixPath
 
 from retrieval.answer import ArticleInfo
 from retrieval.article_ids import id_for_path, is_usable_id
-from retrieval.blocks import BODY_KINDS, Block, RenderedText, source_line
+from retrieval.blocks import BLOCK_SEPARATOR, BODY_KINDS, Block, RenderedText, source_line
+from retrieval.extracted_article import ExtractedArticle
 from retrieval.front_matter import FrontMatter, split_front_matter
 from retrieval.language import detect_language
 from retrieval.markdown_blocks import render_markdown
@@ -41,7 +45,9 @@ TEXT_READERS: dict[str, Callable[[str, int], RenderedText]] = {
     ".markdown": render_markdown,
     ".txt": render_plain_text,
 }
-ARTICLE_SUFFIXES = tuple(TEXT_READERS)
+# Files read by a library that extracts their text (HTML, PDF): see `_read_extracted`.
+EXTRACTED_SUFFIXES = (".html", ".htm", ".pdf")
+ARTICLE_SUFFIXES = tuple(TEXT_READERS) + EXTRACTED_SUFFIXES
 LANGUAGES = ("en", "zh-Hant", "zh-Hans")
 DETAILS_SEPARATOR = " · "
 # A title taken from the first line of a file without headings is at most this long.
@@ -68,6 +74,8 @@ class Article:
     info: ArticleInfo
     text: str
     translation_of: str = ""
+    # For a PDF, the offset in `text` where each page starts (page 1 first); () for other files.
+    page_starts: tuple[int, ...] = ()
     blocks: tuple[Block, ...] = ()
     details: tuple[tuple[int, int], ...] = ()
     line_marks: tuple[tuple[int, int], ...] = ()
@@ -144,7 +152,7 @@ def list_corpus(directory: str | Path, url_template: str | None = None) -> Corpu
         except OSError as error:
             problems.append(f"{relative}: cannot be read ({error.strerror or error})")
             continue
-        digest.update(relative.encode() + b"\0" + raw + b"\0")
+        digest.update(relative.encode() + b"\0" + raw + b"\0" + _reader_version(relative).encode())
         files.append((relative, raw))
     return CorpusListing(directory, tuple(files), template, digest.hexdigest(), tuple(problems))
 
@@ -157,7 +165,7 @@ def parse_corpus(listing: CorpusListing) -> Corpus:
     ignored: Counter[str] = Counter()
     for relative, raw in listing.files:
         try:
-            article, front_matter = parse_article(relative, raw, listing.url_template)
+            article, front_matter = _read(relative, raw, listing.url_template)
         except ValueError as error:
             problems.append(f"{relative}: {error}")
             continue
@@ -182,9 +190,77 @@ def parse_corpus(listing: CorpusListing) -> Corpus:
     return Corpus(listing.directory, tuple(articles), listing.digest, notes)
 
 
-def parse_article(relative_path: str, raw: bytes, url_template: str | None = None) -> tuple[Article, FrontMatter]:
-    """One article from a file's path in its collection and its bytes, and its front matter;
+def read_article(relative_path: str, raw: bytes, url_template: str | None = None) -> Article:
+    """One article from a file's path in its collection and its bytes, read as its suffix says;
     ValueError says what is wrong with it."""
+    return _read(relative_path, raw, url_template)[0]
+
+
+def _read(relative_path: str, raw: bytes, url_template: str | None) -> tuple[Article, FrontMatter]:
+    suffix = PurePosixPath(relative_path).suffix.lower()
+    if suffix in EXTRACTED_SUFFIXES:
+        return _read_extracted(relative_path, raw, suffix), FrontMatter()
+    return _read_text(relative_path, raw, url_template)
+
+
+def _reader_version(relative_path: str) -> str:
+    """The version of the library that reads a file of this name ("" for text files): a new
+    version may extract other text, so the index built from the old text must not be reused."""
+    from importlib.metadata import version
+
+    suffix = PurePosixPath(relative_path).suffix.lower()
+    if suffix in (".html", ".htm"):
+        return "trafilatura " + version("trafilatura")
+    return "pypdf " + version("pypdf") if suffix == ".pdf" else ""
+
+
+def _read_extracted(relative_path: str, raw: bytes, suffix: str) -> Article:
+    """A web page (its Markdown rendered as a .md file is, so headings stay headings) or a PDF
+    (its text as extracted, page starts kept), with the details its reader found."""
+    if suffix == ".pdf":
+        from retrieval.pdf_articles import read_pdf
+
+        extracted: ExtractedArticle = read_pdf(raw)
+        rendered = _blocks_of_extracted_text(extracted.text)
+    else:
+        from retrieval.html_articles import read_html
+
+        extracted = read_html(raw)
+        rendered = render_markdown(extracted.markdown)
+    blocks, details = label_blocks(rendered.text, rendered.blocks, extracted.title)
+    if not any(block.kind in BODY_KINDS for block in blocks):
+        raise ValueError("has no article text")
+    path = PurePosixPath(relative_path)
+    info = ArticleInfo(
+        id=id_for_path(str(path.with_suffix(""))),
+        title=extracted.title,
+        publisher=extracted.publisher,
+        author=extracted.author,
+        published=extracted.published,
+        lang=detect_language(rendered.text),
+        url=extracted.url,
+        path=relative_path,
+        details=DETAILS_SEPARATOR.join(rendered.text[start:end] for start, end in details),
+    )
+    return Article(info, rendered.text, page_starts=extracted.page_starts, blocks=blocks, details=details)
+
+
+def _blocks_of_extracted_text(text: str) -> RenderedText:
+    """Text a reader extracted (blocks apart by a blank line), unchanged, as paragraph blocks:
+    its offsets (a PDF's page starts) stay right."""
+    blocks = []
+    position = 0
+    for chunk in text.split(BLOCK_SEPARATOR):
+        stripped = chunk.strip()
+        if stripped:
+            start = position + chunk.index(stripped)
+            blocks.append(Block(start, start + len(stripped), "paragraph", 0))
+        position += len(chunk) + len(BLOCK_SEPARATOR)
+    return RenderedText(text, tuple(blocks), ())
+
+
+def _read_text(relative_path: str, raw: bytes, url_template: str | None) -> tuple[Article, FrontMatter]:
+    """A Markdown or plain-text article and its front matter."""
     try:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -229,8 +305,8 @@ def parse_article(relative_path: str, raw: bytes, url_template: str | None = Non
         details=DETAILS_SEPARATOR.join(text[start:end] for start, end in details),
     )
     tags = tuple(tag.strip() for tag in fields.get("tags", "").split(",") if tag.strip())
-    article = Article(info, text, fields.get("translation_of", ""), blocks, details, rendered.line_marks,
-                      fields.get("description", ""), tags)
+    article = Article(info, text, fields.get("translation_of", ""), blocks=blocks, details=details,
+                      line_marks=rendered.line_marks, description=fields.get("description", ""), tags=tags)
     return article, front_matter
 
 
@@ -263,4 +339,4 @@ def _derived_title(rendered: RenderedText) -> str:
 
 
 __all__ = ["Article", "Corpus", "CorpusError", "CorpusListing", "COLLECTION_CONFIG", "list_corpus", "load_corpus",
-           "parse_article", "parse_corpus"]
+           "parse_corpus", "read_article"]

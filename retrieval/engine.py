@@ -13,13 +13,16 @@ from pathlib import Path
 
 from retrieval.answer import Answer, ArticleInfo, Hit
 from retrieval.answer_kind import states_quantity, wants_quantity
-from retrieval.corpus import Article, Corpus, load_corpus
+from retrieval.corpus import Corpus, load_corpus
 from retrieval.decline import MIN_COVERAGE, coverage_shortfall, decline_reason, loosely_related
 from retrieval.embedder import Embedder
 from retrieval.excerpts import choose_excerpt
-from retrieval.index_cache import load_or_build_index, load_or_build_semantic_index, load_vector_store
+from retrieval.follow_up import question_to_search
+from retrieval.background_embedding import BackgroundEmbedding, EmbeddingProgress
+from retrieval.index_cache import (embedding_progress_path, load_or_build_index, load_or_build_semantic_index,
+                                   load_vector_store)
 from retrieval.language import detect_language, same_family
-from retrieval.links import quote_url
+from retrieval.source_location import quote_link, quote_location
 from retrieval.passages import Passage
 from retrieval.semantic_index import Closeness, sentence_texts
 from retrieval.semantic_rerank import SEMANTIC_DEPTH, Candidate, blend, seed_bonus, strongly_close, with_nearest
@@ -92,12 +95,15 @@ class Engine:
         embedder: Embedder | None = None,
         progress: Progress | None = None,
         embed_budget_seconds: float | None = DEFAULT_EMBED_BUDGET_SECONDS,
+        background_embedding: bool = False,
     ):
         """Index `corpus` (from the cache in `cache_dir` when it holds it). With an `embedder`,
         the vectors of its sentences are loaded or computed too (`progress(done, total)` hears
         how far), and answers are re-ranked by meaning; without one, or when computing the
         vectors would take over `embed_budget_seconds` (None: no limit), answers are lexical
-        and `semantic_status` says why."""
+        and `semantic_status` says why. With `background_embedding`, vectors not in the cache
+        are computed on a thread of their own (no time limit) while answers are lexical, and
+        answers turn semantic when they are ready (`embedding_progress()` says how far)."""
         self.corpus = corpus
         self.min_coverage = min_coverage
         self._cache_dir = cache_dir
@@ -111,7 +117,10 @@ class Engine:
         self.embedder = embedder
         self.semantic = None
         self.semantic_status = "lexical only: no embedding model"
-        if embedder is not None:
+        self._background: BackgroundEmbedding | None = None
+        if embedder is not None and background_embedding:
+            self._embed_in_the_background(embedder, progress)
+        elif embedder is not None:
             try:
                 self.semantic = load_or_build_semantic_index(
                     corpus, self.passages, embedder, cache_dir, progress, embed_budget_seconds
@@ -123,6 +132,37 @@ class Engine:
                     "computes their vectors once, without a time limit"
                 )
 
+    def _embed_in_the_background(self, embedder: Embedder, progress: Progress | None) -> None:
+        """Use the vectors already known (cached or shipped), or answer lexically while the
+        missing ones are computed in the background."""
+        try:  # a budget of 0: gather the known vectors, embed nothing
+            self.semantic = load_or_build_semantic_index(self.corpus, self.passages, embedder, self._cache_dir,
+                                                         budget_seconds=0.0)
+            self.semantic_status = f"semantic re-ranking on ({embedder.identity})"
+            return
+        except EmbeddingTooSlow:
+            pass
+        self.semantic_status = "lexical until the articles' vectors are computed (in the background)"
+        self._background = BackgroundEmbedding(
+            lambda report: load_or_build_semantic_index(self.corpus, self.passages, embedder, self._cache_dir,
+                                                        report, None, low_priority=True),
+            self._switch_to_semantic, embedding_progress_path(self._cache_dir, self.corpus.directory), progress,
+        ).start()
+
+    def _switch_to_semantic(self, semantic) -> None:
+        self.semantic_status = f"semantic re-ranking on ({semantic.identity})"
+        self.semantic = semantic  # last: a question in flight sees both or neither
+        log.info("answers: %s: the articles' vectors are ready", self.semantic_status)
+
+    def embedding_progress(self) -> EmbeddingProgress | None:
+        """How far the background embedding is; None when there is none (vectors were cached,
+        computed at start, or no model)."""
+        return None if self._background is None else self._background.progress()
+
+    def wait_for_vectors(self, timeout: float | None = None) -> bool:
+        """Block until background embedding has ended (True at once when there is none)."""
+        return self._background is None or self._background.wait(timeout)
+
     @classmethod
     def from_directory(
         cls,
@@ -132,12 +172,14 @@ class Engine:
         embedder: Embedder | None = None,
         progress: Progress | None = None,
         embed_budget_seconds: float | None = DEFAULT_EMBED_BUDGET_SECONDS,
+        background_embedding: bool = False,
         url_template: str | None = None,
     ) -> "Engine":
         """Load the articles in `directory` (CorpusError if any is bad; `url_template` links local
         files to their pages, see retrieval/source_links.py) and index them, keeping the index in
         `cache_dir` (None: the default cache directory); see `Engine`."""
-        return cls(load_corpus(directory, url_template), cache_dir, min_coverage, embedder, progress, embed_budget_seconds)
+        return cls(load_corpus(directory, url_template), cache_dir, min_coverage, embedder, progress,
+                   embed_budget_seconds, background_embedding)
 
     def save_vectors(self, path: str | Path) -> int:
         """Write the vectors of this corpus's sentences (and no others) to `path`,
@@ -164,18 +206,21 @@ class Engine:
         for question in ("What is it about?", "這篇文章講什麼？"):
             self.answer(question)
 
-    def answer_page(self, question: str, page_size: int, offset: int) -> Answer:
+    def answer_page(self, question: str, page_size: int, offset: int, earlier: str | None = None) -> Answer:
         """The `page_size` hits after `offset` among the best PAGED_HITS for `question`, with
         `total_hits` counting them all: pages of one question never overlap and can say where
         they are ("4–6 of 9"). A declined question comes back as `answer` gives it."""
-        every = self.answer(question, PAGED_HITS)
+        every = self.answer(question, PAGED_HITS, earlier=earlier)
         if not every.answered:
             return every
         return replace(every, hits=every.hits[offset : offset + page_size], offset=offset,
                        has_more=offset + page_size < len(every.hits), total_hits=len(every.hits))
 
-    def answer(self, question: str, top_k: int = DEFAULT_TOP_K, offset: int = 0) -> Answer:
-        """Up to `top_k` hits for `question`, skipping the first `offset` (for "more results")."""
+    def answer(self, question: str, top_k: int = DEFAULT_TOP_K, offset: int = 0, earlier: str | None = None) -> Answer:
+        """Up to `top_k` hits for `question`, skipping the first `offset` (for "more results").
+        `earlier`: the question whose answer this one replies to; a follow-up ("and in China?")
+        is searched with it, and the Answer's question is the one searched."""
+        question = question_to_search(question, earlier)
         prepared = prepare_question(question)
         lang = detect_language(prepared.text)
         if is_small_talk(prepared.text):
@@ -311,9 +356,9 @@ class Engine:
                     excerpt=excerpt.text,
                     highlights=excerpt.highlights,
                     score=candidate.score,
-                    quote_url=quote_url(article.info.url, excerpt.text),
+                    quote_url=quote_link(article, excerpt.text, excerpt.start),
                     section=self.passages[candidate.passage].section,
-                    location=_location(article, excerpt.start),
+                    location=quote_location(article, excerpt.start),
                     code=excerpt.code,
                 )
             )
@@ -345,15 +390,6 @@ class Engine:
             return 1.0
         siblings = self._translations.get(article.info.id, ())
         return OTHER_LANGUAGE_FACTOR if any(same_family(other, lang) for other in siblings) else 1.0
-
-
-def _location(article: Article, offset: int) -> str | None:
-    """Where a quote starting at `offset` stands in its file ("path:line"), for a reader with no
-    link to follow; None when the article has a URL or no file."""
-    if article.info.url or not article.info.path:
-        return None
-    line = article.source_line(offset)
-    return f"{article.info.path}:{line}" if line is not None else article.info.path
 
 
 def _translation_languages(corpus: Corpus) -> dict[str, tuple[str, ...]]:

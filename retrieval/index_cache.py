@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 # Bump when tokenizing, passage splitting or scoring changes what an index holds.
 INDEX_FORMAT = "13"
 # Bump when what a semantic index holds changes (which sentences are embedded, say).
-SEMANTIC_FORMAT = "3"
+SEMANTIC_FORMAT = "4"
 # A corpus directory may carry the vectors of its texts here, as `<embedder identity>.npz`
 # (`python -m bot embed` writes them), so that nobody has to wait for them to be computed.
 SHIPPED_VECTORS_DIR = "embeddings"
@@ -49,7 +49,11 @@ def default_cache_dir() -> Path:
 
 def corpus_prefix(corpus: Corpus) -> str:
     """The start of every cache file name of the corpus in this directory, whatever its content."""
-    return hashlib.sha256(str(Path(corpus.directory).resolve()).encode()).hexdigest()[:12] + "-"
+    return _directory_prefix(corpus.directory)
+
+
+def _directory_prefix(directory: str | Path) -> str:
+    return hashlib.sha256(str(Path(directory).resolve()).encode()).hexdigest()[:12] + "-"
 
 
 def cache_key(corpus: Corpus) -> str:
@@ -142,7 +146,7 @@ def prune_superseded(directory: Path, current: Path, prefix: str) -> None:
 def semantic_cache_key(corpus: Corpus, identity: str) -> str:
     """The semantic index's file name for this corpus directory and content, index format and embedder."""
     key = f"{cache_key(corpus)}|{SEMANTIC_FORMAT}|{identity}"
-    return _semantic_prefix(corpus, identity) + hashlib.sha256(key.encode()).hexdigest()[:32] + ".vectors.npz"
+    return _semantic_prefix(corpus, identity) + hashlib.sha256(key.encode()).hexdigest()[:32] + ".vectors"
 
 
 def _semantic_prefix(corpus: Corpus, identity: str) -> str:
@@ -162,6 +166,25 @@ def load_vector_store(corpus: Corpus, identity: str, cache_dir: str | Path | Non
     return store
 
 
+def load_semantic_index(corpus: Corpus, passages: Sequence[Passage], identity: str,
+                        cache_dir: str | Path | None = None) -> SemanticIndex | None:
+    """The vectors of the corpus's sentences made by the embedder `identity`, memory-mapped from
+    the cache, or None when the cache does not hold them (or holds a damaged file)."""
+    directory = _cache_directory(cache_dir)
+    path = directory / semantic_cache_key(corpus, identity)
+    try:
+        index = SemanticIndex.load(path)
+    except FileNotFoundError:
+        return None
+    except Exception as error:  # a damaged or foreign file: rebuild over it
+        log.warning("ignoring unreadable vector cache %s: %s", path, error)
+        return None
+    if index.identity != identity or len(index.sentence_offsets) != len(passages) + 1:
+        return None
+    prune_superseded(directory, path, _semantic_prefix(corpus, identity))
+    return index
+
+
 def load_or_build_semantic_index(
     corpus: Corpus,
     passages: Sequence[Passage],
@@ -169,23 +192,19 @@ def load_or_build_semantic_index(
     cache_dir: str | Path | None = None,
     progress: Progress | None = None,
     budget_seconds: float | None = None,
+    workers: int | None = None,
+    low_priority: bool = False,
 ) -> SemanticIndex:
     """The vectors of the corpus's sentences, from the cache when it holds them, else gathered
     from known vectors and the embedder (and saved). Embedding is resumable: what was embedded
     is saved every few seconds, so an interrupted build starts where it was. EmbeddingTooSlow
-    when computing the missing vectors would take over `budget_seconds` (None: no limit)."""
+    when computing the missing vectors would take over `budget_seconds` (None: no limit).
+    `workers` and `low_priority` are `vector_store.embed_missing`'s."""
+    index = load_semantic_index(corpus, passages, embedder.identity, cache_dir)
+    if index is not None:
+        return index
     directory = _cache_directory(cache_dir)
     path = directory / semantic_cache_key(corpus, embedder.identity)
-    try:
-        index = SemanticIndex.load(path)
-        if index.identity == embedder.identity and len(index.sentence_offsets) == len(passages) + 1:
-            prune_superseded(directory, path, _semantic_prefix(corpus, embedder.identity))
-            return index
-    except FileNotFoundError:
-        pass
-    except Exception as error:  # a damaged or foreign file: rebuild over it
-        log.warning("ignoring unreadable vector cache %s: %s", path, error)
-
     store_path = _store_path(directory, embedder.identity)
     store = load_vector_store(corpus, embedder.identity, directory)
     known = len(store)
@@ -193,13 +212,23 @@ def load_or_build_semantic_index(
     def checkpoint() -> None:
         _try_saving(lambda: store.save(store_path), directory)
 
-    index = build_semantic_index(corpus, passages, embedder, store, progress, checkpoint, budget_seconds)
+    built = build_semantic_index(corpus, passages, embedder, store, progress, checkpoint, budget_seconds,
+                                 workers, low_priority)
     if len(store) > known:
         checkpoint()
-    _try_saving(lambda: write_atomically(path, index.save), directory)
+    _try_saving(lambda: write_atomically(path, built.save), directory)
     if path.is_file():
         prune_superseded(directory, path, _semantic_prefix(corpus, embedder.identity))
-    return index
+        # Answer from the mapped file, not the arrays just built: they leave memory with the build.
+        return load_semantic_index(corpus, passages, embedder.identity, directory) or built
+    return built
+
+
+def embedding_progress_path(cache_dir: str | Path | None, corpus_directory: str | Path) -> Path:
+    """Where a bot embedding a corpus's vectors in the background says how far it is (JSON),
+    for `python -m bot config` to read."""
+    directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    return directory / f"{_directory_prefix(corpus_directory)}embedding-progress.json"
 
 
 def _store_path(directory: Path, identity: str) -> Path:

@@ -5,20 +5,33 @@ our measurements passage vectors added nothing to that, and embedding is the slo
 indexing (it would have doubled it). Cosines of one model are only comparable as z-scores
 within a question: how far above the corpus's mean a sentence or passage stands for this
 question (a cosine of 0.86 is excellent for one question and ordinary for another).
+
+The vectors are int8 with a scale per row (retrieval/vector_store.py), kept in an array file and
+memory-mapped: a question's cosines are blocked matrix products, BLOCK_ROWS rows widened to
+float32 at a time, so neither loading nor answering ever copies the whole matrix into memory.
+Every cosine is needed (the z-scores are over all sentences of a language), and an exact pass
+costs about 40 ms per 400k sentences on one core: see benchmarks/nearest_vectors.py for why no
+approximate index is used.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from retrieval.array_file import read_arrays, write_arrays
 
 from retrieval.corpus import Corpus
 from retrieval.embedder import Embedder
 from retrieval.passages import Passage
 from retrieval.sentences import split_sentences
-from retrieval.vector_store import Progress, VectorStore, embed_missing, text_key
+from retrieval.vector_store import Progress, VectorStore, dequantize, embed_missing, text_key
+
+# Rows widened to float32 per step of a question's matrix product: 16k rows of 384 are 24 MB,
+# which stays in the caches of the machines we run on and bounds a question's temporary memory.
+BLOCK_ROWS = 16384
 
 # Languages' passages are ranked apart for dense candidates: the model prefers its own language,
 # so one mixed ranking buries an English passage under Chinese ones for a Chinese question.
@@ -34,32 +47,68 @@ class SemanticIndex:
     passage_pools: np.ndarray
     sentence_offsets: np.ndarray
     sentence_spans: np.ndarray
-    sentence_vectors: np.ndarray
+    sentence_codes: np.ndarray
+    sentence_scales: np.ndarray
+    _derived: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def sentence_vectors(self) -> np.ndarray:
+        """Every sentence's vector as float32 (a copy of the whole matrix: for tests and tools)."""
+        return dequantize(self.sentence_codes, self.sentence_scales)
+
+    def cosines(self, question_vector: np.ndarray) -> np.ndarray:
+        """Each sentence's cosine with the question (unit vector), BLOCK_ROWS rows at a time."""
+        query = np.asarray(question_vector, dtype=np.float32)
+        count = len(self.sentence_codes)
+        out = np.empty(count, dtype=np.float32)
+        for first in range(0, count, BLOCK_ROWS):
+            block = self.sentence_codes[first : first + BLOCK_ROWS].astype(np.float32)
+            np.matmul(block, query, out=out[first : first + BLOCK_ROWS])
+        out *= self.sentence_scales
+        return out
 
     def closeness(self, question_vector: np.ndarray) -> "Closeness":
         """How close each passage and sentence is to the question (unit vector)."""
-        sentence = self.sentence_vectors @ question_vector
-        counts = np.diff(self.sentence_offsets)
+        sentence = self.cosines(question_vector)
+        counts, starts, nonempty = self._passage_rows()
         passage = np.full(len(counts), -1.0, dtype=np.float32)
         if len(sentence):
-            passage[counts > 0] = np.maximum.reduceat(sentence, self.sentence_offsets[:-1][counts > 0])
-        sentence_pools = np.repeat(self.passage_pools, counts)
+            passage[nonempty] = np.maximum.reduceat(sentence, starts)
         return Closeness(self, passage, sentence, _z_scores(passage, self.passage_pools),
-                         _z_scores(sentence, sentence_pools))
+                         _z_scores(sentence, self._sentence_pools()))
+
+    def _passage_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sentences per passage, the first rows of passages that have any, and which those are."""
+        if "rows" not in self._derived:
+            counts = np.diff(self.sentence_offsets)
+            nonempty = counts > 0
+            self._derived["rows"] = (counts, self.sentence_offsets[:-1][nonempty], nonempty)
+        return self._derived["rows"]
+
+    def _sentence_pools(self) -> np.ndarray:
+        if "pools" not in self._derived:
+            self._derived["pools"] = np.repeat(self.passage_pools, self._passage_rows()[0])
+        return self._derived["pools"]
 
     def sentences_of(self, passage_id: int) -> range:
         """The sentence rows of one passage."""
         return range(int(self.sentence_offsets[passage_id]), int(self.sentence_offsets[passage_id + 1]))
 
-    def save(self, path: str | Path) -> None:
-        np.savez(path, identity=np.array(self.identity), passage_pools=self.passage_pools, sentence_offsets=self.sentence_offsets,
-                 sentence_spans=self.sentence_spans, sentence_vectors=self.sentence_vectors)
+    def save(self, file) -> None:
+        """Write the index to the binary `file` as an array file."""
+        write_arrays(file, {"passage_pools": self.passage_pools, "sentence_offsets": self.sentence_offsets,
+                            "sentence_spans": self.sentence_spans, "sentence_codes": self.sentence_codes,
+                            "sentence_scales": self.sentence_scales}, {"identity": self.identity})
 
     @classmethod
     def load(cls, path: str | Path) -> "SemanticIndex":
-        with np.load(path, allow_pickle=False) as data:
-            return cls(str(data["identity"]), data["passage_pools"],
-                       data["sentence_offsets"], data["sentence_spans"], data["sentence_vectors"])
+        """The index `save` wrote, memory-mapped; ValueError when the file is not one."""
+        arrays, meta = read_arrays(path)
+        index = cls(str(meta["identity"]), arrays["passage_pools"], arrays["sentence_offsets"],
+                    arrays["sentence_spans"], arrays["sentence_codes"], arrays["sentence_scales"])
+        if len(index.sentence_codes) != len(index.sentence_scales) or index.sentence_offsets[-1] != len(index.sentence_codes):
+            raise ValueError(f"{path}: the vectors and their sentences disagree on their number")
+        return index
 
 
 @dataclass(frozen=True)
@@ -135,16 +184,21 @@ def build_semantic_index(
     progress: Progress | None = None,
     checkpoint=None,
     budget_seconds: float | None = None,
+    workers: int | None = None,
+    low_priority: bool = False,
 ) -> SemanticIndex:
     """Embed what `store` lacks of the passages' sentences, and gather their vectors
-    (EmbeddingTooSlow when that would take over `budget_seconds`)."""
+    (EmbeddingTooSlow when that would take over `budget_seconds`; `workers` and `low_priority`
+    are `embed_missing`'s)."""
     texts, sentence_spans = sentence_texts(corpus, passages)
-    embed_missing(texts, embedder, store, progress, checkpoint, budget_seconds)
+    embed_missing(texts, embedder, store, progress, checkpoint, budget_seconds, workers, low_priority)
     counts = [len(spans) for spans in sentence_spans]
+    codes, scales = store.quantized([text_key(t) for t in texts])
     return SemanticIndex(
         identity=embedder.identity,
         passage_pools=np.array([pool_of_language(corpus.articles[p.article].info.lang) for p in passages], dtype=np.int8),
         sentence_offsets=np.concatenate(([0], np.cumsum(counts, dtype=np.int64))).astype(np.int64),
         sentence_spans=np.array([span for spans in sentence_spans for span in spans], dtype=np.int64).reshape(-1, 2),
-        sentence_vectors=store.vectors([text_key(t) for t in texts]),
+        sentence_codes=codes,
+        sentence_scales=scales,
     )

@@ -226,7 +226,7 @@ def test_a_very_long_question_is_answered_from_its_beginning(cache):
     assert len(question) == 10_000
     result = ask(question, cache=cache)
     assert result.returncode == 0
-    assert "first 1000 characters" in result.stdout
+    assert "I read 1000 characters of it" in result.stdout
     assert "five days" in result.stdout
 
 

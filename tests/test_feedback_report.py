@@ -18,6 +18,7 @@ from bot.feedback.schema import SCHEMA_VERSION
 from bot.feedback.store import FeedbackStore
 from bot.feedback.vote_data import Vote
 from retrieval.answer import Answer
+from tests.crafted_answers import located_hit, not_sure, quote_hit
 from retrieval.evaluation import load_questions
 
 REPO = Path(__file__).resolve().parent.parent
@@ -96,12 +97,12 @@ def test_the_report_counts_questions_per_day_and_platform(database):
     assert "UTC (last 7d)" in result.stdout.splitlines()[0]
 
     table = section(result.stdout, "Questions per day")
-    assert cells(table[0]) == ["day", "platform", "asked", "answered", "declined", "small talk", "👍", "👎"]
+    assert cells(table[0]) == ["day", "platform", "asked", "answered", "not sure", "declined", "small talk", "👍", "👎"]
     assert [cells(line) for line in table[2:]] == [
-        [day(2), "telegram", "2", "1", "1", "0", "1", "2"],
-        [day(1), "discord", "4", "1", "3", "0", "0", "0"],
-        [day(1), "telegram", "2", "0", "1", "1", "0", "0"],
-        ["all", "", "8", "2", "5", "1", "1", "2"],
+        [day(2), "telegram", "2", "1", "0", "1", "0", "1", "2"],
+        [day(1), "discord", "4", "1", "0", "3", "0", "0", "0"],
+        [day(1), "telegram", "2", "0", "0", "1", "1", "0", "0"],
+        ["all", "", "8", "2", "0", "5", "1", "1", "2"],
     ]
     # The question ten days ago is outside the default week.
     assert "France" not in result.stdout
@@ -231,3 +232,30 @@ def test_a_question_with_terminal_escapes_is_printed_inert(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "what is bread?" in result.stdout
+
+
+def test_answers_the_engine_was_not_sure_of_are_counted_and_listed_as_unanswered(tmp_path):
+    path = tmp_path / "feedback.sqlite3"
+    store = FeedbackStore.open(path)
+    store.record_question("telegram", 1, not_sure("How do threads share memory?", "en", located_hit()))
+    store.record_question("discord", 2, not_sure("how do threads share memory", "en", located_hit()))
+    voted = store.record_question("discord", 3, not_sure("Is a mutex fair?", "en", located_hit()))
+    store.record_question("discord", 4, Answer("What is Cameo?", True, "en", (quote_hit(),)))
+    store.record_vote("discord", 5, voted, Vote.down)
+    store.close()
+
+    output = feedback(database=path).stdout
+
+    days = [cells(line) for line in section(output, "Questions per day")]
+    assert days[0][3:5] == ["answered", "not sure"]
+    assert days[-1][2:5] == ["4", "1", "3"]  # all: asked, answered, not sure
+    unanswered = [cells(line) for line in section(output, "Unanswered questions")[2:]]
+    assert [(row[0], row[4]) for row in unanswered] == [("2", "not sure: the closest quotes"),
+                                                        ("1", "not sure: the closest quotes")]
+    [downvoted] = [cells(line) for line in section(output, "Answers with the most 👎")[2:]]
+    assert downvoted[:3] == ["1", "0", "Is a mutex fair?"]
+
+    exported = tmp_path / "asked.jsonl"
+    feedback("--export", str(exported), database=path)
+    assert [(q["question"], q["kind"]) for q in load_questions(exported)] == [
+        ("how do threads share memory", "uncertain"), ("Is a mutex fair?", "downvoted")]

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from bot.feedback.pseudonyms import pseudonym
-from bot.feedback.schema import SCHEMA_VERSION, FeedbackSchemaError
+from bot.feedback.schema import MIGRATIONS, SCHEMA_VERSION, FeedbackSchemaError, _statements
 from bot.feedback.store import FeedbackStore, NoFeedback, open_feedback
 from bot.feedback.vote_data import MAX_VOTE_DATA_BYTES, Vote, parse_vote_data, vote_data
 from bot.settings import load_settings
+from tests.crafted_answers import located_hit, not_sure
 
 DAY = 86_400
 ALICE, BOB = 111_222_333, 444_555_666
@@ -191,7 +192,7 @@ def test_a_database_from_newer_code_stops_start_up_naming_the_file_and_versions(
 def test_the_schema_is_created_once_and_reopened_as_is(db):
     FeedbackStore.open(db).close()
     FeedbackStore.open(db).close()
-    assert rows(db, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    assert rows(db, "SELECT version FROM schema_version") == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
     assert rows(db, "PRAGMA journal_mode") == [("wal",)]
 
 
@@ -269,3 +270,36 @@ def test_a_bot_opening_the_file_while_the_other_bot_writes_it_waits_and_records(
 
     assert ("questions",) in rows(db, "SELECT name FROM sqlite_master WHERE type = 'table'")  # it opened
     assert rows(db, "SELECT question FROM questions") == [("How do I bake bread?",)]
+
+
+async def test_an_answer_the_engine_was_not_sure_of_is_recorded_as_uncertain_with_its_quote(db):
+    store = FeedbackStore.open(db)
+    store.record_question("telegram", ALICE, not_sure("How do threads share memory?", "en", located_hit()))
+    await store.flush()
+    store.close()
+
+    assert rows(db, "SELECT outcome, decline_reason, article_id, excerpt FROM questions") == [
+        ("uncertain", None, located_hit().article.id, located_hit().excerpt)]
+
+
+def test_a_database_of_the_first_schema_is_migrated_keeping_its_rows(db):
+    db.parent.mkdir(parents=True)
+    with sqlite3.connect(db) as connection:  # as the first released bot left it
+        connection.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
+        for statement in _statements(MIGRATIONS[1]):
+            connection.execute(statement)
+        connection.execute("INSERT INTO schema_version VALUES (1, 0)")
+        connection.execute("INSERT INTO questions VALUES ('a1', 5, 'telegram', 'en', 'What is Sora?', 'answered',"
+                           " NULL, '000', 'Title', 'Quote', 'hash')")
+        connection.execute("INSERT INTO votes VALUES ('a1', 'voter', -1, 6)")
+
+    store = FeedbackStore.open(db, retention_days=100_000)
+    store.record_question("discord", BOB, not_sure("Is a mutex fair?", "en", located_hit()))
+    store.close()
+
+    assert rows(db, "SELECT version FROM schema_version") == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
+    assert rows(db, "SELECT id, question, outcome FROM questions WHERE id = 'a1'") == [("a1", "What is Sora?", "answered")]
+    assert rows(db, "SELECT outcome FROM questions WHERE id != 'a1'") == [("uncertain",)]
+    assert rows(db, "SELECT answer_id, vote FROM votes") == [("a1", -1)]
+    assert rows(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'questions' AND sql IS NOT NULL") == [
+        ("questions_by_time",)]

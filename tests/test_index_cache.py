@@ -74,4 +74,4 @@ def test_the_build_reports_its_embedding_throughput(tmp_path, caplog):
     characters = sum(map(len, embedder.embedded))
     assert len(reports) == 1
     assert re.fullmatch(rf"embedded {len(embedder.embedded)} sentences \({characters} characters\) in [0-9.]+ s: "
-                        r"[0-9,]+ characters/s, [0-9.]+ sentences/s", reports[0])
+                        r"[0-9,]+ characters/s, [0-9.]+ sentences/s on 1 process", reports[0])

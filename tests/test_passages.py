@@ -1,11 +1,11 @@
 """How an article is cut into passages: what a quote can come from."""
 
-from retrieval.corpus import parse_article
+from retrieval.corpus import read_article
 from retrieval.passages import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, split_passages
 
 
 def passages_of(source: str, name: str = "article.md"):
-    article, _ = parse_article(name, source.encode())
+    article = read_article(name, source.encode())
     return article, split_passages(article, 0)
 
 

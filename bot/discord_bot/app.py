@@ -74,6 +74,7 @@ async def serve(settings: Settings, engine: Engine, token: str, **options: Any) 
     then stop taking questions, finish those in flight (within SHUTDOWN_GRACE_SECONDS) and close."""
     readiness = Readiness()
     readiness.index_loaded = True
+    readiness.embedding = engine.embedding_progress
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -15,6 +15,8 @@ _INLINE = re.compile(r"([\\*_~|`\[\]<>#])")
 _LINE_START = re.compile(r"^(\s*)([-+]|\d+(?=\.\s))", re.MULTILINE)
 # Mass pings typed as text; a zero-width space keeps them from ever being read as mentions.
 _MASS_MENTION = re.compile(r"@(everyone|here)")
+# A backtick followed by another: where a fence could close inside quoted code.
+_BACKTICK_RUN = re.compile(r"`(?=`)")
 # Characters that would end or break a markdown link target.
 _URL_UNSAFE = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "[": "%5B", "]": "%5D"}
 
@@ -52,6 +54,20 @@ def _bold_runs(text: str, spans: tuple[tuple[int, int], ...]) -> list[tuple[int,
 def quote_block(text: str) -> str:
     """Already-escaped `text` as a block quote, every line starting with "> "."""
     return "\n".join(f"> {line}" for line in text.splitlines() or [""])
+
+
+def code_block(code: str) -> str:
+    """`code` as a fenced code block, shown as it stands (Discord reads no markdown inside one);
+    a run of backticks in it gets zero-width spaces between them, so it can never close the
+    fence early, and the code still reads the same."""
+    neutral = _BACKTICK_RUN.sub("`\u200b", code)
+    return f"```\n{neutral}\n```"
+
+
+def inline_code(text: str) -> str:
+    """`text` as inline code (a file path, "src/ch16.md:42"); escaped text instead when it holds
+    a backtick, which would end the code span."""
+    return f"`{text}`" if "`" not in text and text.strip() else escape_text(text)
 
 
 def web_url(url: str | None) -> str | None:

@@ -6,7 +6,7 @@ import re
 
 import discord
 
-from bot.discord_bot.markdown import emphasize, escape_text, link, quote_block, web_url
+from bot.discord_bot.markdown import code_block, emphasize, escape_text, inline_code, link, quote_block, web_url
 from bot.discord_bot.more_button import MoreButton, question_check, question_footer
 from bot.discord_bot.vote_buttons import VoteButton, vote_buttons
 from bot.feedback.vote_data import Vote
@@ -19,7 +19,16 @@ from bot.discord_bot.wording import (
     see_sources,
     sources_heading,
 )
-from bot.messages import empty_question, no_more_results, not_in_articles, question_truncated, small_talk_reply
+from bot.messages import (
+    article_label,
+    empty_question,
+    no_more_results,
+    not_in_articles,
+    not_sure_intro,
+    question_truncated,
+    small_talk_reply,
+)
+from bot.quote_source import article_facts, code_lines, hit_link, place_without_link, section_headings
 from retrieval import Answer, ArticleInfo, Hit
 from retrieval.engine import MAX_QUESTION_CHARS
 
@@ -41,6 +50,10 @@ BUTTON_URL_LIMIT = 512
 CUSTOM_ID_LIMIT = 100
 # Our own choice: two rows of source links at most, then a row of "More", 👍 and 👎.
 SOURCE_BUTTONS_LIMIT = 2 * BUTTONS_PER_ROW
+# Our own choice: quoted code longer than this loses whole lines from its end (marked "…"), so a
+# code quote with its source still fits a plain-text reply (CONTENT_LIMIT) beside the question.
+CODE_BLOCK_CHARS = 1000
+CODE_CUT_MARK = "…"
 
 EMBED_COLOUR = discord.Colour.from_rgb(88, 101, 242)
 ELLIPSIS = "…"
@@ -57,15 +70,15 @@ def render_discord_reply(answer: Answer, sources_command: str = "/sources", aske
     """The reply to `answer`: an embed of quoted excerpts, and buttons to the sources, then "More"
     and 👍 / 👎 (when it has an `answer_id`; the `chosen` one shown pressed) in one row (the view
     is None when there are no buttons). A declined answer gives a short embed saying so, without
-    buttons. `asker_id`, kept in "More" and the votes, lets the asker page and vote in place while
-    others do so privately."""
-    notice = [question_truncated(answer.lang, MAX_QUESTION_CHARS)] if answer.truncated else []
+    buttons; an answer the engine is not sure of opens with a line saying so. `asker_id`, kept in
+    "More" and the votes, lets the asker page and vote in place while others do so privately."""
+    notice = _notices(answer)
     if not answer.hits:
-        return _short_embed(answer, notice, sources_command), None
+        return discord.Embed(description="\n\n".join(notice + [_short_text(answer, sources_command)]),
+                             colour=EMBED_COLOUR), None
 
     blocks, length = [], len("\n\n".join(notice))
-    for number, hit in enumerate(answer.hits, start=answer.offset + 1):
-        block = hit_block(number, hit)
+    for block in _hit_blocks(answer):
         if length + len(block) + 2 > EMBED_DESCRIPTION_LIMIT:
             break  # the rest comes with "More": the offset counts only what was shown
         blocks.append(block)
@@ -84,49 +97,75 @@ def render_discord_reply(answer: Answer, sources_command: str = "/sources", aske
 
 def render_plain_reply(answer: Answer, sources_command: str = "/sources") -> str:
     """The reply to `answer` as message text within CONTENT_LIMIT, for channels where the bot may
-    not embed links: the quotes that fit, each with its source (links kept from unfurling)."""
-    embed, _ = render_discord_reply(answer, sources_command)
+    not embed links: the notices and the quotes that fit, each with its source (links kept from
+    unfurling), then the question."""
     question = "❓ " + escape_text(answer.question)
+    blocks = _notices(answer) + (_hit_blocks(answer) if answer.hits else [_short_text(answer, sources_command)])
     text, budget = "", CONTENT_LIMIT - len(question) - 2
-    for block in (embed.description or "").split("\n\n"):
+    for block in blocks:
         block = re.sub(r"\]\((https?://[^)\s]+)\)", r"](<\1>)", block)  # no link previews
         candidate = f"{text}\n\n{block}" if text else block
         if len(candidate) > budget:
             break
         text = candidate
     if not text:
-        text = shorten(embed.description or "", budget)
+        text = shorten(blocks[0], budget)
     return shorten(f"{text}\n\n{question}", CONTENT_LIMIT)
 
 
-def hit_block(number: int, hit: Hit) -> str:
-    """One hit: the excerpt quoted with matched terms in bold, then the title linked to the quote,
-    the publisher and the date."""
+def _notices(answer: Answer) -> list[str]:
+    """What stands before the quotes: that a long question was cut, that the engine is not sure."""
+    notices = [question_truncated(answer.lang, MAX_QUESTION_CHARS)] if answer.truncated else []
+    if answer.uncertain and answer.answered and answer.hits:
+        notices.append(f"*{escape_text(not_sure_intro(answer.lang))}*")
+    return notices
+
+
+def _hit_blocks(answer: Answer) -> list[str]:
+    return [hit_block(number, hit, answer.lang) for number, hit in enumerate(answer.hits, start=answer.offset + 1)]
+
+
+def hit_block(number: int, hit: Hit, lang: str = "en") -> str:
+    """One hit: the excerpt quoted with matched terms in bold (code in a code block instead),
+    then the title linked to the quote with the section it stands in, the publisher and the date
+    (without a link, where the quote stands). An article given as the answer (who wrote it…)
+    is that article with its details line, no quote."""
     article = hit.article
-    title = link(shorten(article.display_title, EMBED_TITLE_LIMIT), hit.quote_url or article.url)
-    source = " · ".join([f"**{number}.** {title}", *(escape_text(part) for part in _source_details(article))])
+    title = link(shorten(article.display_title, EMBED_TITLE_LIMIT), hit_link(hit))
+    title += "".join(f" › {escape_text(shorten(heading, EMBED_TITLE_LIMIT))}" for heading in section_headings(hit))
+    place = place_without_link(hit)
+    facts = [escape_text(part) for part in article_facts(article, with_author=hit.about_article)]
+    if place:
+        facts.append(inline_code(shorten(place, EMBED_TITLE_LIMIT)))
+    if hit.about_article:
+        heading = " · ".join([f"**{number}.** {escape_text(article_label(lang))}{title}", *facts])
+        return heading + ("\n" + emphasize(hit.excerpt, hit.highlights) if hit.excerpt.strip() else "")
+    source = " · ".join([f"**{number}.** {title}", *facts])
+    if hit.code:
+        return code_block(_code_shown(hit.excerpt)) + "\n" + source
     return quote_block(emphasize(hit.excerpt, hit.highlights)) + "\n" + source
 
 
-def _source_details(article: ArticleInfo) -> list[str]:
-    details = []
-    if article.publisher and article.publisher != article.display_title:
-        details.append(article.publisher)
-    if article.published:
-        details.append(article.published)
-    return details
+def _code_shown(excerpt: str) -> str:
+    """The code's lines that fit CODE_BLOCK_CHARS, whole, with a "…" line when some are left out."""
+    lines = code_lines(excerpt)
+    shown, used = [], 0
+    for line in lines:
+        if used + len(line) + 1 > CODE_BLOCK_CHARS - len(CODE_CUT_MARK):
+            break
+        shown.append(line)
+        used += len(line) + 1
+    return "\n".join(shown + ([CODE_CUT_MARK] if len(shown) < len(lines) else []))
 
 
-def _short_embed(answer: Answer, notice: list[str], sources_command: str) -> discord.Embed:
+def _short_text(answer: Answer, sources_command: str) -> str:
     if answer.answered:
-        text = no_more_results(answer.lang)
-    elif not answer.question:
-        text = empty_question(answer.lang)
-    elif answer.small_talk:
-        text = small_talk_reply(answer.lang)
-    else:
-        text = not_in_articles(answer.lang) + "\n" + see_sources(answer.lang, sources_command)
-    return discord.Embed(description="\n\n".join(notice + [text]), colour=EMBED_COLOUR)
+        return no_more_results(answer.lang)
+    if not answer.question:
+        return empty_question(answer.lang)
+    if answer.small_talk:
+        return small_talk_reply(answer.lang)
+    return not_in_articles(answer.lang) + "\n" + see_sources(answer.lang, sources_command)
 
 
 def _buttons(hits: tuple[Hit, ...], answer: Answer, more_offset: int | None, asker_id: int | None,
@@ -167,7 +206,7 @@ def render_sources(articles: tuple[ArticleInfo, ...], lang: str = "en") -> list[
     lines = []
     for number, article in enumerate(articles, start=1):
         title = link(shorten(article.display_title, EMBED_TITLE_LIMIT), article.url)
-        lines.append(" · ".join([f"**{number}.** {title}", *(escape_text(p) for p in _source_details(article))]))
+        lines.append(" · ".join([f"**{number}.** {title}", *(escape_text(p) for p in article_facts(article))]))
     pages, current = [], ""
     for line in lines:
         if current and len(current) + 1 + len(line) > EMBED_DESCRIPTION_LIMIT:

@@ -9,12 +9,13 @@ from collections.abc import Iterable
 from typing import IO
 
 from bot.feedback.question_key import question_key
-from bot.feedback.report import UnansweredQuestion
+from bot.feedback.report import NOT_SURE, UnansweredQuestion
 
 
 def evaluation_question(item: UnansweredQuestion) -> dict[str, object]:
     """One line of the export. `answerable` is false, as the bot does not answer it today;
-    `kind` says why it is here ("declined" or "downvoted"): a reviewer changes it to
+    `kind` says why it is here ("declined", "uncertain": answered only with the closest quotes,
+    or "downvoted"): a reviewer changes it to
     out-of-scope or near-scope, or makes the question answerable with `articles` and `answers`.
     The id is the same in every export, so re-exported questions are recognised."""
     digest = hashlib.sha256(question_key(item.question).encode()).hexdigest()[:10]
@@ -22,7 +23,7 @@ def evaluation_question(item: UnansweredQuestion) -> dict[str, object]:
         "id": f"fb-{digest}",
         "question": item.question,
         "lang": item.lang,
-        "kind": "downvoted" if item.downvoted else "declined",
+        "kind": "downvoted" if item.downvoted else "uncertain" if item.why == NOT_SURE else "declined",
         "answerable": False,
     }
 

@@ -1,5 +1,6 @@
 """What the feedback database says about a period: questions per day and platform, the most
-frequent unanswered questions, and the answers voted 👎 most."""
+frequent unanswered questions (declined, answered only with the closest quotes, or voted 👎),
+and the answers voted 👎 most."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bot.feedback.question_key import question_key
 # Each answer's current 👍 and 👎 (one per person: the latest).
 _VOTE_TOTALS = "SELECT answer_id, SUM(vote = 1) AS up, SUM(vote = -1) AS down FROM votes GROUP BY answer_id"
 DOWNVOTED = "answered, voted 👎"
+NOT_SURE = "not sure: the closest quotes"
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class DayCounts:
     platform: str
     asked: int
     answered: int
+    uncertain: int      # answered with the closest quotes, the engine not sure they answer it
     declined: int
     small_talk: int
     up: int
@@ -32,14 +35,15 @@ class DayCounts:
 
 @dataclass(frozen=True)
 class UnansweredQuestion:
-    """A question (all its wordings that fold to one key) declined, or answered and voted 👎."""
+    """A question (all its wordings that fold to one key) declined, answered only with the
+    closest quotes (not sure), or answered and voted 👎."""
 
     question: str       # the commonest wording
     lang: str           # that wording's language
     times: int
     people: int         # distinct askers
     last_asked: str     # ISO time, UTC
-    why: str            # the commonest reason: a decline reason, or DOWNVOTED
+    why: str            # the commonest reason: a decline reason, NOT_SURE or DOWNVOTED
     downvoted: bool     # whether some of its answers were voted 👎
 
 
@@ -92,7 +96,8 @@ def build_report(connection: sqlite3.Connection, database: str, since: datetime,
 def _days(connection: sqlite3.Connection, start: int, end: int) -> list[DayCounts]:
     rows = connection.execute(
         f"""SELECT date(q.asked_at, 'unixepoch'), q.platform, COUNT(*),
-                   SUM(q.outcome = 'answered'), SUM(q.outcome = 'declined'), SUM(q.outcome = 'small_talk'),
+                   SUM(q.outcome = 'answered'), SUM(q.outcome = 'uncertain'), SUM(q.outcome = 'declined'),
+                   SUM(q.outcome = 'small_talk'),
                    COALESCE(SUM(v.up), 0), COALESCE(SUM(v.down), 0)
             FROM questions q LEFT JOIN ({_VOTE_TOTALS}) v ON v.answer_id = q.id
             WHERE q.asked_at >= ? AND q.asked_at <= ?
@@ -107,7 +112,7 @@ def _unanswered(connection: sqlite3.Connection, start: int, end: int) -> list[Un
         f"""SELECT q.asked_at, q.lang, q.question, q.outcome, q.decline_reason, q.asker, COALESCE(v.down, 0)
             FROM questions q LEFT JOIN ({_VOTE_TOTALS}) v ON v.answer_id = q.id
             WHERE q.asked_at >= ? AND q.asked_at <= ?
-              AND (q.outcome = 'declined' OR (q.outcome = 'answered' AND v.down > 0))
+              AND (q.outcome IN ('declined', 'uncertain') OR (q.outcome = 'answered' AND v.down > 0))
             ORDER BY q.asked_at""",
         (start, end),
     )
@@ -121,8 +126,7 @@ def _unanswered(connection: sqlite3.Connection, start: int, end: int) -> list[Un
         question = max(reversed(members), key=lambda member: wordings[member[2]])[2]
         lang = next(member[1] for member in reversed(members) if member[2] == question)
         asked_at = members[-1][0]
-        reasons = Counter(DOWNVOTED if outcome == "answered" else reason or "declined"
-                          for _, _, _, outcome, reason, _, _ in members)
+        reasons = Counter(_why(outcome, reason) for _, _, _, outcome, reason, _, _ in members)
         found.append(UnansweredQuestion(
             question=question,
             lang=lang,
@@ -130,7 +134,7 @@ def _unanswered(connection: sqlite3.Connection, start: int, end: int) -> list[Un
             people=len({member[5] for member in members}),
             last_asked=_iso(datetime.fromtimestamp(asked_at, timezone.utc)),
             why=reasons.most_common(1)[0][0],
-            downvoted=DOWNVOTED in reasons,
+            downvoted=any(member[6] > 0 for member in members),
         ))
     found.sort(key=lambda item: item.last_asked, reverse=True)  # ties: the latest first
     found.sort(key=lambda item: (-item.times, -item.people))
@@ -141,7 +145,7 @@ def _downvoted(connection: sqlite3.Connection, start: int, end: int) -> list[Dow
     rows = connection.execute(
         f"""SELECT q.question, q.article_id, q.article_title, q.excerpt, v.down, v.up
             FROM questions q JOIN ({_VOTE_TOTALS}) v ON v.answer_id = q.id
-            WHERE q.asked_at >= ? AND q.asked_at <= ? AND v.down > 0 AND q.outcome = 'answered'
+            WHERE q.asked_at >= ? AND q.asked_at <= ? AND v.down > 0 AND q.outcome IN ('answered', 'uncertain')
             ORDER BY q.asked_at""",
         (start, end),
     )
@@ -156,6 +160,13 @@ def _downvoted(connection: sqlite3.Connection, start: int, end: int) -> list[Dow
             totals[key] = [question, article_id or "", title or "", excerpt or "", down, up]
     answers = [DownvotedAnswer(*values) for values in totals.values()]
     return sorted(answers, key=lambda item: (-item.down, item.up))
+
+
+def _why(outcome: str, reason: str | None) -> str:
+    """Why a question is among the unanswered: its decline reason, not sure, or voted 👎."""
+    if outcome == "answered":
+        return DOWNVOTED
+    return NOT_SURE if outcome == "uncertain" else reason or "declined"
 
 
 def _iso(moment: datetime) -> str:

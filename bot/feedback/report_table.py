@@ -23,7 +23,7 @@ def render_report(report: FeedbackReport, period: str) -> str:
     since, until = (moment.strftime("%Y-%m-%d %H:%M") for moment in (report.since, report.until))
     parts = [f"# Feedback in {report.database}, {since} to {until} UTC ({period})"]
     parts += ["", "## Questions per day (UTC) and platform", _days_table(report)]
-    parts += ["", "## Unanswered questions, most frequent first (declined, or answered and voted 👎)",
+    parts += ["", "## Unanswered questions, most frequent first (declined, not sure, or answered and voted 👎)",
               _unanswered_table(report)]
     parts += ["", "## Answers with the most 👎", _downvoted_table(report)]
     return "\n".join(parts)
@@ -32,10 +32,11 @@ def render_report(report: FeedbackReport, period: str) -> str:
 def _days_table(report: FeedbackReport) -> str:
     if not report.days:
         return "No questions in this period."
-    rows = [[d.day, d.platform, d.asked, d.answered, d.declined, d.small_talk, d.up, d.down] for d in report.days]
-    totals = [sum(row[column] for row in rows) for column in range(2, 8)]
+    rows = [[d.day, d.platform, d.asked, d.answered, d.uncertain, d.declined, d.small_talk, d.up, d.down]
+            for d in report.days]
+    totals = [sum(row[column] for row in rows) for column in range(2, 9)]
     rows.append(["all", "", *totals])
-    return table(["day", "platform", "asked", "answered", "declined", "small talk", "👍", "👎"], rows)
+    return table(["day", "platform", "asked", "answered", "not sure", "declined", "small talk", "👍", "👎"], rows)
 
 
 def _unanswered_table(report: FeedbackReport) -> str:

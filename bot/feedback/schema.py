@@ -40,6 +40,30 @@ MIGRATIONS: dict[int, str] = {
         ) WITHOUT ROWID;
         CREATE INDEX votes_by_time ON votes (voted_at);
     """,
+    # Answers v3: an answer the engine is not sure of (its closest quotes) is an outcome of its
+    # own. SQLite cannot change a CHECK constraint in place: the table is rebuilt, rows kept.
+    2: """
+        CREATE TABLE questions_v2 (
+            id TEXT PRIMARY KEY,
+            asked_at INTEGER NOT NULL,
+            platform TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            question TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('answered', 'uncertain', 'declined', 'small_talk')),
+            decline_reason TEXT,
+            article_id TEXT,
+            article_title TEXT,
+            excerpt TEXT,
+            asker TEXT NOT NULL
+        );
+        INSERT INTO questions_v2 (id, asked_at, platform, lang, question, outcome, decline_reason,
+                                  article_id, article_title, excerpt, asker)
+            SELECT id, asked_at, platform, lang, question, outcome, decline_reason,
+                   article_id, article_title, excerpt, asker FROM questions;
+        DROP TABLE questions;
+        ALTER TABLE questions_v2 RENAME TO questions;
+        CREATE INDEX questions_by_time ON questions (asked_at);
+    """,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

@@ -46,8 +46,13 @@ def default_database_path() -> Path:
 
 
 def outcome_of(answer: Answer) -> str:
-    """How the question went: answered, declined or small_talk."""
-    return "small_talk" if answer.small_talk else "answered" if answer.answered else "declined"
+    """How the question went: answered, uncertain (answered with the closest quotes, the engine
+    not sure they answer it), declined or small_talk."""
+    if answer.small_talk:
+        return "small_talk"
+    if not answer.answered:
+        return "declined"
+    return "uncertain" if answer.uncertain else "answered"
 
 
 class FeedbackRecorder(Protocol):

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Defaults
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, Defaults, TypeHandler
 
-from bot.feedback.store import FeedbackRecorder, open_feedback
+from bot.feedback.store import FeedbackRecorder, default_database_path, open_feedback
 from bot.health import Readiness, start_health_server
 from bot.rate_limit import RateLimiter
 from bot.settings import Settings, SettingsError, TelegramMode, require_token
@@ -23,6 +24,8 @@ from bot.telegram_bot.handlers import Handlers, register_handlers
 from bot.telegram_bot.library_logs import skip_repeated_tracebacks
 from bot.log_redaction import redact_secrets_in_logs
 from bot.telegram_bot.render import NO_LINK_PREVIEW
+from bot.telegram_bot.question_journal import FILE_NAME as JOURNAL_FILE_NAME
+from bot.telegram_bot.question_journal import QuestionJournal
 from bot.telegram_bot.retries import RetryingRateLimiter
 from bot.telegram_bot.shutdown import InFlight, stop_on_signals
 from bot.telegram_bot.startup_errors import describe_startup_failure
@@ -41,8 +44,14 @@ CONCURRENT_UPDATES = 256
 RETRIEVAL_THREADS = 1
 # Inline queries arrive as the user types: allow more of them than questions.
 INLINE_QUERIES_PER_QUESTION = 4
-# Command menus: the default one, and a Chinese one for users whose app is in Chinese.
-COMMAND_MENUS = (("en", None), ("zh-Hans", "zh"))
+# Handler group run after every other one: an update there has been handled.
+JOURNAL_GROUP = 1
+# Command menus: the default one, a Simplified Chinese one for users whose app is in Chinese,
+# and Traditional ones for the language codes Traditional Chinese apps send.
+COMMAND_MENUS = (("en", None), ("zh-Hans", "zh"), ("zh-Hant", "zh-hant"), ("zh-Hant", "zh-TW"))
+# How long a request waits for Telegram's answer (python-telegram-bot's default is 5 s): a send
+# that times out is not sent again (it may have been delivered), so give a slow Telegram time.
+SEND_TIMEOUT_SECONDS = 20.0
 
 
 def build_application(
@@ -53,17 +62,20 @@ def build_application(
     rate_limiter: BaseRateLimiter | None = None,
     in_flight: InFlight | None = None,
     feedback: FeedbackRecorder | None = None,
+    send_timeout: float = SEND_TIMEOUT_SECONDS,
 ) -> Application:
     """The bot, ready to run: token and API address from `settings`, handlers bound to `engine`,
     commands registered and the health server started once connected (SettingsError without a
     token). Questions and votes go to `feedback`, by default the recorder the settings ask for
     (FeedbackSchemaError when its database is newer than this code); the application closes it
-    when it shuts down."""
+    when it shuts down. `send_timeout`: seconds a request waits for Telegram's answer."""
     token = require_token(settings, "telegram_bot_token")
     feedback = feedback if feedback is not None else open_feedback(settings)
+    journal = QuestionJournal(journal_path(settings))
     skip_repeated_tracebacks()
     readiness = readiness or Readiness()
     readiness.index_loaded = True
+    readiness.embedding = engine.embedding_progress
     executor = ThreadPoolExecutor(RETRIEVAL_THREADS, thread_name_prefix="retrieval")
     health: dict[str, object] = {}
 
@@ -71,6 +83,7 @@ def build_application(
         if isinstance(application.bot.rate_limiter, RetryingRateLimiter):
             application.bot.rate_limiter.online = True  # from now on, ride out network trouble
         await _register_commands(application)
+        _take_up_unanswered(application, journal)
         health["runner"] = await start_health_server(readiness, settings.health_port)
         readiness.connected = True
         log.info("connected to Telegram as @%s", application.bot.username)
@@ -80,6 +93,7 @@ def build_application(
         if health.get("runner"):
             await health["runner"].cleanup()
         executor.shutdown(wait=False, cancel_futures=True)
+        journal.close()
         await asyncio.to_thread(feedback.close)  # the queued writes finish first
 
     application = (
@@ -90,9 +104,11 @@ def build_application(
         .defaults(
             Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_LINK_PREVIEW, allow_sending_without_reply=True)
         )
+        .read_timeout(send_timeout)
+        .write_timeout(send_timeout)
         .rate_limiter(rate_limiter or RetryingRateLimiter())
         .concurrent_updates(CONCURRENT_UPDATES)
-        .update_queue(BoundedUpdateQueue())
+        .update_queue(BoundedUpdateQueue(journal=journal))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -104,7 +120,33 @@ def build_application(
         feedback=feedback,
     )
     register_handlers(application, handlers, in_flight if in_flight is not None else InFlight())
+    application.add_handler(TypeHandler(Update, _struck_off(journal)), group=JOURNAL_GROUP)
     return application
+
+
+def journal_path(settings: Settings) -> Path:
+    """Where the questions not yet answered are kept: beside the feedback database (the bot's
+    data directory, $XDG_DATA_HOME/sora-quotes by default)."""
+    return (settings.feedback_db_path or default_database_path()).parent / JOURNAL_FILE_NAME
+
+
+def _struck_off(journal: QuestionJournal) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    async def strike_off(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Runs after the handlers of the update have finished (not when cut off): it is answered."""
+        journal.done(update.update_id)
+
+    return strike_off
+
+
+def _take_up_unanswered(application: Application, journal: QuestionJournal) -> None:
+    """Queue the questions a crash left unanswered, before any new update is fetched."""
+    waiting = journal.waiting()
+    if not waiting:
+        return
+    log.info("answering %d question(s) left unanswered when the bot last stopped", len(waiting))
+    for body in waiting:
+        # put_nowait: past the queue's bound on purpose; the poller waits until these are handled.
+        application.update_queue.put_nowait(Update.de_json(body, application.bot))
 
 
 def run(settings: Settings, engine: Engine) -> None:
@@ -115,8 +157,8 @@ def run(settings: Settings, engine: Engine) -> None:
     token = require_token(settings, "telegram_bot_token")
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
     redact_secrets_in_logs([token, secret])
-    if settings.telegram_mode == TelegramMode.webhook and not settings.telegram_webhook_url:
-        raise SettingsError("TELEGRAM_WEBHOOK_URL is required when TELEGRAM_MODE=webhook")
+    if settings.telegram_mode == TelegramMode.webhook:
+        require_https_webhook(settings.telegram_webhook_url)
     readiness, in_flight = Readiness(), InFlight()
     application = build_application(settings, engine, readiness=readiness, in_flight=in_flight)
     # run_polling/run_webhook run on this loop; our signal handlers bound the wait for answers.
@@ -129,6 +171,16 @@ def run(settings: Settings, engine: Engine) -> None:
         if readiness.connected:
             raise
         raise ConnectionError(describe_startup_failure(error, settings.telegram_api_base_url, token)) from None
+
+
+def require_https_webhook(url: str | None) -> None:
+    """SettingsError unless `url` is an https:// address: Telegram sends updates only over HTTPS,
+    and refuses other addresses only once the bot is running."""
+    if not url:
+        raise SettingsError("TELEGRAM_WEBHOOK_URL is required when TELEGRAM_MODE=webhook")
+    parts = urlparse(url)
+    if parts.scheme.lower() != "https" or not parts.hostname:
+        raise SettingsError(f"TELEGRAM_WEBHOOK_URL must be an https:// address (Telegram sends updates only over HTTPS), not {url!r}")
 
 
 def _run_until_stopped(application: Application, settings: Settings, secret: str | None) -> None:
@@ -174,10 +226,13 @@ async def polling(application: Application, timeout: float = 10.0) -> AsyncItera
 
 
 async def _register_commands(application: Application) -> None:
-    """setMyCommands: the command menu in English, and in Chinese for Chinese-language users."""
+    """setMyCommands: the command menu in English, and in Chinese (Simplified, Traditional) for
+    Chinese-language users."""
     for lang, language_code in COMMAND_MENUS:
         commands = [BotCommand(name, text) for name, text in texts.command_descriptions(lang).items()]
         try:
             await application.bot.set_my_commands(commands, language_code=language_code)
         except TelegramError as error:  # the menu is a convenience: answer questions anyway
-            log.warning("could not register the %s command menu: %s", lang, error)
+            # The Bot API documents two-letter codes; a regional menu it refuses is no fault.
+            level = logging.INFO if language_code and "-" in language_code else logging.WARNING
+            log.log(level, "could not register the %s command menu (%s): %s", lang, language_code, error)

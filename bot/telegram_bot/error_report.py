@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from bot import messages
 from bot.telegram_bot.askers import user_language
 from bot.telegram_bot.render import render_plain
+from bot.telegram_bot.retries import MaybeDelivered
 from bot.telegram_bot.sending import send_reply
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,10 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
         log.warning("polling Telegram for updates failed (%s); retrying", error)
         return
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, MaybeDelivered):
+        # An apology could arrive under the answer it apologises for; one line says what happened.
+        log.warning("update %s: %s", update_id, error.message)
+        return
     if isinstance(error, Forbidden):
         chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
         log.info("no reply to chat %s: %s", chat, error.message)

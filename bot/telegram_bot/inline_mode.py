@@ -49,12 +49,18 @@ class InlineMode:
         if self.limiter.retry_after(query.from_user.id):
             await query.answer([], cache_time=0, is_personal=True)
             return
-        offset = int(query.offset) if query.offset.isdigit() else 0
+        if query.offset and not query.offset.isdigit():
+            # Not an offset this bot gave (an older version's "[]"): the end, never page 1 again.
+            await query.answer([], cache_time=INLINE_CACHE_SECONDS)
+            return
+        offset = int(query.offset or 0)
         answer = await self.retrieve(question, offset=offset, top_k=INLINE_PAGE_SIZE)
         if offset and not answer.hits:
             await query.answer([], cache_time=INLINE_CACHE_SECONDS)  # scrolled past the last page
             return
-        next_offset = str(offset + len(answer.hits)) if answer.answered and answer.has_more else ""
+        # No next page: no next_offset at all. An empty one would be sent as "[]" (the
+        # library's defaults turn "" into an empty list), which clients send back as an offset.
+        next_offset = str(offset + len(answer.hits)) if answer.answered and answer.has_more else None
         await query.answer(render_inline_results(answer), cache_time=INLINE_CACHE_SECONDS, next_offset=next_offset)
 
     async def chosen_inline_result(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

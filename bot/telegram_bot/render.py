@@ -19,7 +19,8 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot.feedback.vote_data import Vote
-from bot.messages import not_in_articles, question_truncated, small_talk_reply
+from bot.messages import article_label, not_in_articles, not_sure_intro, question_truncated, small_talk_reply
+from bot.quote_source import article_facts, code_lines, hit_link, place_without_link, section_headings
 from bot.telegram_bot import texts
 from bot.telegram_bot.more_button import more_callback_data
 from bot.telegram_bot.vote_buttons import vote_buttons
@@ -43,6 +44,8 @@ INLINE_TITLE_QUOTE_WORDS = 6
 # Longer links or titles would crowd out the quote; such links are dropped, titles shortened.
 MAX_LINK_LENGTH = 2048
 MAX_TITLE_CHARS = 256
+# Quoted code (in <pre>) that would not fit a message loses whole lines from its end, never part of one.
+CODE_CUT_MARK = "…"
 ELLIPSIS = "…"
 BLOCK_SEPARATOR = "\n\n"
 NO_LINK_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -67,7 +70,8 @@ def render_telegram_reply(answer: Answer, footer: str | None = None) -> list[str
     """The answer as HTML messages, each within MAX_MESSAGE_LENGTH, split between hits, with
     `footer` (HTML, e.g. the page position) last.
 
-    A declined answer is one short message in the question's language pointing to /sources.
+    A declined answer is one short message in the question's language pointing to /sources; an
+    answer the engine is not sure of opens with a line saying its quotes are only the closest.
     """
     blocks: list[str] = []
     if answer.truncated:
@@ -77,22 +81,61 @@ def render_telegram_reply(answer: Answer, footer: str | None = None) -> list[str
     elif not answer.answered or not answer.hits:
         blocks.append(escape_text(not_in_articles(answer.lang)) + "\n" + escape_text(texts.see_sources(answer.lang)))
     else:
-        blocks.extend(render_hit(hit, number) for number, hit in enumerate(answer.hits, start=answer.offset + 1))
+        if answer.uncertain:
+            blocks.append(f"<i>{escape_text(not_sure_intro(answer.lang))}</i>")
+        blocks.extend(render_hit(hit, number, lang=answer.lang)
+                      for number, hit in enumerate(answer.hits, start=answer.offset + 1))
     if footer:
         blocks.append(footer)
     return pack_messages(blocks)
 
 
-def render_hit(hit: Hit, number: int | None = None, limit: int = MAX_MESSAGE_LENGTH) -> str:
-    """One hit: the excerpt in a blockquote (matched terms bold), then its linked source.
+def render_hit(hit: Hit, number: int | None = None, limit: int = MAX_MESSAGE_LENGTH, lang: str = "en") -> str:
+    """One hit: the excerpt in a blockquote (matched terms bold), then its linked source (or,
+    without a link, where it stands). Code comes in <pre>, whole lines only; an article given
+    as the answer comes as that article, with its details line in italics (no quote).
 
     The excerpt is shortened (at a word boundary, with "…") only if the hit would not fit `limit`.
     """
+    if hit.about_article:
+        return _article_hit(hit, number, limit, lang)
+    if hit.code:
+        return _code_hit(hit, number, limit)
     source = _source_line(hit, number)
     excerpt_chars = len(hit.excerpt)
     opening = "<blockquote expandable>" if len(hit.excerpt) > EXPANDABLE_QUOTE_CHARS else "<blockquote>"
     while True:
         block = f"{opening}{_excerpt_html(hit, excerpt_chars)}</blockquote>\n{source}"
+        if telegram_length(block) <= limit or excerpt_chars == 0:
+            return block
+        excerpt_chars = max(0, min(excerpt_chars - 1, excerpt_chars * limit // telegram_length(block)))
+
+
+def _code_hit(hit: Hit, number: int | None, limit: int) -> str:
+    """Code in <pre> (Telegram allows nothing inside it, so no bold), dropping whole lines from
+    its end while the block would not fit `limit`."""
+    source = _source_line(hit, number)
+    lines = code_lines(hit.excerpt)
+    shown = len(lines)
+    while True:
+        code = "\n".join(lines[:shown] + ([CODE_CUT_MARK] if shown < len(lines) else []))
+        block = f"<pre>{escape_text(code)}</pre>\n{source}"
+        if telegram_length(block) <= limit or shown == 0:
+            return block
+        shown -= 1
+
+
+def _article_hit(hit: Hit, number: int | None, limit: int, lang: str) -> str:
+    """`1. Article: <title> — publisher, author, date`, then the details line the text states."""
+    prefix = f"{number}. " if number is not None else ""
+    label = article_label(lang)
+    gap = label[len(label.rstrip()):]  # the space after "Article:"; none after "文章："
+    heading = f"{prefix}<b>{escape_text(label.rstrip())}</b>{gap}{render_article(hit.article, hit_link(hit), with_author=True)}"
+    place = _place_html(hit)
+    excerpt_chars = len(hit.excerpt)
+    while True:
+        details = f"\n<i>{_excerpt_html(hit, excerpt_chars)}</i>" if excerpt_chars and hit.excerpt.strip() else ""
+        block = heading + place + details
         if telegram_length(block) <= limit or excerpt_chars == 0:
             return block
         excerpt_chars = max(0, min(excerpt_chars - 1, excerpt_chars * limit // telegram_length(block)))
@@ -116,19 +159,27 @@ def _excerpt_html(hit: Hit, chars: int) -> str:
 
 
 def _source_line(hit: Hit, number: int | None) -> str:
+    """"1. <title> › section — publisher, date", then, without a link, where the quote stands."""
     prefix = f"{number}. " if number is not None else "— "
-    return prefix + render_article(hit.article, hit.quote_url or hit.article.url)
+    return prefix + render_article(hit.article, hit_link(hit), section_headings(hit)) + _place_html(hit)
 
 
-def render_article(article: ArticleInfo, link: str | None) -> str:
-    """The article's title (linked when there is a link), then "— publisher, date"."""
+def _place_html(hit: Hit) -> str:
+    """ · <code>src/ch16.md:42</code> for a quote without a link (tap to copy); "" with one."""
+    place = place_without_link(hit)
+    return f" · <code>{escape_text(_shorten(place, MAX_TITLE_CHARS))}</code>" if place else ""
+
+
+def render_article(article: ArticleInfo, link: str | None, headings: Sequence[str] = (),
+                   with_author: bool = False) -> str:
+    """The article's title (linked when there is a link), the `headings` of the section a quote
+    stands in ("› Shared-State Concurrency"), then "— publisher, date" (and author when asked)."""
     title = escape_text(_shorten(article.display_title, MAX_TITLE_CHARS))
     href = escape_attribute(link or "")
     if href and len(href) <= MAX_LINK_LENGTH:
         title = f'<a href="{href}">{title}</a>'
-    details = [escape_text(_shorten(part, MAX_TITLE_CHARS)) for part in (article.publisher, article.published) if part]
-    if article.publisher == article.display_title:
-        details = details[1:]
+    title += "".join(f" › {escape_text(_shorten(heading, MAX_TITLE_CHARS))}" for heading in headings)
+    details = [escape_text(_shorten(part, MAX_TITLE_CHARS)) for part in article_facts(article, with_author)]
     return f"{title} — {', '.join(details)}" if details else title
 
 
@@ -194,7 +245,7 @@ def render_page_position(answer: Answer) -> str:
     total = answer.total_hits if answer.total_hits is not None else last
     total_is_exact = total < PAGED_HITS
     shown_total = str(total) if total_is_exact else f"{total}+"
-    is_last = total_is_exact and not answer.has_more
+    is_last = not answer.has_more  # "30+" too: More shows no further page
     return f"<i>{escape_text(texts.page_position(answer.lang, first, last, shown_total, is_last))}</i>"
 
 
@@ -219,7 +270,7 @@ def render_inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
             title=inline_title(hit),
             description=inline_description(hit),
             input_message_content=InputTextMessageContent(
-                render_hit(hit), parse_mode=ParseMode.HTML, link_preview_options=NO_LINK_PREVIEW
+                render_hit(hit, lang=answer.lang), parse_mode=ParseMode.HTML, link_preview_options=NO_LINK_PREVIEW
             ),
             reply_markup=inline_quote_keyboard(hit, answer.lang),
         )

@@ -3,7 +3,8 @@
 python-telegram-bot's long polling confirms a batch of updates (by asking for the next one) as
 soon as it has queued it; a crash then loses every confirmed update not yet handled, up to
 hundreds in a burst. This queue makes the poller wait while `max_in_hand` updates are queued or
-being handled, so a crash loses at most that many; the rest Telegram hands out again."""
+being handled; the rest Telegram keeps. The questions among those in hand are written to a
+QuestionJournal (question_journal.py) before the poller can confirm them, so a crash loses none."""
 
 from __future__ import annotations
 
@@ -12,16 +13,20 @@ from typing import Any
 
 from telegram import Update
 
+from bot.telegram_bot.question_journal import QuestionJournal, carries_question
+
 # Enough to keep the retrieval thread and the sends busy; a crash loses at most this many.
 MAX_UPDATES_IN_HAND = 32
 
 
 class BoundedUpdateQueue(asyncio.Queue):
-    """The Application's update queue, whose `put` of an Update waits for room."""
+    """The Application's update queue, whose `put` of an Update waits for room and writes a
+    question to `journal` (one already in hand or handled is dropped: Telegram repeating it)."""
 
-    def __init__(self, max_in_hand: int = MAX_UPDATES_IN_HAND) -> None:
+    def __init__(self, max_in_hand: int = MAX_UPDATES_IN_HAND, journal: QuestionJournal | None = None) -> None:
         super().__init__()
         self.max_in_hand = max_in_hand
+        self.journal = journal
         self._room = asyncio.Event()
 
     async def put(self, item: Any) -> None:
@@ -31,6 +36,10 @@ class BoundedUpdateQueue(asyncio.Queue):
         while isinstance(item, Update) and self._unfinished_tasks >= self.max_in_hand:
             self._room.clear()
             await self._room.wait()
+        if isinstance(item, Update) and self.journal is not None:
+            body = item.to_dict()
+            if carries_question(body) and not self.journal.add(item.update_id, body):
+                return
         await super().put(item)
 
     def task_done(self) -> None:

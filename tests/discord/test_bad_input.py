@@ -62,7 +62,7 @@ async def test_a_2000_character_message_is_answered_on_its_beginning_and_says_so
     asked = await ada.write(question, dm=True)
     reply = (await discord_api.channel_reply(asked["channel_id"]))[0]
     text = embed_text(reply)
-    assert "first 1000 characters" in text
+    assert "I read 1000 characters of it" in text
     assert "**Cameo**" in text
     assert len(reply["embeds"][0]["footer"]["text"]) <= 2048
     assert_no_message_can_ping(discord_api)

@@ -4,7 +4,7 @@ It speaks the Bot API over HTTP (`/bot<token>/<method>`, form or JSON parameters
 `{"ok": ..., "result": ...}` envelope), hands out queued real-shaped updates by long polling,
 records every call, and refuses what Telegram refuses (bad HTML, over-long messages, unknown
 callback queries). It can be told to fail the next call of a method (429 with retry_after,
-502 Bad Gateway), to fail a seeded random share of all calls, to hold a method's calls until
+502 Bad Gateway), to carry out the next call of a method but answer it late, to fail a seeded random share of all calls, to hold a method's calls until
 released, and it models what a live deployment meets: chats that blocked or removed the bot
 (403), groups upgraded to supergroups (migrate_to_chat_id), anonymous admins and channels
 posting in groups (sender_chat), captions, edited messages, and Telegram's cache of inline
@@ -193,6 +193,7 @@ class TelegramStandIn:
         self.callback_queries: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, deque[tuple[int, Any]]] = {}
         self._held: dict[str, asyncio.Event] = {}
+        self._slow: dict[str, deque[float]] = {}
         self._random_faults: tuple[random.Random, float, frozenset[str]] | None = None
         self._queries_expire = False
         self._stopping = False
@@ -257,9 +258,15 @@ class TelegramStandIn:
         async with self.condition:
             self.condition.notify_all()
 
-    def fail_next(self, method: str, status: int, retry_after: int = 1) -> None:
-        """The next call of `method` fails: 429 (Too Many Requests, with retry_after) or 5xx."""
+    def fail_next(self, method: str, status: int, retry_after: float = 1) -> None:
+        """The next call of `method` fails: 429 (Too Many Requests, with retry_after) or 5xx.
+        Called again, the calls after it fail too, in turn."""
         self._failures.setdefault(method, deque()).append((status, retry_after))
+
+    def slow_next(self, method: str, seconds: float) -> None:
+        """The next call of `method` is carried out (a message is delivered) but answered only
+        after `seconds`, as when Telegram is slow: a client that gave up may think it failed."""
+        self._slow.setdefault(method, deque()).append(seconds)
 
     def fail_at_random(self, share: float, seed: int, methods: set[str] | None = None) -> None:
         """From now on a seeded random `share` of calls (of `methods`, default all but getUpdates)
@@ -338,6 +345,9 @@ class TelegramStandIn:
         if method != "getUpdates":
             self.calls.append(Call(method, params, 200, result))
             await self._notify()
+        slow = self._slow.get(method)
+        if slow:
+            await asyncio.sleep(slow.popleft())
         return web.json_response({"ok": True, "result": result})
 
     # --- the Bot API methods --------------------------------------------------------------
@@ -722,7 +732,7 @@ def _error_response(error: APIError) -> web.Response:
     return web.json_response(body, status=error.code)
 
 
-def _failure_response(status: int, retry_after: int = 1) -> web.Response:
+def _failure_response(status: int, retry_after: float = 1) -> web.Response:
     if status == 429:
         body = {
             "ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}",

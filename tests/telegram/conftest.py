@@ -12,6 +12,7 @@ import pytest
 
 from bot.settings import Settings
 from bot.telegram_bot.app import build_application, polling
+from bot.telegram_bot.flood_limits import FloodLimits
 from bot.telegram_bot.retries import RetryingRateLimiter
 from tests.standins.telegram_server import Call, TelegramStandIn, check_telegram_html, utf16_length
 
@@ -131,9 +132,9 @@ def settings(telegram, feedback_db) -> Settings:
 
 
 def fast_rate_limiter() -> RetryingRateLimiter:
-    """Telegram's 429 and network errors handled as in production, without the 30/s throttle
-    (the stand-in has no flood limit) and with short pauses between network retries."""
-    return RetryingRateLimiter(overall_max_rate=0, group_max_rate=0, retry_delays=(0.05, 0.1, 0.2))
+    """Telegram's 429 and network errors handled as in production, without the flood limits
+    (the stand-in has none) and with short pauses between network retries."""
+    return RetryingRateLimiter(limits=FloodLimits.none(), retry_delays=(0.05, 0.1, 0.2))
 
 
 @asynccontextmanager

@@ -18,7 +18,7 @@ async def test_markup_and_mentions_in_a_question_are_never_echoed_or_interpreted
 async def test_a_5000_character_question_is_answered_on_its_beginning_and_says_so(bot, alice):
     reply = await alice.says("What is the Cameo feature of Sora 2? " + "x" * 5000)
 
-    assert reply.text.startswith("(Your question was long: I answered its first 1000 characters.)")
+    assert reply.text.startswith("(Your question was long: I read 1000 characters of it.)")
     assert "<blockquote" in reply.html
 
 

@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import pytest
 from telegram.error import InvalidToken
 
 from bot.feedback.schema import SCHEMA_VERSION
@@ -96,3 +97,13 @@ async def test_a_feedback_database_from_newer_code_stops_start_up_with_one_line(
     assert "Traceback" not in stderr, stderr
     last = stderr.strip().splitlines()[-1]
     assert last.startswith(f"error: the feedback database {newer} has schema version {SCHEMA_VERSION + 1}")
+
+
+def test_a_webhook_address_without_https_is_refused_at_start_up(engine):
+    from bot.settings import Settings, SettingsError
+    from bot.telegram_bot.app import run
+
+    for url in ("http://bot.example.org/telegram", "HTTP://bot.example.org:8443/telegram"):
+        settings = Settings(telegram_bot_token=TOKEN, telegram_mode="webhook", telegram_webhook_url=url, health_port=0)
+        with pytest.raises(SettingsError, match="https://"):
+            run(settings, engine)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from bot.telegram_bot.question_journal import FILE_NAME as JOURNAL_FILE_NAME
+from bot.telegram_bot.question_journal import QuestionJournal
 from tests.feedback_report import feedback_report
 from tests.telegram.conftest import REPLY_TIMEOUT, running_bot
 
@@ -96,7 +98,9 @@ async def test_feedback_off_shows_no_buttons_and_records_nothing(telegram, setti
         answer = await alice.says("cameo feature")
         assert list(answer.buttons) == [MORE]
     assert not settings.feedback_db_path.exists()
-    assert not list(tmp_path.rglob("*.sqlite3"))
+    # Only the bot's working state (questions not yet answered: none left) is on disk.
+    assert [path.name for path in tmp_path.rglob("*.sqlite3")] == [JOURNAL_FILE_NAME]
+    assert QuestionJournal(tmp_path / JOURNAL_FILE_NAME).waiting() == []
 
 
 async def test_a_locked_database_never_holds_up_an_answer(telegram, settings, engine, feedback_db, alice):

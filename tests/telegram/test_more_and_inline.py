@@ -145,6 +145,30 @@ async def test_the_last_page_says_it_is_the_last(bot, telegram, alice):
     assert list(reply.buttons) == ["👍", "👎", PREV]
 
 
+async def test_the_last_page_of_more_than_thirty_hits_says_it_is_the_last(bot, telegram, alice):
+    reply = await alice.says("sora")
+    while MORE in reply.buttons:
+        await alice.presses(reply, MORE)
+        reply = _last_edit(telegram)
+
+    assert "of 30+" in reply.text
+    assert reply.text.endswith("· that's all")
+
+
 def _last_edit(telegram) -> Reply:
     edit = [call for call in telegram.calls if call.method == "editMessageText"][-1]
     return Reply(edit, edit.result)
+
+
+async def test_scrolling_inline_results_ends_after_the_last_page_instead_of_starting_over(bot, alice):
+    # As clients do: ask again with whatever next_offset Telegram passed on, until there is none.
+    for question in ("cameo feature", "🤔"):
+        seen, offset = [], ""
+        for _ in range(20):
+            shown = await alice.sees_inline(question, offset=offset)
+            seen += [result["id"] for result in shown["results"]]
+            offset = shown.get("next_offset") or ""
+            if not offset:
+                break
+        assert not offset, f"{question!r} still offers a next page after twenty"
+        assert len(seen) == len(set(seen)), f"{question!r} served a page twice"

@@ -87,6 +87,13 @@ async def test_commands_are_registered_in_english_and_chinese_at_start_up(bot, t
     assert menus["zh"][0]["description"] == "就文章提问"
 
 
+async def test_the_command_menu_is_in_traditional_chinese_for_traditional_chinese_apps(bot, telegram):
+    menus = {call.params.get("language_code"): call.params["commands"] for call in telegram.calls if call.method == "setMyCommands"}
+
+    for code in ("zh-hant", "zh-TW"):
+        assert [c["description"] for c in menus[code]][:2] == ["就文章提問", "列出我引用的文章"]
+
+
 async def test_an_unknown_command_gets_the_help_text(bot, alice):
     reply = await alice.says("/weather")
 

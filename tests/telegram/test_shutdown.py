@@ -141,3 +141,36 @@ async def test_after_a_crash_in_a_burst_every_question_is_still_answered(telegra
     finally:
         process.send_signal(signal.SIGTERM)
         await exit_code(process)
+
+
+async def test_questions_confirmed_to_telegram_but_unanswered_at_a_crash_are_answered_after_the_restart(
+    telegram, cache_dir
+):
+    from tests.telegram.conftest import TelegramUser
+
+    group = telegram.add_group(-1009876543210, "Crash course")
+    users = [TelegramUser(telegram, f"Member{n}") for n in range(8)]
+    process = await start_bot(telegram, cache_dir)
+    telegram.hold("sendMessage")  # the answers queue up, as behind a group's flood limit
+    try:
+        asked = [user.sends("@SoraQuotesBot cameo feature", chat=group) for user in users]
+        await telegram.wait_for(lambda call: call.method == "sendMessage" and call.status == 0, timeout=START_TIMEOUT)
+        last_update = telegram.updates[-1]["update_id"]
+        while telegram.confirmed <= last_update:  # Telegram will not hand these out again
+            await asyncio.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    finally:
+        telegram.release("sendMessage")
+        if process.returncode is None:
+            process.kill()
+        await process.communicate()
+
+    process = await start_bot(telegram, cache_dir)
+    try:
+        for user, message in zip(users, asked):
+            [reply] = await user.replies_to(message)
+            assert "<blockquote" in reply.html
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await exit_code(process)

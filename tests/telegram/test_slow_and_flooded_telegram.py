@@ -1,0 +1,86 @@
+"""Telegram slow to answer, answering 429 again and again, and its flood limits: every answer
+arrives, once, and the bot sends no faster than Telegram allows."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.telegram_bot.app import build_application, polling
+from bot.telegram_bot.flood_limits import FloodLimits
+from bot.telegram_bot.retries import RetryingRateLimiter
+from tests.telegram.conftest import POLL_TIMEOUT, TelegramUser, fast_rate_limiter
+
+# Telegram's limits scaled down in time, so a test sees many windows go by.
+SCALED_LIMITS = FloodLimits(private=((1, 0.5),), group=((1, 0.1), (3, 1.0)), overall=())
+# Timestamps are taken as the stand-in receives each call: allow for a busy event loop (and a
+# first request that also opens its connection).
+SLACK = 0.15
+
+
+def replies_in(telegram, chat_id: int) -> list:
+    return [c for c in telegram.calls if c.method == "sendMessage" and c.status == 200 and int(c.params["chat_id"]) == chat_id]
+
+
+def most_in_any_window(times: list[float], window: float) -> int:
+    return max(sum(1 for t in times if start <= t < start + window - SLACK) for start in times)
+
+
+async def test_a_send_answered_too_late_is_not_sent_again_so_the_answer_is_not_doubled(
+    telegram, settings, engine, alice, caplog
+):
+    application = build_application(settings, engine, rate_limiter=fast_rate_limiter(), send_timeout=0.3)
+    async with polling(application, timeout=POLL_TIMEOUT):
+        telegram.slow_next("sendMessage", 1.0)  # delivered, but answered after the bot gave up
+        first = alice.sends("cameo feature")
+        await alice.says("how many downloads did the app get")  # answered once the first is settled
+
+    first_replies = [c for c in replies_in(telegram, alice.profile["id"])
+                     if c.params["reply_parameters"]["message_id"] == first["message_id"]]
+    assert len(first_replies) == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("may have been delivered" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+
+
+async def test_four_429s_in_a_row_are_each_waited_out_and_the_answer_arrives_without_errors(
+    bot, telegram, alice, caplog
+):
+    for _ in range(4):
+        telegram.fail_next("sendMessage", 429, retry_after=0.2)
+
+    reply = await alice.says("cameo feature")
+
+    attempts = [c for c in telegram.calls if c.method == "sendMessage"]
+    assert [c.status for c in attempts] == [429, 429, 429, 429, 200]
+    assert all(later.at - earlier.at >= 0.2 - SLACK for earlier, later in zip(attempts, attempts[1:]))
+    assert "<blockquote" in reply.html
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    flood_lines = [r for r in caplog.records if "flood limit" in r.getMessage()]
+    assert len(flood_lines) == 4 and all(r.levelno == logging.WARNING and not r.exc_info for r in flood_lines)
+
+
+async def test_a_burst_of_questions_in_a_private_chat_is_answered_no_faster_than_the_chats_limit(
+    telegram, settings, engine, alice
+):
+    limiter = RetryingRateLimiter(limits=SCALED_LIMITS, retry_delays=(0.05,))
+    async with polling(build_application(settings, engine, rate_limiter=limiter), timeout=POLL_TIMEOUT):
+        questions = [alice.sends(f"cameo feature {n}") for n in range(6)]
+        await alice.replies_to(questions[-1])
+
+    times = [c.at for c in replies_in(telegram, alice.profile["id"])]
+    assert len(times) == 6  # answers and "too fast" notes alike
+    assert most_in_any_window(times, 0.5) == 1
+
+
+async def test_mentions_from_many_people_in_a_group_are_answered_within_the_groups_limit(
+    telegram, settings, engine, group
+):
+    limiter = RetryingRateLimiter(limits=SCALED_LIMITS, retry_delays=(0.05,))
+    people = [TelegramUser(telegram, f"Member {n}") for n in range(7)]
+    async with polling(build_application(settings, engine, rate_limiter=limiter), timeout=POLL_TIMEOUT):
+        asked = [person.sends("@SoraQuotesBot cameo feature", chat=group) for person in people]
+        for person, message in zip(people, asked):
+            await person.replies_to(message)
+
+    times = [c.at for c in replies_in(telegram, group["id"])]
+    assert len(times) == 7
+    assert most_in_any_window(times, 1.0) <= 3
