@@ -19,6 +19,7 @@ Loading is two steps, so that a cache of parsed articles can be keyed by the dig
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 import logging
 import re
 from collections import Counter
@@ -85,6 +86,14 @@ class Article:
     def source_line(self, offset: int) -> int | None:
         """The line of the source file the text at `offset` comes from (None when unknown)."""
         return source_line(self.line_marks, offset)
+
+    def heading_above(self, offset: int) -> tuple[int, int] | None:
+        """The span of the heading (or title line) right before the block starting at `offset`,
+        or None when another block comes between them."""
+        position = bisect_left(self.blocks, offset, key=lambda block: block.start)
+        if position > 0 and self.blocks[position - 1].kind in ("heading", "title"):
+            return self.blocks[position - 1].start, self.blocks[position - 1].end
+        return None
 
     def code_spans(self, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
         """The spans of the code blocks that overlap `text[start:end]`."""

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 # Bump when tokenizing, passage splitting or scoring changes what an index holds.
 INDEX_FORMAT = "13"
 # Bump when what a semantic index holds changes (which sentences are embedded, say).
-SEMANTIC_FORMAT = "4"
+SEMANTIC_FORMAT = "5"
 # A corpus directory may carry the vectors of its texts here, as `<embedder identity>.npz`
 # (`python -m bot embed` writes them), so that nobody has to wait for them to be computed.
 SHIPPED_VECTORS_DIR = "embeddings"
