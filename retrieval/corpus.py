@@ -31,7 +31,7 @@ from retrieval.answer import ArticleInfo
 from retrieval.article_ids import id_for_path, is_usable_id
 from retrieval.blocks import BLOCK_SEPARATOR, BODY_KINDS, Block, RenderedText, source_line
 from retrieval.extracted_article import ExtractedArticle
-from retrieval.front_matter import FrontMatter, split_front_matter
+from retrieval.front_matter import split_front_matter
 from retrieval.language import detect_language
 from retrieval.markdown_blocks import render_markdown
 from retrieval.plain_text_blocks import render_plain_text
@@ -60,6 +60,9 @@ class CorpusError(Exception):
 
     def __init__(self, directory: Path, problems: list[str]):
         self.problems = problems
+        if len(problems) == 1:  # one line, as the bots' other start-up errors
+            super().__init__(f"cannot load the articles in {directory}: {problems[0].removeprefix(f'{directory}: ')}")
+            return
         lines = "\n".join(f"  - {problem}" for problem in problems)
         super().__init__(f"cannot load the articles in {directory}:\n{lines}")
 
@@ -82,6 +85,8 @@ class Article:
     line_marks: tuple[tuple[int, int], ...] = ()
     description: str = ""
     tags: tuple[str, ...] = ()
+    # The front matter keys this article has that are not used (said once for the collection).
+    ignored_keys: tuple[str, ...] = ()
 
     def source_line(self, offset: int) -> int | None:
         """The line of the source file the text at `offset` comes from (None when unknown)."""
@@ -139,17 +144,21 @@ def list_corpus(directory: str | Path, url_template: str | None = None) -> Corpu
         raise CorpusError(directory, [f"{directory}: no such directory"])
     if not directory.is_dir():
         raise CorpusError(directory, [f"{directory}: not a directory"])
+    try:
+        next(directory.iterdir(), None)  # rglob passes over a folder it may not read: say so
+        paths = sorted(
+            (path for path in directory.rglob("*") if path.suffix.lower() in ARTICLE_SUFFIXES),
+            key=lambda path: path.relative_to(directory).parts,
+        )
+    except OSError as error:  # e.g. a directory (or a mount) this user may not read
+        raise CorpusError(directory, [f"{directory}: cannot be read ({error.strerror or error})"]) from None
+    paths = [path for path in paths if not any(part.startswith(".") for part in path.relative_to(directory).parts)]
     problems: list[str] = []
     try:
         template = check_url_template(url_template) if url_template else collection_url_template(directory)
     except ValueError as error:
         problems.append(str(error))
         template = None
-    paths = sorted(
-        (path for path in directory.rglob("*") if path.suffix.lower() in ARTICLE_SUFFIXES),
-        key=lambda path: path.relative_to(directory).parts,
-    )
-    paths = [path for path in paths if not any(part.startswith(".") for part in path.relative_to(directory).parts)]
     if not paths:
         raise CorpusError(directory, [f"{directory}: no article files ({', '.join('*' + s for s in ARTICLE_SUFFIXES)})"])
     digest = hashlib.sha256(f"{template or ''}\0".encode())
@@ -174,11 +183,11 @@ def parse_corpus(listing: CorpusListing) -> Corpus:
     ignored: Counter[str] = Counter()
     for relative, raw in listing.files:
         try:
-            article, front_matter = _read(relative, raw, listing.url_template)
+            article = read_article(relative, raw, listing.url_template)
         except ValueError as error:
             problems.append(f"{relative}: {error}")
             continue
-        ignored.update(set(front_matter.ignored))
+        ignored.update(set(article.ignored_keys))
         if article.info.id in seen:
             problems.append(f"{relative}: id {article.info.id!r} is already used by {seen[article.info.id]}")
             continue
@@ -202,13 +211,9 @@ def parse_corpus(listing: CorpusListing) -> Corpus:
 def read_article(relative_path: str, raw: bytes, url_template: str | None = None) -> Article:
     """One article from a file's path in its collection and its bytes, read as its suffix says;
     ValueError says what is wrong with it."""
-    return _read(relative_path, raw, url_template)[0]
-
-
-def _read(relative_path: str, raw: bytes, url_template: str | None) -> tuple[Article, FrontMatter]:
     suffix = PurePosixPath(relative_path).suffix.lower()
     if suffix in EXTRACTED_SUFFIXES:
-        return _read_extracted(relative_path, raw, suffix), FrontMatter()
+        return _read_extracted(relative_path, raw, suffix)
     return _read_text(relative_path, raw, url_template)
 
 
@@ -268,8 +273,8 @@ def _blocks_of_extracted_text(text: str) -> RenderedText:
     return RenderedText(text, tuple(blocks), ())
 
 
-def _read_text(relative_path: str, raw: bytes, url_template: str | None) -> tuple[Article, FrontMatter]:
-    """A Markdown or plain-text article and its front matter."""
+def _read_text(relative_path: str, raw: bytes, url_template: str | None) -> Article:
+    """A Markdown or plain-text article."""
     try:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -315,8 +320,9 @@ def _read_text(relative_path: str, raw: bytes, url_template: str | None) -> tupl
     )
     tags = tuple(tag.strip() for tag in fields.get("tags", "").split(",") if tag.strip())
     article = Article(info, text, fields.get("translation_of", ""), blocks=blocks, details=details,
-                      line_marks=rendered.line_marks, description=fields.get("description", ""), tags=tags)
-    return article, front_matter
+                      line_marks=rendered.line_marks, description=fields.get("description", ""), tags=tags,
+                      ignored_keys=front_matter.ignored)
+    return article
 
 
 # Language tags people write, mapped onto ours.

@@ -40,9 +40,9 @@ def collection_url_template(directory: Path) -> str | None:
     """The `url_template` of the collection's COLLECTION_CONFIG file (None when it has none);
     ValueError naming the file when it cannot be read or is wrong."""
     path = directory / COLLECTION_CONFIG
-    if not path.is_file():
-        return None
     try:
+        if not path.is_file():
+            return None
         config = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ValueError(f"{COLLECTION_CONFIG}: cannot be read ({error})") from None

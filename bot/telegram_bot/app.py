@@ -20,6 +20,7 @@ from bot.health import Readiness, start_health_server
 from bot.rate_limit import RateLimiter
 from bot.settings import Settings, SettingsError, TelegramMode, require_token
 from bot.telegram_bot import texts
+from bot.telegram_bot.earlier_questions import EarlierQuestions
 from bot.telegram_bot.handlers import Handlers, register_handlers
 from bot.telegram_bot.library_logs import skip_repeated_tracebacks
 from bot.log_redaction import redact_secrets_in_logs
@@ -72,6 +73,7 @@ def build_application(
     token = require_token(settings, "telegram_bot_token")
     feedback = feedback if feedback is not None else open_feedback(settings)
     journal = QuestionJournal(journal_path(settings))
+    earlier = EarlierQuestions(journal_path(settings))
     skip_repeated_tracebacks()
     readiness = readiness or Readiness()
     readiness.index_loaded = True
@@ -94,6 +96,7 @@ def build_application(
             await health["runner"].cleanup()
         executor.shutdown(wait=False, cancel_futures=True)
         journal.close()
+        earlier.close()
         await asyncio.to_thread(feedback.close)  # the queued writes finish first
 
     application = (
@@ -117,7 +120,7 @@ def build_application(
     inline_limiter = RateLimiter(settings.rate_limit_questions * INLINE_QUERIES_PER_QUESTION, settings.rate_limit_seconds)
     handlers = Handlers(
         engine, top_k=settings.top_k, limiter=limiter, inline_limiter=inline_limiter, executor=executor,
-        feedback=feedback,
+        feedback=feedback, earlier=earlier,
     )
     register_handlers(application, handlers, in_flight if in_flight is not None else InFlight())
     application.add_handler(TypeHandler(Update, _struck_off(journal)), group=JOURNAL_GROUP)
@@ -125,8 +128,8 @@ def build_application(
 
 
 def journal_path(settings: Settings) -> Path:
-    """Where the questions not yet answered are kept: beside the feedback database (the bot's
-    data directory, $XDG_DATA_HOME/sora-quotes by default)."""
+    """The bot's working state (questions not yet answered, the questions behind recent answers):
+    beside the feedback database (the bot's data directory, $XDG_DATA_HOME/sora-quotes by default)."""
     return (settings.feedback_db_path or default_database_path()).parent / JOURNAL_FILE_NAME
 
 

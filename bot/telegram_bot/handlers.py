@@ -37,6 +37,7 @@ from bot.rate_limit import RateLimiter
 from bot.telegram_bot import texts
 from bot.telegram_bot.answered_questions import AnsweredQuestions
 from bot.telegram_bot.askers import PLATFORM, asker, person, user_language
+from bot.telegram_bot.earlier_questions import EarlierQuestions
 from bot.telegram_bot.error_report import report_error
 from bot.telegram_bot.inline_mode import InlineMode
 from bot.telegram_bot.paging import Paging
@@ -59,23 +60,46 @@ class Handlers:
 
     def __init__(
         self, engine: Engine, *, top_k: int, limiter: RateLimiter, inline_limiter: RateLimiter, executor: Executor,
-        feedback: FeedbackRecorder | None = None,
+        feedback: FeedbackRecorder | None = None, earlier: EarlierQuestions | None = None,
     ) -> None:
         self.engine = engine
+        self.earlier = earlier
         self.feedback = feedback if feedback is not None else NoFeedback()
         self.top_k = top_k
         self.limiter = limiter
         self.executor = executor
         self.chat_lines = ChatLines()
         self.answered = AnsweredQuestions()
-        self.paging = Paging(self.retrieve_page, limiter)
+        self.paging = Paging(self.retrieve_page, limiter, self.follow_up_answered_by)
         self.inline_mode = InlineMode(self.retrieve, inline_limiter, self.feedback)
 
-    async def retrieve(self, question: str, offset: int = 0, top_k: int | None = None) -> Answer:
-        """The engine's answer (`top_k` hits from `offset`, default the configured top_k),
-        computed off the event loop."""
-        call = partial(self.engine.answer, question, top_k=top_k or self.top_k, offset=offset)
+    async def retrieve(
+        self, question: str, offset: int = 0, top_k: int | None = None, earlier: str | None = None
+    ) -> Answer:
+        """The engine's answer (`top_k` hits from `offset`, default the configured top_k; a
+        follow-up of the question `earlier`), computed off the event loop."""
+        call = partial(self.engine.answer, question, top_k=top_k or self.top_k, offset=offset, earlier=earlier)
         return await asyncio.get_running_loop().run_in_executor(self.executor, call)
+
+    def question_answered_by(self, message: Message | None) -> str | None:
+        """The question (as searched) that the bot's `message` answers, if remembered."""
+        if message is None or self.earlier is None:
+            return None
+        return self.earlier.question_of(message.chat_id, message.message_id)
+
+    def follow_up_answered_by(self, message: Message | None) -> str | None:
+        """The follow-up (as searched, with its earlier question) that the bot's `message`
+        answers, if remembered: its pages are of that question, not of the reply's text."""
+        if message is None or self.earlier is None:
+            return None
+        return self.earlier.question_of(message.chat_id, message.message_id, follow_ups_only=True)
+
+    def _earlier_question(self, message: Message, bot_id: int) -> str | None:
+        """For a reply to one of the bot's answers, the question that answer answers."""
+        replied = message.reply_to_message
+        if replied is None or not replied.from_user or replied.from_user.id != bot_id:
+            return None
+        return self.question_answered_by(replied)
 
     async def retrieve_page(self, question: str, offset: int) -> Answer:
         """The page of hits after `offset` that "More" and "Prev" show, off the event loop."""
@@ -183,10 +207,12 @@ class Handlers:
                 return
             # Fire and forget: the indicator is a nicety that must never delay or cost the answer.
             context.application.create_task(_show_typing(message), name="typing")
-            answer = await self.retrieve(question)
+            earlier = self._earlier_question(message, context.bot.id)
+            answer = await self.retrieve(question, earlier=earlier)
             answer_id = self.feedback.record_question(PLATFORM, person(message), answer)
             pages = render_telegram_reply(answer)
-            keyboard = answer_keyboard(answer, question, answer_id)
+            # A follow-up's pages are of the question searched, which the answer remembers.
+            keyboard = answer_keyboard(answer, answer.question if earlier else question, answer_id)
             await place.wait_turn()
             edited = await self._edit_answer(message, replacing, pages[0], keyboard if len(pages) == 1 else None)
             for number, page in enumerate(pages, start=1):
@@ -195,6 +221,8 @@ class Handlers:
                 sent = await send_reply(message, page, reply_markup=keyboard if number == len(pages) else None)
                 if number == 1 and sent.chat_id == message.chat_id:  # (not when resent to a supergroup)
                     self.answered.remember(message.chat_id, message.message_id, sent.message_id)
+                if self.earlier is not None and not answer.small_talk:
+                    self.earlier.remember(sent.chat_id, sent.message_id, answer.question, follow_up=earlier is not None)
         finally:
             place.leave()
 

@@ -27,11 +27,15 @@ RetrievePage = Callable[[str, int], Awaitable[Answer]]
 
 class Paging:
     """Turns an answer's pages: `retrieve_page` asks the engine for one, `limiter` counts a page
-    as a question."""
+    as a question, `follow_up_behind` gives the follow-up (as searched) a bot's message answers."""
 
-    def __init__(self, retrieve_page: RetrievePage, limiter: RateLimiter) -> None:
+    def __init__(
+        self, retrieve_page: RetrievePage, limiter: RateLimiter,
+        follow_up_behind: Callable[[Message | None], str | None] = lambda message: None,
+    ) -> None:
         self.retrieve_page = retrieve_page
         self.limiter = limiter
+        self.follow_up_behind = follow_up_behind
 
     async def more(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """"More ▸" and "◂ Prev": that page of hits, in place of the current one, with where it
@@ -41,6 +45,9 @@ class Paging:
         message = query.message if isinstance(query.message, Message) else None
         question = _question_behind(message, context.bot.bot)
         parsed = parse_more_callback(query.data)
+        remembered = self.follow_up_behind(message)  # a follow-up's pages: of the question searched
+        if parsed and remembered and question_digest(remembered) == parsed[1]:
+            question = remembered
         if not parsed or not question or question_digest(question) != parsed[1]:
             await query.answer(messages.button_expired(lang), show_alert=True)
             return

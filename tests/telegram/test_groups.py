@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.telegram.conftest import running_bot
+
 
 async def test_ask_command_in_a_group(bot, alice, group):
     reply = await alice.says("/ask What is the Cameo feature?", chat=group)
@@ -56,3 +58,24 @@ async def test_group_chatter_not_addressed_to_the_bot_is_ignored(bot, telegram, 
     await asyncio.sleep(0.1)
 
     assert [c.method for c in telegram.calls].count("sendMessage") == 1
+
+
+async def test_a_reply_to_an_answer_is_a_follow_up_of_its_question_also_after_a_restart(
+    telegram, settings, engine, alice, mei, group
+):
+    async with running_bot(settings, engine):
+        first = await alice.says("/ask How many downloads did the app get?", chat=group)
+        follow_up = await mei.says("and in China?", chat=group, reply_to=first.message)
+    async with running_bot(settings, engine):  # a restart: the answer's question is found again
+        again = await mei.says("and in China?", chat=group, reply_to=first.message)
+    alone = await _asked_alone(settings, engine, alice, group)
+
+    for reply in (follow_up, again):
+        assert "<blockquote" in reply.html
+        assert "download" in reply.text.lower()
+    assert "download" not in alone.text.lower()
+
+
+async def _asked_alone(settings, engine, user, group):
+    async with running_bot(settings, engine):
+        return await user.says("/ask and in China?", chat=group)

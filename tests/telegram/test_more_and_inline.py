@@ -84,7 +84,7 @@ async def test_inline_mode_offers_a_page_of_excerpts_with_their_links(bot, alice
         assert result["type"] == "article"
         content = result["input_message_content"]
         assert content["parse_mode"] == "HTML"
-        assert content["message_text"].startswith("<blockquote")
+        assert re.match(r"(<i>[^<]+</i>\n\n)?<blockquote", content["message_text"])  # (after the not-sure line)
         assert '<a href="http' in content["message_text"]
         assert content["link_preview_options"] == {"is_disabled": True}
         assert result["title"] and result["description"]
@@ -172,3 +172,17 @@ async def test_scrolling_inline_results_ends_after_the_last_page_instead_of_star
                 break
         assert not offset, f"{question!r} still offers a next page after twenty"
         assert len(seen) == len(set(seen)), f"{question!r} served a page twice"
+
+
+async def test_more_under_a_follow_up_turns_the_pages_of_the_follow_up(bot, telegram, engine, alice):
+    first = await alice.says("How many downloads did the app get?")
+    follow_up = await alice.says("and in China?", reply_to=first.message)
+
+    await alice.presses(follow_up, MORE)
+
+    page = _last_edit(telegram)
+    expected = engine.answer_page("and in China?", 3, 3, earlier="How many downloads did the app get?")
+    alone = engine.answer_page("and in China?", 3, 3)
+    assert re.search(r"4–6 of \d+", page.text)
+    assert expected.hits[0].excerpt[:40] in page.text
+    assert alone.hits[0].excerpt[:40] not in page.text
