@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import discord
+import yarl
 from discord import app_commands
 
 from bot.discord_bot.channel_replies import reply_briefly
@@ -149,6 +150,14 @@ class QuotesClient(discord.AutoShardedClient):
 
     # --- the gateway ------------------------------------------------------------------------
 
+    async def launch_shard(self, gateway: yarl.URL, shard_id: int, *, initial: bool = False) -> None:
+        """Connect a shard to the gateway the API gave (GET /gateway/bot), and make that the
+        gateway of every later connection in this process: discord.py dials its built-in
+        DEFAULT_GATEWAY again after an invalid session (op 9), a close 4009 or a failed resume,
+        which is Discord's own address, not the one DISCORD_API_BASE_URL points at."""
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
+        await super().launch_shard(gateway, shard_id, initial=initial)
+
     async def on_ready(self) -> None:
         self.readiness.connected = True
         log.info("connected to Discord as %s (%s) with %d shard(s)", self.user, self.user.id if self.user else "?",
@@ -159,6 +168,9 @@ class QuotesClient(discord.AutoShardedClient):
 
     async def on_shard_resumed(self, shard_id: int) -> None:
         self.readiness.connected = True
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self.readiness.connected = True  # also after identifying anew (op 9, 4009, a failed resume)
 
     async def on_disconnect(self) -> None:
         self.readiness.connected = False
