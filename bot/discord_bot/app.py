@@ -87,8 +87,9 @@ async def serve(settings: Settings, engine: Engine, token: str, **options: Any) 
         await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if running.done():
             _raise_start_failure(running, client, settings.discord_api_base_url, token)
-        log.info("stopping: no new questions; finishing those in flight")
         client.stop_taking_work()
+        log.info("stopping: no new questions; finishing %d in flight (at most %.0f s)",
+                 client.in_flight_count, SHUTDOWN_GRACE_SECONDS)
         left = await client.finish_in_flight(SHUTDOWN_GRACE_SECONDS)
         if left:
             log.warning("stopped with %d question(s) still being answered", left)

@@ -80,6 +80,7 @@ class QuotesClient(discord.AutoShardedClient):
         self._engine_thread = ThreadPoolExecutor(1, thread_name_prefix="engine")
         self.accepting = True
         self._in_flight = 0
+        self._in_flight_tasks: set[asyncio.Task] = set()
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -125,22 +126,39 @@ class QuotesClient(discord.AutoShardedClient):
         """Counts a question being answered, so a shutdown can wait for it."""
         self._in_flight += 1
         self._idle.clear()
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight_tasks.add(task)
         try:
             yield
         finally:
+            self._in_flight_tasks.discard(task)
             self._in_flight -= 1
             if not self._in_flight:
                 self._idle.set()
+
+    @property
+    def in_flight_count(self) -> int:
+        """How many questions (and lists of sources) are being answered."""
+        return self._in_flight
 
     def stop_taking_work(self) -> None:
         """From now on new questions get a short "restarting" note instead of an answer."""
         self.accepting = False
 
     async def finish_in_flight(self, within: float) -> int:
-        """Wait up to `within` seconds for the questions being answered; returns how many are left."""
+        """Wait up to `within` seconds for the questions being answered; those still unanswered
+        then are cancelled (before the HTTP session closes under them, which would end each in
+        "Task exception was never retrieved"). Returns how many were left."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), within)
-        return self._in_flight
+        left = self._in_flight
+        unfinished = [task for task in self._in_flight_tasks if not task.done()]
+        for task in unfinished:
+            task.cancel()
+        if unfinished:
+            await asyncio.wait(unfinished, timeout=1.0)
+        return left
 
     async def _taking_new_work(self, interaction: discord.Interaction) -> bool:
         if self.accepting:

@@ -63,9 +63,10 @@ def build_commands() -> list[app_commands.Command | app_commands.ContextMenu]:
     @app_commands.command()
     async def sources(interaction: Interaction) -> None:
         """List the articles I quote, with publishers, dates and links."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        for embed in render_sources(interaction.client.engine.articles, locale_language(interaction.locale)):
-            await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        async with interaction.client.in_flight():  # a shutdown waits for the list too
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            for embed in render_sources(interaction.client.engine.articles, locale_language(interaction.locale)):
+                await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="help")
     async def help_(interaction: Interaction) -> None:

@@ -131,6 +131,38 @@ async def test_on_sigterm_the_bot_finishes_the_answer_in_flight_turns_new_questi
     assert "stopping" in logs and "Traceback" not in logs
 
 
+async def test_on_sigterm_a_sources_list_on_its_way_is_finished_before_the_bot_exits(discord_api, cache_dir):
+    import signal
+
+    from tests.bot_process import SHUTDOWN_GRACE_SECONDS as GRACE
+
+    process = await bot_process_online(discord_api, cache_dir)
+    logs = ""
+    try:
+        ada = DiscordUser(discord_api)
+        payload = discord_api.slash_command("sources", ada.profile)
+        discord_api.hold(rf"^/interactions/{payload['id']}/")  # "thinking…" is on its way when the stop comes
+        listing = await discord_api.send_interaction(payload)
+        await discord_api.wait_until(lambda: discord_api.held, timeout=GRACE)
+        process.send_signal(signal.SIGTERM)
+        turned_away = None
+        while turned_away is None:  # until the bot has taken the signal
+            record = await ada.use("ask", question="What is Sora 2?")
+            await discord_api.wait_until(lambda: record.callback is not None, timeout=GRACE)
+            if record.callback["type"] == 4:
+                turned_away = record
+        discord_api.release()
+        _, stderr = await asyncio.wait_for(process.communicate(), GRACE)
+        logs = stderr.decode()
+    finally:
+        discord_api.release()
+        logs += await interrupt_and_collect(process)
+    assert process.returncode == 0, logs
+    assert "finishing 1 in flight" in logs  # the list counts as in flight
+    assert listing.messages and "articles" in embed_text(listing.messages[0]).lower()
+    assert "Task exception was never retrieved" not in logs and "Traceback" not in logs
+
+
 async def test_without_network_the_command_says_in_one_line_what_it_could_not_reach(cache_dir):
     unreachable = f"http://127.0.0.1:{free_port()}/api/v10"  # nothing listens there
     process = await start_process({"DISCORD_BOT_TOKEN": "abc", "DISCORD_API_BASE_URL": unreachable,

@@ -826,7 +826,10 @@ class DiscordStandIn:
         problems = problems_with_message(body or {})
         if problems:
             return _refusal(problems)
-        refused = self._missing_permission(channel, SEND_MESSAGES | (EMBED_LINKS if body.get("embeds") else 0))
+        # A reply (message_reference) needs Read Message History as well, as on Discord.
+        needed = SEND_MESSAGES | (EMBED_LINKS if body.get("embeds") else 0)
+        needed |= READ_MESSAGE_HISTORY if body.get("message_reference") else 0
+        refused = self._missing_permission(channel, needed)
         if refused is not None:
             return refused
         message = self._message(channel, body)
