@@ -39,6 +39,11 @@ INTERACTION_TOKEN_PATTERNS = (
 )
 
 
+# The gateway's close code for a token it refuses (after the REST login accepted it, e.g. a
+# token reset in between, or a proxy in front of the API that does not check tokens).
+GATEWAY_AUTHENTICATION_FAILED = 4004
+
+
 class DiscordUnreachable(Exception):
     """Discord could not be reached before the bot was ever online."""
 
@@ -114,6 +119,8 @@ def _raise_start_failure(running: asyncio.Task, client: QuotesClient, api_url: s
     error = running.exception()
     if error is None:
         return
+    if isinstance(error, discord.ConnectionClosed) and error.code == GATEWAY_AUTHENTICATION_FAILED:
+        raise discord.LoginFailure("the gateway refused the token") from None  # as a REST 401 is
     if isinstance(error, (aiohttp.ClientError, OSError, asyncio.TimeoutError)) and not client.readiness.connected:
         shape = "" if TOKEN_SHAPE.match(token) else "; also, DISCORD_BOT_TOKEN does not look like a bot token " \
                                                         "(three parts separated by dots)"

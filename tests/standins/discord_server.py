@@ -255,6 +255,8 @@ class DiscordStandIn:
         self.failed_resumes = 0  # RESUMEs refused with op 9
         self._sessions_alive: set[str] = set()
         self._refuse_next_resume = False
+        # The REST API accepts the token but the gateway closes with 4004 (a token reset meanwhile).
+        self.gateway_refuses_token = False
         self.identified = asyncio.Event()
         self.response_deadline = INTERACTION_DEADLINE
         self._faults: list[Fault] = []
@@ -609,7 +611,7 @@ class DiscordStandIn:
         if op == GATEWAY_OPS["HEARTBEAT"]:
             await session.send({"op": GATEWAY_OPS["HEARTBEAT_ACK"]})
         elif op == GATEWAY_OPS["IDENTIFY"]:
-            if self.token is not None and data.get("token") != self.token:
+            if self.gateway_refuses_token or (self.token is not None and data.get("token") != self.token):
                 await session.ws.close(code=4004, message=b"Authentication failed.")
                 return
             self.identify = {key: value for key, value in data.items() if key != "token"}
