@@ -18,7 +18,7 @@ from discord import app_commands
 from bot.discord_bot.channel_replies import reply_briefly
 from bot.discord_bot.command_sync import CommandSync
 from bot.discord_bot.commands import AskingTooFast, build_commands
-from bot.discord_bot.discord_markup import without_addressing
+from bot.discord_bot.discord_markup import NamesSeen, with_neutral_names, without_addressing
 from bot.discord_bot.incoming import name_lookup
 from bot.discord_bot.localisation import CommandTranslator
 from bot.discord_bot.mentions import answer_message, is_for_me
@@ -114,9 +114,13 @@ class QuotesClient(discord.AutoShardedClient):
             answer = dataclasses.replace(answer, question=prepare_question(question).text)
         return answer
 
-    def record_question(self, user_id: int, answer: Answer) -> str | None:
+    def record_question(self, user_id: int, answer: Answer, names: NamesSeen | None = None) -> str | None:
         """Record a question's first answer (never the pages of "More"); the id its 👍 / 👎
-        carry, None when there are to be none (FEEDBACK=off)."""
+        carry, None when there are to be none (FEEDBACK=off). Names are never stored: those
+        `names` gave the question, and any other "@name", are kept as "@user", "@role", "#channel"."""
+        neutral = with_neutral_names(answer.question, names.seen if names is not None else {})
+        if neutral != answer.question:
+            answer = dataclasses.replace(answer, question=neutral)
         return self.feedback.record_question(PLATFORM, user_id, answer)
 
     # --- shutting down: no new work, finish what is in flight -------------------------------
@@ -275,8 +279,9 @@ class QuotesClient(discord.AutoShardedClient):
             return
         async with self.in_flight():
             try:
+                names = name_lookup(self, message)
                 await answer_message(message, self.user, self.answer, self.limiter, self.mention_of("sources"),
-                                     name_lookup(self, message), self.record_question)
+                                     names, functools.partial(self.record_question, names=names))
             except Exception as error:  # the user must hear back, whatever failed
                 log.error("could not answer message %s", message.id, exc_info=error)
                 with contextlib.suppress(discord.HTTPException):

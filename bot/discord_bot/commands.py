@@ -56,8 +56,9 @@ def build_commands() -> list[app_commands.Command | app_commands.ContextMenu]:
         client = interaction.client
         async with client.in_flight():
             await interaction.response.defer(ephemeral=private, thinking=True)
-            answer = await client.answer(readable_question(question, name_lookup(client, guild=interaction.guild)))
-            answer_id = client.record_question(interaction.user.id, answer)
+            names = name_lookup(client, guild=interaction.guild)
+            answer = await client.answer(readable_question(question, names))
+            answer_id = client.record_question(interaction.user.id, answer, names)
             await send_answer(interaction, answer, private, client.mention_of("sources"), answer_id)
 
     @app_commands.command()
@@ -79,7 +80,8 @@ def build_commands() -> list[app_commands.Command | app_commands.ContextMenu]:
     @app_commands.check(within_rate_limit)
     async def ask_about_message(interaction: Interaction, message: discord.Message) -> None:
         client = interaction.client
-        text = readable_question(message_text(message), name_lookup(client, message))
+        names = name_lookup(client, message)
+        text = readable_question(message_text(message), names)
         if not text:
             lang = locale_language(interaction.locale)
             unreadable = message.attachments or message.stickers
@@ -88,7 +90,7 @@ def build_commands() -> list[app_commands.Command | app_commands.ContextMenu]:
         async with client.in_flight():
             await interaction.response.defer(thinking=True)
             answer = await client.answer(text)
-            answer_id = client.record_question(interaction.user.id, answer)
+            answer_id = client.record_question(interaction.user.id, answer, names)
             await send_answer(interaction, answer, False, client.mention_of("sources"), answer_id)
 
     return [ask, sources, help_, ask_about_message]
