@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.discord_bot.discord_markup import without_addressing
 from bot.discord_bot.incoming import message_text, name_lookup, readable_question
 from bot.discord_bot.render import render_help, render_sources
 from bot.discord_bot.replies import NO_MENTIONS, send_answer, send_private
 from bot.discord_bot.wording import locale_language, nothing_to_read, only_attachments
+from bot.messages import empty_question
 from retrieval.engine import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
@@ -54,10 +56,14 @@ def build_commands() -> list[app_commands.Command | app_commands.ContextMenu]:
                   private: bool = False) -> None:
         """Answer a question by quoting the articles, with links to the sources."""
         client = interaction.client
+        names = name_lookup(client, guild=interaction.guild)
+        asked = readable_question(question, names)
+        if not without_addressing(asked):  # only "@someone", "#channel" or dates: nothing to look up
+            await send_private(interaction, empty_question(locale_language(interaction.locale)))
+            return
         async with client.in_flight():
             await interaction.response.defer(ephemeral=private, thinking=True)
-            names = name_lookup(client, guild=interaction.guild)
-            answer = await client.answer(readable_question(question, names))
+            answer = await client.answer(asked)
             answer_id = client.record_question(interaction.user.id, answer, names)
             await send_answer(interaction, answer, private, client.mention_of("sources"), answer_id)
 

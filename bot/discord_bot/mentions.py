@@ -13,7 +13,7 @@ from typing import Any
 import discord
 
 from bot.discord_bot.channel_replies import channel_permissions, may_write, react, reply_briefly, reply_with_answer
-from bot.discord_bot.discord_markup import NameLookup
+from bot.discord_bot.discord_markup import NameLookup, without_addressing
 from bot.discord_bot.incoming import addresses_me, message_text, my_role, readable_question, without_my_mentions
 from bot.discord_bot.more_button import footer_question
 from bot.discord_bot.wording import too_fast_brief
@@ -59,6 +59,8 @@ async def answer_message(message: discord.Message, me: discord.abc.User, ask: As
         text = f"{earlier} {text}"
     else:
         text = _with_replied_text(message, me, text, lookup)
+    if not without_addressing(text):
+        text = ""  # only mentions of people or channels: asked nothing, so told how to ask
     wait = limiter.retry_after(message.author.id)
     if wait:
         # A mention cannot be answered privately: say it briefly, and only until it is over.
