@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import NoReturn
 
-from bot.messages import empty_question
 from bot.paths import BUNDLED_CORPUS
+
+NO_QUESTION = ('error: give a question, e.g. python -m bot ask "What is Sora 2?" '
+               "(or --json to read questions from standard input, one a line)")
 
 
 def _engine(corpus: str | None, quiet: bool = False):
@@ -40,10 +43,18 @@ def _engine_and_mode(corpus: str | None, quiet: bool = False, unlimited: bool = 
         engine = Engine.from_directory(directory, os.environ.get("INDEX_CACHE_DIR") or None, min_coverage,
                                        embedder=choice.embedder, progress=progress, embed_budget_seconds=budget)
     except CorpusError as error:
-        sys.exit(f"error: {error}")
+        _stop(str(error))
+    except OSError as error:  # e.g. an index cache directory this user may not write
+        _stop(_describe_os_error(error))
     if choice.embedder is not None and engine.semantic is None and not quiet:
         print(f"note: {engine.semantic_status}", file=sys.stderr)
     return engine, _how_it_answers(choice, engine)
+
+
+def _stop(message: str) -> NoReturn:
+    """End a terminal command on a set-up error: `error: message` and exit status 2."""
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
 
 
 def _number_from_environment(name: str, default: float, low: float, high: float) -> float:
@@ -57,7 +68,7 @@ def _number_from_environment(name: str, default: float, low: float, high: float)
     except ValueError:
         value = None
     if value is None or not low <= value <= high:  # (NaN is in no range)
-        sys.exit(f"error: {name}={text!r}: expected a number from {low:g} to {high:g}")
+        _stop(f"{name}={text!r}: expected a number from {low:g} to {high:g}")
     return value
 
 
@@ -78,13 +89,10 @@ def ask(args: argparse.Namespace) -> int:
 
     from bot.terminal import answer_json_lines, clean_question, render_answer
 
-    if args.question is None and not args.json:
-        print("error: give a question, e.g. python -m bot ask \"What is Sora 2?\" "
-              "(or --json to read questions from standard input)", file=sys.stderr)
-        return 2
     question = None if args.question is None else clean_question(args.question)
-    if question is not None and not question.strip():
-        print(f"error: {empty_question()}", file=sys.stderr)
+    if (question is None and not args.json) or (question is not None and not question.strip()):
+        # No question and an empty one are the same mistake: one message for both.
+        print(NO_QUESTION, file=sys.stderr)
         return 2
     engine = _engine(args.corpus)
     if question is None:
@@ -206,40 +214,91 @@ def telegram(args: argparse.Namespace) -> int:
 
 
 def _run_bot(platform: str) -> int:
-    """Read the settings, load the engine once, and hand both to the platform's adapter."""
+    """Read the settings, load the engine once, and hand both to the platform's adapter. A
+    start-up or configuration failure is one line on standard error and exit status 2 (after
+    waiting for a stop signal when ON_CONFIG_ERROR=wait: see `wait_after_config_error`)."""
     import logging
     from importlib import import_module
 
     from bot.feedback.schema import FeedbackSchemaError
+    from bot.health import check_health_port
     from bot.logs import configure_logging, log_progress
-    from bot.settings import SettingsError, load_settings, require_token
+    from bot.settings import SettingsError, health_port_for, load_settings, require_token
     from retrieval import CorpusError, Engine
     from retrieval.embedder import load_embedder
 
     adapter = import_module(f"bot.{platform}_bot.app")
     try:
         settings = load_settings()
+        settings = settings.model_copy(update={"health_port": health_port_for(settings, platform)})
         require_token(settings, f"{platform}_bot_token")
+        check_health_port(settings.health_port)  # before the index loads and the bot connects
         configure_logging(settings)
         choice = load_embedder(settings.semantic)
         engine = Engine.from_directory(settings.corpus_dir, settings.index_cache_dir, settings.decline_min_coverage,
                                        embedder=choice.embedder, progress=log_progress("embedding the articles"),
                                        embed_budget_seconds=settings.embed_budget_seconds, background_embedding=True)
-        # Said once: how questions will be answered, and why lexically when the model is wanted.
-        lexical_by_choice = not settings.semantic
-        logging.getLogger("bot").log(
-            logging.INFO if engine.semantic is not None or lexical_by_choice else logging.WARNING,
-            "answers: %s", _how_it_answers(choice, engine),
-        )
+    except (SettingsError, CorpusError, FeedbackSchemaError) as error:
+        return _config_error(str(error))
+    except OSError as error:  # e.g. an index cache directory the bot may not write
+        return _config_error(_describe_os_error(error))
+    # Said once: how questions will be answered, and why lexically when the model is wanted.
+    lexical_by_choice = not settings.semantic
+    logging.getLogger("bot").log(
+        logging.INFO if engine.semantic is not None or lexical_by_choice else logging.WARNING,
+        "answers: %s", _how_it_answers(choice, engine),
+    )
+    try:
         engine.warm_up()
         # Retrieval runs in a worker thread: hand the GIL back to the event loop every 1 ms
         # (default 5 ms), so a burst of questions does not stall the bot's loop.
         sys.setswitchinterval(0.001)
         adapter.run(settings, engine)
-    except (SettingsError, CorpusError, FeedbackSchemaError, ConnectionError) as error:  # ConnectionError: unreachable at start-up
+    except (SettingsError, FeedbackSchemaError) as error:
+        return _config_error(str(error))
+    except ConnectionError as error:  # unreachable at start-up: exit, so a restart policy retries
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+# ON_CONFIG_ERROR: what a bot does after saying what is wrong with its configuration.
+CONFIG_ERROR_ACTIONS = ("exit", "wait")
+
+
+def _config_error(message: str) -> int:
+    """Say what is wrong in one line (`error: ...`); exit status 2, at once or, with
+    ON_CONFIG_ERROR=wait, once a stop signal comes."""
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    action = os.environ.get("ON_CONFIG_ERROR", "").strip().lower() or "exit"
+    if action not in CONFIG_ERROR_ACTIONS:
+        print(f"error: ON_CONFIG_ERROR={action!r}: expected exit or wait", file=sys.stderr)
+    elif action == "wait":
+        wait_after_config_error()
+    return 2
+
+
+def wait_after_config_error() -> None:
+    """Block until SIGTERM or SIGINT. Under a restart policy (docker compose's unless-stopped)
+    an exit would bring the same error back every few seconds: waiting leaves one message in
+    the log and a container that stays unhealthy until its configuration is fixed."""
+    import signal
+    import threading
+
+    stopped = threading.Event()
+    # Handlers, not the default action: as PID 1 in a container SIGTERM has none, and a library
+    # thread must not be the one that takes the signal and ends the process.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopped.set())
+    print("waiting: fix the configuration, then restart the bot (docker compose up -d); stopping it exits",
+          file=sys.stderr, flush=True)
+    stopped.wait()
+
+
+def _describe_os_error(error: OSError) -> str:
+    """One line for a file the bot could not read or write at start-up, naming it."""
+    where = f" {error.filename}" if error.filename else ""
+    return f"cannot use{where}: {error.strerror or error}"
 
 
 TOP_K_RANGE = (1, 20)

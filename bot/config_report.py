@@ -48,15 +48,38 @@ def shown_value(settings: Settings, field: str) -> str:
     return value.value if isinstance(value, Enum) else str(value)
 
 
+def effective_defaults(settings: Settings) -> dict[str, tuple[str, str]]:
+    """For the settings left empty whose value is worked out at start-up: (the value in use,
+    how it is worked out), so that `config` shows the paths and ports the bots will use."""
+    from bot.feedback.store import default_database_path
+    from bot.settings import DEFAULT_HEALTH_PORTS
+    from retrieval.index_cache import default_cache_dir
+
+    derived = {}
+    if settings.index_cache_dir is None:
+        derived["index_cache_dir"] = (str(default_cache_dir()), "$XDG_CACHE_HOME/sora-quotes")
+    if settings.feedback_db_path is None:
+        derived["feedback_db_path"] = (str(default_database_path()), "$XDG_DATA_HOME/sora-quotes/feedback.sqlite3")
+    if settings.health_port is None:
+        ports = ", ".join(f"{port} for {platform}" for platform, port in DEFAULT_HEALTH_PORTS.items())
+        derived["health_port"] = ("", ports)
+    return derived
+
+
 def render_settings(settings: Settings, sources: dict[str, str], answers: str = "") -> str:
-    """One `NAME=value  # source` line per setting, in the class's order, secrets masked; then
-    how questions are answered (`answers`: with the embedding model, or lexically and why)."""
+    """One `NAME=value  # source` line per setting, in the class's order, secrets masked (an
+    empty setting worked out at start-up shows the value in use and how); then how questions
+    are answered (`answers`: with the embedding model, or lexically and why)."""
     lines = ["# Effective settings (environment > .env > defaults); secrets are masked."]
+    derived = effective_defaults(settings)
     for field in Settings.model_fields:
         value = shown_value(settings, field)
         note = sources.get(field, "")
         if field in SECRET_FIELDS:
             note = f"set, from {note}" if value else "not set"
+        elif field in derived:
+            value, how = derived[field]
+            note = f"{note}: {how}"
         lines.append(f"{field.upper()}={value}  # {note}")
     if answers:
         lines.append(f"# answers: {answers}")

@@ -9,9 +9,33 @@ endpoint is a tiny aiohttp server on the bot's own loop.
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Callable
 
 from aiohttp import web
+
+from bot.settings import SettingsError
+
+
+class HealthPortError(SettingsError):
+    """The health endpoint cannot listen on HEALTH_PORT (most often: another process has it)."""
+
+    def __init__(self, host: str, port: int, error: OSError):
+        super().__init__(f"HEALTH_PORT={port}: cannot listen on {host}:{port} ({error.strerror or error}); "
+                         "another process (the other bot?) may have it: set HEALTH_PORT to a free port, or 0 for none")
+
+
+def check_health_port(port: int, host: str = "0.0.0.0") -> None:
+    """HealthPortError now, before the bot loads its index and connects, when `port` (not 0)
+    cannot be listened on; binds as aiohttp will (SO_REUSEADDR), then lets go."""
+    if not port:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise HealthPortError(host, port, error) from None
 
 
 class Readiness:
@@ -29,7 +53,8 @@ class Readiness:
 
 
 async def start_health_server(readiness: Readiness, port: int, host: str = "0.0.0.0") -> web.AppRunner | None:
-    """Serve GET /healthz on `port` (none when port is 0); returns the runner to clean up."""
+    """Serve GET /healthz on `port` (none when port is 0); returns the runner to clean up.
+    HealthPortError when the port cannot be listened on."""
     if not port:
         return None
 
@@ -47,5 +72,9 @@ async def start_health_server(readiness: Readiness, port: int, host: str = "0.0.
     app.router.add_get("/healthz", healthz)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:  # taken since check_health_port: still one clear line
+        await runner.cleanup()
+        raise HealthPortError(host, port, error) from None
     return runner

@@ -1,8 +1,10 @@
-"""Container health check: `python -m bot.healthcheck` exits 0 only when GET /healthz says ready.
+"""Container health check: `python -m bot.healthcheck [telegram|discord]` exits 0 only when
+GET /healthz says ready.
 
 The image's HEALTHCHECK and docker-compose.yml run it inside the container (slim images have no
-curl). It asks the health server on 127.0.0.1:$HEALTH_PORT; a HEALTH_PORT of 0 means the
-endpoint is off, and then there is nothing to check.
+curl). It asks the health server on 127.0.0.1:$HEALTH_PORT (empty: the named bot's default
+port, the Telegram bot's when none is named); a HEALTH_PORT of 0 means the endpoint is off, and
+then there is nothing to check.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ import urllib.error
 import urllib.request
 
 TIMEOUT_SECONDS = 3
+# HEALTH_PORT when it is empty: one port per bot, so both run side by side on one host with the
+# defaults (kept here, not in bot.settings, so that this check starts without pydantic).
+DEFAULT_HEALTH_PORTS = {"telegram": 8080, "discord": 8081}
 
 
 def check(port: int, timeout: float = TIMEOUT_SECONDS) -> tuple[bool, str]:
@@ -27,8 +32,13 @@ def check(port: int, timeout: float = TIMEOUT_SECONDS) -> tuple[bool, str]:
         return False, f"{url} unreachable: {error}"
 
 
-def main() -> int:
-    port = os.environ.get("HEALTH_PORT", "8080").strip() or "8080"
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    platform = argv[0] if argv else "telegram"
+    if platform not in DEFAULT_HEALTH_PORTS or len(argv) > 1:
+        print("usage: python -m bot.healthcheck [telegram|discord]", file=sys.stderr)
+        return 2
+    port = os.environ.get("HEALTH_PORT", "").strip() or str(DEFAULT_HEALTH_PORTS[platform])
     if not port.isdigit():
         print(f"HEALTH_PORT={port!r} is not a port number", file=sys.stderr)
         return 1

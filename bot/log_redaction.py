@@ -52,6 +52,8 @@ def _redact(record: logging.LogRecord, secrets: list[str], patterns: list[re.Pat
         redacted = _without_secrets(text, secrets, patterns)
         if redacted != text:
             record.exc_text = redacted
+    if record.stack_info:
+        record.stack_info = _without_secrets(record.stack_info, secrets, patterns)
 
 
 def _without_secrets(text: str, secrets: list[str], patterns: list[re.Pattern[str]]) -> str:

@@ -11,20 +11,31 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 class JsonLines(logging.Formatter):
-    """One JSON object per record: time, level, logger, message and the traceback if any."""
+    """One JSON object per record: time, level, logger, message, and the traceback and stack if
+    any, as the text format writes them (bot.log_redaction leaves its redacted traceback in
+    `exc_text`, which both formats print instead of formatting the exception again)."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {"time": self.formatTime(record), "level": record.levelname, "logger": record.name,
                  "message": record.getMessage()}
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+def log_formatter(log_format: str) -> logging.Formatter:
+    """The formatter LOG_FORMAT names: "json" (JsonLines) or "text"."""
+    return JsonLines() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
 
 
 def configure_logging(settings: Settings) -> None:
     """Root logging as LOG_LEVEL and LOG_FORMAT say; discord.py's gateway chatter stays at INFO."""
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonLines() if settings.log_format.value == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(log_formatter(settings.log_format.value))
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
     if settings.log_level == "DEBUG":
         logging.getLogger("discord.gateway").setLevel(logging.INFO)

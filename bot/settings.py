@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.healthcheck import DEFAULT_HEALTH_PORTS
 from bot.paths import BUNDLED_CORPUS, DEFAULTS_FILE
 
 ENV_FILE = ".env"
@@ -89,8 +90,9 @@ class Settings(BaseSettings):
     feedback_salt: SecretStr | None = _accepts("any text, the key of the user-id hashes; empty: one generated and kept in the database", default=None)
     feedback_retention_days: int = _accepts("a whole number of days from 1 to 3650", default=90, ge=1, le=3650)
 
-    # Health endpoint (GET /healthz) for container health checks; 0 turns it off.
-    health_port: int = _accepts("a port number from 1 to 65535, or 0 for none", default=8080, ge=0, le=65535)
+    # Health endpoint (GET /healthz) for container health checks; 0 turns it off. Empty: each bot
+    # its own (DEFAULT_HEALTH_PORTS), so both can run on one host with the defaults.
+    health_port: int | None = _accepts("a port number from 1 to 65535, or 0 for none", default=None, ge=0, le=65535)
 
     @field_validator("log_level")
     @classmethod
@@ -111,7 +113,7 @@ class Settings(BaseSettings):
         return BUNDLED_CORPUS if isinstance(value, str) and not value.strip() else value
 
     @field_validator("telegram_bot_token", "discord_bot_token", "telegram_webhook_secret",
-                     "index_cache_dir", "discord_dev_guild_id", "telegram_webhook_url",
+                     "index_cache_dir", "health_port", "discord_dev_guild_id", "telegram_webhook_url",
                      "feedback_db_path", "feedback_salt", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
@@ -128,12 +130,29 @@ class Settings(BaseSettings):
             raise ValueError("not an http:// or https:// URL")
         return value
 
+    @field_validator("telegram_bot_token", "discord_bot_token")
+    @classmethod
+    def _token_on_one_line(cls, value: SecretStr | None) -> SecretStr | None:
+        # A token pasted with a line break would reach the HTTP headers (a ValueError deep in aiohttp).
+        if value is None:
+            return None
+        token = value.get_secret_value().strip()
+        if any(character.isspace() or not character.isprintable() for character in token):
+            raise ValueError("has a line break, space or other control character in it: paste the token again, on one line")
+        return SecretStr(token)
+
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _WEBHOOK_SECRET.match(value.get_secret_value()):
             raise ValueError("has characters or a length Telegram does not accept")
         return value
+
+
+
+def health_port_for(settings: Settings, platform: str) -> int:
+    """The health endpoint's port for `platform`'s bot: HEALTH_PORT, or the bot's own default."""
+    return DEFAULT_HEALTH_PORTS[platform] if settings.health_port is None else settings.health_port
 
 
 # Fields whose values are never shown: not in error messages, not by `python -m bot config`.
@@ -152,12 +171,32 @@ def load_settings(**overrides) -> Settings:
     its value (never a secret's value) and the accepted form."""
     from pydantic import ValidationError
 
+    _check_env_files_readable()
     try:
         return Settings(**overrides)
     except ValidationError as error:
         problems = [_describe_problem(item) for item in error.errors()]
-        heading = "invalid setting" if len(problems) == 1 else "invalid settings"
-        raise SettingsError(f"{heading} (in the environment or .env):\n" + "\n".join(f"  - {p}" for p in problems)) from None
+        if len(problems) == 1:  # one line, as every other start-up error
+            raise SettingsError(f"invalid setting (in the environment or .env): {problems[0]}") from None
+        raise SettingsError("invalid settings (in the environment or .env):\n" + "\n".join(f"  - {p}" for p in problems)) from None
+
+
+def _check_env_files_readable(files: tuple[Path | str, ...] = (DEFAULTS_FILE, ENV_FILE)) -> None:
+    """SettingsError naming the file when a settings file exists but cannot be read or is not
+    UTF-8 (python-dotenv would otherwise fail with a long traceback)."""
+    for path in map(Path, files):
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise SettingsError(f"cannot read the settings file {path}: {error.strerror or error}") from None
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = raw[:error.start].count(b"\n") + 1
+            raise SettingsError(f"the settings file {path} is not UTF-8 text (byte 0x{raw[error.start]:02x} on line "
+                                f"{line}): save it as UTF-8") from None
 
 
 def _describe_problem(item: dict) -> str:

@@ -32,6 +32,9 @@ class CorpusError(Exception):
 
     def __init__(self, directory: Path, problems: list[str]):
         self.problems = problems
+        if len(problems) == 1:  # one line, as the bots' other start-up errors
+            super().__init__(f"cannot load the articles in {directory}: {problems[0].removeprefix(f'{directory}: ')}")
+            return
         lines = "\n".join(f"  - {problem}" for problem in problems)
         super().__init__(f"cannot load the articles in {directory}:\n{lines}")
 
@@ -59,15 +62,18 @@ class Corpus:
 def load_corpus(directory: str | Path) -> Corpus:
     """Read every article file in `directory`; raise CorpusError listing all bad files."""
     directory = Path(directory)
-    if not directory.exists():
-        raise CorpusError(directory, [f"{directory}: no such directory"])
-    if not directory.is_dir():
-        raise CorpusError(directory, [f"{directory}: not a directory"])
-    files = sorted(
-        path
-        for path in directory.iterdir()
-        if path.suffix.lower() in ARTICLE_SUFFIXES and not path.name.startswith(".")
-    )
+    try:
+        if not directory.exists():
+            raise CorpusError(directory, [f"{directory}: no such directory"])
+        if not directory.is_dir():
+            raise CorpusError(directory, [f"{directory}: not a directory"])
+        files = sorted(
+            path
+            for path in directory.iterdir()
+            if path.suffix.lower() in ARTICLE_SUFFIXES and not path.name.startswith(".")
+        )
+    except OSError as error:  # e.g. a directory (or a mount) this user may not read
+        raise CorpusError(directory, [f"{directory}: cannot be read ({error.strerror or error})"]) from None
     if not files:
         raise CorpusError(directory, [f"{directory}: no article files (*.md, *.txt, *.html, *.htm or *.pdf)"])
 

@@ -8,26 +8,25 @@ import re
 import unicodedata
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 
 from retrieval.answer import Answer, ArticleInfo, Hit
 from retrieval.answer_kind import states_quantity, wants_quantity
-from retrieval.corpus import Corpus, load_corpus
+from retrieval.corpus import Corpus
+from retrieval.corpus_cache import load_corpus_cached
 from retrieval.decline import MIN_COVERAGE, coverage_shortfall, decline_reason, loosely_related
 from retrieval.embedder import Embedder
 from retrieval.excerpts import choose_excerpt
 from retrieval.follow_up import question_to_search
 from retrieval.background_embedding import BackgroundEmbedding, EmbeddingProgress
-from retrieval.index_cache import (embedding_progress_path, load_or_build_index, load_or_build_semantic_index,
-                                   load_vector_store)
+from retrieval.index_cache import embedding_progress_path, load_index, load_or_build_semantic_index, load_vector_store
 from retrieval.language import detect_language, same_family
 from retrieval.source_location import quote_link, quote_location
 from retrieval.passages import Passage
 from retrieval.semantic_index import Closeness, sentence_texts
 from retrieval.semantic_rerank import SEMANTIC_DEPTH, Candidate, blend, seed_bonus, strongly_close, with_nearest
 from retrieval.small_talk import is_small_talk
-from retrieval.tokenizer import Token, has_chinese, tokenize
+from retrieval.tokenizer import Token, tokenize
 from retrieval.vector_store import EmbeddingTooSlow, Progress, text_key
 
 log = logging.getLogger(__name__)
@@ -48,9 +47,6 @@ OTHER_LANGUAGE_FACTOR = 0.8
 # close together win. Deeper ones keep BM25's order, so every page of "more" agrees.
 RERANK_DEPTH = 16
 COVERAGE_BASE = 0.5
-# Passages whose tokens are kept between questions (about 20 KB each), so that finding a
-# question's words in its candidates does not tokenize the same passages again and again.
-PASSAGE_TOKENS_KEPT = 1024
 # Hits scoring under this share of the best one are loosely related: they are not quoted.
 MIN_SHARE_OF_BEST = 0.4
 
@@ -107,11 +103,10 @@ class Engine:
         self.corpus = corpus
         self.min_coverage = min_coverage
         self._cache_dir = cache_dir
-        self.passages, self.index = load_or_build_index(corpus, cache_dir)
+        loaded = load_index(corpus, cache_dir)
+        # Every passage's tokens, from the index: a question never tokenises a passage.
+        self.passages, self.index, self.tokens = loaded.passages, loaded.index, loaded.tokens
         self._translations = _translation_languages(corpus)
-        # The tokens of the most recently used passages are kept: the same passages come up for
-        # question after question.
-        self._passage_tokens = lru_cache(maxsize=PASSAGE_TOKENS_KEPT)(self._tokenize_passage)
         # One thread runs the model (one OpenMP thread too): questions queue for it.
         self._embedding_thread = ThreadPoolExecutor(1, thread_name_prefix="embedding")
         self.embedder = embedder
@@ -174,9 +169,10 @@ class Engine:
         embed_budget_seconds: float | None = DEFAULT_EMBED_BUDGET_SECONDS,
         background_embedding: bool = False,
     ) -> "Engine":
-        """Load the articles in `directory` (CorpusError if any is bad) and index them, keeping
-        the index in `cache_dir` (None: the default cache directory); see `Engine`."""
-        return cls(load_corpus(directory), cache_dir, min_coverage, embedder, progress, embed_budget_seconds,
+        """Load the articles in `directory` (CorpusError if any is bad; parsed once, then read
+        from the cache) and index them, keeping the index in `cache_dir` (None: the default
+        cache directory); see `Engine`."""
+        return cls(load_corpus_cached(directory, cache_dir), cache_dir, min_coverage, embedder, progress, embed_budget_seconds,
                    background_embedding)
 
     def save_vectors(self, path: str | Path) -> int:
@@ -233,8 +229,6 @@ class Engine:
         if not declined:
             depth = RERANK_DEPTH if pending is None else SEMANTIC_DEPTH
             ranked = self.index.search([t.term for t in tokens], max(depth, wanted * CANDIDATES_PER_HIT))
-            if pending is not None:
-                self._tokenize_candidates(ranked, tokens)  # while the model works; they are kept
             closeness = self._closeness(pending)
             # A question the model finds very close to some sentence is not declined for using
             # words the articles lack: it may say in its own words what they say in theirs.
@@ -268,11 +262,6 @@ class Engine:
     def _closeness(self, pending: Future | None) -> Closeness | None:
         return None if pending is None else self.semantic.closeness(pending.result()[0])
 
-    def _tokenize_candidates(self, ranked: list[tuple[int, float]], tokens: list[Token]) -> None:
-        segment_chinese = any(has_chinese(token.term) for token in tokens)
-        for pid, _ in ranked:
-            self._passage_tokens(pid, segment_chinese)
-
     def _ranked_candidates(
         self, question: str, tokens: list[Token], lang: str, ranked: list[tuple[int, float]], closeness: Closeness | None
     ) -> list[Candidate]:
@@ -281,7 +270,6 @@ class Engine:
         query_terms = [token.term for token in tokens]
         weights = {term: self.index.idf_of(term) or 0.0 for term in query_terms}
         total_weight = math.fsum(weights.values()) or 1.0
-        query_has_chinese = any(has_chinese(term) for term in query_terms)
         depth = RERANK_DEPTH if closeness is None else SEMANTIC_DEPTH
         if closeness is not None:
             ranked, depth = with_nearest(ranked, closeness, lambda ids: self._lexical_scores(query_terms, ids))
@@ -290,7 +278,7 @@ class Engine:
         for rank, (pid, score) in enumerate(ranked):
             passage = self.passages[pid]
             article = self.corpus.articles[passage.article]
-            matches = [token for token in self._passage_tokens(pid, query_has_chinese) if token.term in weights]
+            matches = self.tokens.matching(pid, weights)
             if not matches and closeness is None:
                 continue
             bonus = seed_bonus(self.semantic, closeness, pid) if closeness and self.semantic else None
@@ -335,7 +323,7 @@ class Engine:
             return False
         if strongly_close(closeness, best.passage):
             return False
-        return loosely_related(tokens, self._terms_of(best.excerpt.text))
+        return loosely_related(tokens, self.tokens.terms_within(best.passage, best.excerpt.start, best.excerpt.end))
 
     @staticmethod
     def _distinct_hits(candidates: list[Candidate], wanted: int) -> list[Hit]:
@@ -365,20 +353,6 @@ class Engine:
     def _lexical_scores(self, query_terms: list[str], passages: list[int]) -> list[float]:
         scores = self.index.scores([term for term in query_terms if self.index.idf_of(term) is not None])
         return [float(scores[pid]) for pid in passages]
-
-    @staticmethod
-    def _terms_of(excerpt: str) -> set[str]:
-        return {token.term for token in tokenize(excerpt, segment_chinese=False)}
-
-    def _tokenize_passage(self, passage_id: int, segment_chinese: bool) -> tuple[Token, ...]:
-        """The tokens of a passage, with spans in its article's text."""
-        passage = self.passages[passage_id]
-        text = self.corpus.articles[passage.article].text
-        start = passage.start
-        return tuple(
-            token._replace(start=token.start + start, end=token.end + start)
-            for token in tokenize(text[start : passage.end], segment_chinese=segment_chinese)
-        )
 
     def _language_factor(self, passage: Passage, lang: str) -> float:
         article = self.corpus.articles[passage.article]

@@ -66,18 +66,30 @@ class SearchIndex:
         """Index passages given as lists of terms (the position in the list is the passage id)."""
         if not tokenized:
             raise ValueError("cannot index an empty list of passages")
-        count = len(tokenized)
-        lengths = np.fromiter(map(len, tokenized), dtype=np.int64, count=count)
+        # Term ids in order of first appearance: dict.fromkeys runs at C speed.
+        term_ids = {term: i for i, term in enumerate(dict.fromkeys(chain.from_iterable(tokenized)))}
+        lengths = np.fromiter(map(len, tokenized), dtype=np.int64, count=len(tokenized))
+        ids = np.fromiter(map(term_ids.__getitem__, chain.from_iterable(tokenized)), dtype=np.int32,
+                          count=int(lengths.sum()))
+        return cls.from_term_ids(term_ids, ids, lengths, k1, b, delta)
+
+    @classmethod
+    def from_term_ids(cls, term_ids: dict[str, int], ids: np.ndarray, lengths: np.ndarray,
+                      k1: float = K1, b: float = B, delta: float = DELTA) -> "SearchIndex":
+        """Index passages given as one array of term ids, passage after passage (`lengths[p]` of
+        them for passage p); `term_ids` maps each term to its id, ids 0, 1, 2... in its order."""
+        count = len(lengths)
+        if not count:
+            raise ValueError("cannot index an empty list of passages")
+        lengths = np.asarray(lengths, dtype=np.int64)
         total = int(lengths.sum())
         if total == 0:
             # rank-bm25 divides by the average length; with no terms at all nothing can match.
             return cls({}, np.zeros(0), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32),
                        np.zeros(0, dtype=np.uint8), np.zeros(count), k1, delta)
-        # Term ids in order of first appearance: dict.fromkeys runs at C speed.
-        term_ids = {term: i for i, term in enumerate(dict.fromkeys(chain.from_iterable(tokenized)))}
         if any("\0" in term for term in term_ids):
             raise ValueError("a term contains a NUL character (the tokenizer never makes one)")
-        blocks = _block_postings(tokenized, lengths, term_ids)
+        blocks = _block_postings(ids, lengths)
         frequencies = sum(np.bincount(terms, minlength=len(term_ids)) for terms, _, _ in blocks)
         offsets = np.zeros(len(term_ids) + 1, dtype=np.int64)
         np.cumsum(frequencies, out=offsets[1:])
@@ -235,21 +247,18 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
-def _block_postings(
-    tokenized: list[list[str]], lengths: np.ndarray, term_ids: dict[str, int]
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _block_postings(ids: np.ndarray, lengths: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Every (term, passage, count) of the passages, in blocks of about BUILD_BLOCK_TOKENS tokens
     (in passage order), each sorted by (term, passage)."""
     blocks = []
     cumulative = np.cumsum(lengths)
     start = 0
-    while start < len(tokenized):
+    while start < len(lengths):
         before = int(cumulative[start - 1]) if start else 0
         end = max(start + 1, int(np.searchsorted(cumulative, before + BUILD_BLOCK_TOKENS, side="right")))
         block_lengths = lengths[start:end]
         width = end - start
-        keys = np.fromiter(map(term_ids.__getitem__, chain.from_iterable(tokenized[start:end])),
-                           dtype=np.int64, count=int(block_lengths.sum()))
+        keys = ids[before : int(cumulative[end - 1])].astype(np.int64)
         keys *= width
         keys += np.repeat(np.arange(width, dtype=np.int64), block_lengths)
         keys.sort()

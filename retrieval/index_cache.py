@@ -16,7 +16,10 @@ import hashlib
 import logging
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from retrieval.array_file import read_arrays, write_arrays
 from retrieval.atomic_files import write_atomically
@@ -27,13 +30,14 @@ from retrieval.index import B, DELTA, K1, SearchIndex
 from retrieval.passage_table import PassageTable
 from retrieval.passages import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, WINDOW_CHARS, Passage, split_passages
 from retrieval.semantic_index import SemanticIndex, build_semantic_index
-from retrieval.tokenizer import terms
+from retrieval.token_store import TokenStore, TokenStoreBuilder
+from retrieval.tokenizer import has_chinese, tokenize
 from retrieval.vector_store import Progress, VectorStore
 
 log = logging.getLogger(__name__)
 
 # Bump when tokenizing, passage splitting or scoring changes what an index holds.
-INDEX_FORMAT = "12"
+INDEX_FORMAT = "13"
 # Bump when what a semantic index holds changes (which sentences are embedded, say).
 SEMANTIC_FORMAT = "3"
 # A corpus directory may carry the vectors of its texts here, as `<embedder identity>.npz`
@@ -63,13 +67,42 @@ def cache_key(corpus: Corpus) -> str:
     return f"{corpus_prefix(corpus)}{digest}.index"
 
 
-def build_index(corpus: Corpus) -> tuple[list[Passage], SearchIndex]:
-    """Split every article into passages and index their terms."""
+@dataclass(frozen=True)
+class LoadedIndex:
+    """A corpus's passages, their index and their tokens (memory-mapped when read from the cache)."""
+
+    passages: PassageTable
+    index: SearchIndex
+    tokens: TokenStore
+
+
+def build_index(corpus: Corpus) -> tuple[list[Passage], SearchIndex, dict[str, np.ndarray]]:
+    """Split every article into passages, index their terms, and keep each passage's tokens
+    (`token_store` arrays). Passages are tokenised one at a time into growing arrays of term ids,
+    so memory holds no list of every token's text."""
     passages: list[Passage] = []
+    term_ids: dict[str, int] = {}
+    chinese_terms = bytearray()
+    tokens = TokenStoreBuilder()
+    ids: list[np.ndarray] = []
+    lengths: list[int] = []
     for position, article in enumerate(corpus.articles):
-        passages.extend(split_passages(article.text, position))
-    tokenized = [terms(corpus.articles[p.article].text[p.start : p.end]) for p in passages]
-    return passages, SearchIndex.build(tokenized)
+        for passage in split_passages(article.text, position):
+            passages.append(passage)
+            found = tokenize(article.text[passage.start : passage.end])
+            passage_ids = []
+            for token in found:
+                t = term_ids.get(token.term)
+                if t is None:
+                    t = term_ids[token.term] = len(term_ids)
+                    chinese_terms.append(has_chinese(token.term))
+                passage_ids.append(t)
+            tokens.add(passage_ids, found, chinese_terms)
+            ids.append(np.array(passage_ids, dtype=np.int32))
+            lengths.append(len(found))
+    all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32)
+    del ids
+    return passages, SearchIndex.from_term_ids(term_ids, all_ids, np.array(lengths, dtype=np.int64)), tokens.arrays()
 
 
 def _cache_directory(cache_dir: str | Path | None) -> Path:
@@ -83,39 +116,50 @@ def _cache_directory(cache_dir: str | Path | None) -> Path:
 
 
 def load_or_build_index(corpus: Corpus, cache_dir: str | Path | None = None) -> tuple[PassageTable, SearchIndex]:
-    """The corpus's passages and index, from the cache when it holds them, else built (and
-    saved there). `cache_dir=None` uses `default_cache_dir()`. The corpus's superseded index
-    files are pruned."""
+    """The corpus's passages and index (see `load_index`)."""
+    loaded = load_index(corpus, cache_dir)
+    return loaded.passages, loaded.index
+
+
+def load_index(corpus: Corpus, cache_dir: str | Path | None = None) -> LoadedIndex:
+    """The corpus's passages, index and tokens, from the cache when it holds them, else built
+    (saved there, and read back memory-mapped, so the build's arrays leave memory).
+    `cache_dir=None` uses `default_cache_dir()`. The corpus's superseded index files are pruned."""
     directory = _cache_directory(cache_dir)
     path = directory / cache_key(corpus)
     try:
-        passages, index = read_index_file(path)
+        loaded = read_index_file(path)
         prune_superseded(directory, path, corpus_prefix(corpus))
-        return passages, index
+        return loaded
     except FileNotFoundError:
         pass
     except Exception as error:  # a damaged or foreign file: rebuild over it
         log.warning("ignoring unreadable index cache %s: %s", path, error)
 
-    built, index = build_index(corpus)
+    built, index, token_arrays = build_index(corpus)
     passages = PassageTable.of(built)
+    del built
     try:
-        write_atomically(path, lambda file: write_index_file(file, passages, index))
+        write_atomically(path, lambda file: write_index_file(file, passages, index, token_arrays))
         prune_superseded(directory, path, corpus_prefix(corpus))
-    except OSError as error:
+        return read_index_file(path)
+    except (OSError, ValueError) as error:
         log.info("index cache not saved in %s: %s", directory, error)
-    return passages, index
+    terms = list(index.term_ids)
+    return LoadedIndex(passages, index, TokenStore(token_arrays, passages.starts, index.term_ids.get, terms.__getitem__))
 
 
-def write_index_file(file, passages: PassageTable, index: SearchIndex) -> None:
-    """Write the passages and the index to the binary `file` as one array file."""
+def write_index_file(file, passages: PassageTable, index: SearchIndex, token_arrays: dict[str, np.ndarray]) -> None:
+    """Write the passages, the index and the passages' tokens to the binary `file` as one array file."""
     arrays, meta = index.to_arrays()
     arrays.update(passage_articles=passages.articles, passage_starts=passages.starts, passage_ends=passages.ends)
+    arrays.update(token_arrays)
     write_arrays(file, arrays, {**meta, "format": INDEX_FORMAT})
 
 
-def read_index_file(path: str | Path) -> tuple[PassageTable, SearchIndex]:
-    """The passages and index `write_index_file` wrote, memory-mapped; ValueError if it is not one."""
+def read_index_file(path: str | Path) -> LoadedIndex:
+    """The passages, index and tokens `write_index_file` wrote, memory-mapped; ValueError if it
+    is not one."""
     arrays, meta = read_arrays(path)
     if meta.get("format") != INDEX_FORMAT:
         raise ValueError(f"index format {meta.get('format')!r}, expected {INDEX_FORMAT!r}")
@@ -123,7 +167,7 @@ def read_index_file(path: str | Path) -> tuple[PassageTable, SearchIndex]:
     index = SearchIndex.from_arrays(arrays, meta)
     if len(passages) != index.passage_count:
         raise ValueError("the index and its passages disagree on their number")
-    return passages, index
+    return LoadedIndex(passages, index, TokenStore(arrays, passages.starts, index.term_ids.get, index.term_ids.term))
 
 
 def prune_superseded(directory: Path, current: Path, prefix: str) -> None:

@@ -62,6 +62,10 @@ class TermTable(Mapping[str, int]):
             at = (at + 1) & self._mask
         return default
 
+    def term(self, t: int) -> str:
+        """The text of the term with id `t`."""
+        return bytes(self._bytes[self._starts[t] : self._starts[t + 1] - 1]).decode()
+
     def __getitem__(self, term: str) -> int:
         t = self.get(term)
         if t is None:

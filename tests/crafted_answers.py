@@ -70,7 +70,9 @@ def declined(question: str, lang: str) -> Answer:
 
 class ScriptedEngine:
     """Stands in for `retrieval.Engine` in a bot under test: each question gets the Answer it was
-    given (paged as the engine pages), any other question is declined in English."""
+    given (paged as the engine pages), any other question is declined in English. `earlier` (a
+    follow-up's earlier question) is taken as the engine takes it, and ignored: the script is
+    keyed by the question alone."""
 
     def __init__(self, answers: dict[str, Answer], articles: tuple[ArticleInfo, ...] = (NEWS_ARTICLE, BOOK_CHAPTER)):
         self._answers = answers
@@ -86,14 +88,14 @@ class ScriptedEngine:
     def embedding_progress(self) -> None:
         return None  # no vectors being computed in the background
 
-    def answer(self, question: str, top_k: int = 3, offset: int = 0) -> Answer:
+    def answer(self, question: str, top_k: int = 3, offset: int = 0, earlier: str | None = None) -> Answer:
         every = self._answer(question)
         if not every.answered:
             return every
         return replace(every, hits=every.hits[offset:offset + top_k], offset=offset,
                        has_more=offset + top_k < len(every.hits))
 
-    def answer_page(self, question: str, page_size: int, offset: int) -> Answer:
+    def answer_page(self, question: str, page_size: int, offset: int, earlier: str | None = None) -> Answer:
         every = self._answer(question)
         if not every.answered:
             return every

@@ -245,3 +245,15 @@ def test_header_values_are_plain_unless_yaml_would_read_them_otherwise(value, wr
     assert header_value(value) == written
     yaml = pytest.importorskip("yaml")
     assert str(yaml.safe_load(f"title: {written}")["title"]) == value
+
+
+@pytest.mark.parametrize(
+    ("content_type", "meta"),
+    [("text/html; charset=iso-8859-1", ""), ("text/html", '<meta charset="iso-8859-1">')],
+)
+def test_a_page_in_another_encoding_is_read_in_it(site, collection, capsys, content_type, meta):
+    page = TIDE_POOLS_PAGE.replace('<meta charset="utf-8">', meta).replace("Some bury", "Some café owners bury")
+    site.pages["/tide"] = Page(200, content_type, page.encode("iso-8859-1"))
+
+    assert _add(capsys, site.url("/tide"), "--corpus", str(collection))[0] == 0
+    assert "Some café owners bury" in (collection / "how-tide-pools-survive-winter.md").read_text(encoding="utf-8")

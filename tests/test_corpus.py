@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 from retrieval import CorpusError, load_corpus
+from tests.unprivileged import how_unprivileged, run_unprivileged, shared_directory
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = REPO / "corpus"
@@ -113,18 +116,46 @@ def test_a_directory_without_articles(tmp_path):
     assert str(tmp_path) in str(error.value)
 
 
-def test_an_unreadable_file(tmp_path):
-    path = _write(tmp_path, "locked.md", BODY)
-    path.chmod(0)
-    try:
-        if os.access(path, os.R_OK):
-            pytest.skip("running as a user who can read any file (root)")
-        with pytest.raises(CorpusError) as error:
-            load_corpus(tmp_path)
-        assert error.value.problems == [error.value.problems[0]]
-        assert error.value.problems[0].startswith("locked.md: cannot be read")
-    finally:
-        path.chmod(0o644)
+# Loads a directory in a child process that file modes bind (tests/unprivileged.py): prints
+# the problems as JSON, or "loaded".
+_LOAD_AS_UNPRIVILEGED = """
+import json, sys
+from retrieval.corpus import CorpusError, load_corpus
+try:
+    load_corpus(sys.argv[1])
+except CorpusError as error:
+    print(json.dumps({"problems": error.problems, "message": str(error)}))
+else:
+    print(json.dumps("loaded"))
+"""
+
+
+def _load_unprivileged(directory: Path):
+    result = run_unprivileged([sys.executable, "-c", _LOAD_AS_UNPRIVILEGED, str(directory)], capture_output=True,
+                              text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_an_unreadable_file():
+    with shared_directory() as place:
+        _write(place, "readable.md", BODY)
+        _write(place, "locked.md", BODY).chmod(0)
+        said = _load_unprivileged(place)
+    assert said != "loaded", f"read a mode-0 file {how_unprivileged()}"
+    assert said["problems"] == [said["problems"][0]]
+    assert said["problems"][0].startswith("locked.md: cannot be read (Permission denied)")
+
+
+def test_an_unreadable_directory_is_one_line_naming_it():
+    with shared_directory() as place:
+        articles = place / "articles"
+        articles.mkdir()
+        _write(articles, "a.md", BODY)
+        articles.chmod(0)
+        said = _load_unprivileged(articles)
+    assert said != "loaded", f"listed a mode-0 directory {how_unprivileged()}"
+    assert said["message"] == f"cannot load the articles in {articles}: cannot be read (Permission denied)"
 
 
 def test_a_directory_named_like_an_article_cannot_be_read(tmp_path):

@@ -200,6 +200,15 @@ def test_no_database_yet_says_where_it_is_looked_for(tmp_path):
     assert not missing.parent.exists()  # the report creates nothing
 
 
+def test_no_database_yet_with_json_prints_json_saying_so(tmp_path):
+    missing = tmp_path / "nowhere" / "feedback.sqlite3"
+    result = feedback("--json", database=missing)
+    assert result.returncode == 1
+    said = json.loads(result.stdout)
+    assert said["database"] == str(missing) and said["recorded"] is False
+    assert said["error"].startswith(f"No feedback recorded yet: {missing} does not exist")
+
+
 def test_a_database_from_newer_code_is_refused_with_the_file_and_versions(tmp_path):
     newer = tmp_path / "feedback.sqlite3"
     FeedbackStore.open(newer).close()

@@ -33,10 +33,10 @@ async def test_healthy_only_when_the_index_is_loaded_and_the_bot_connected():
 
 def test_unhealthy_when_nothing_listens(monkeypatch, capsys):
     monkeypatch.setenv("HEALTH_PORT", str(free_port()))
-    assert main() == 1
+    assert main([]) == 1
     assert "unreachable" in capsys.readouterr().out
 
 
 def test_nothing_to_check_when_the_endpoint_is_off(monkeypatch):
     monkeypatch.setenv("HEALTH_PORT", "0")
-    assert main() == 0
+    assert main([]) == 0

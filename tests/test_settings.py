@@ -147,6 +147,22 @@ def test_config_says_which_token_is_not_set(capsys):
     assert "TELEGRAM_BOT_TOKEN=  # not set" in shown and "DISCORD_BOT_TOKEN=  # not set" in shown
 
 
+def test_config_shows_the_paths_and_ports_in_use_for_empty_settings(tmp_path, capsys):
+    assert main(["config"]) == 0
+    shown = capsys.readouterr().out
+    # The autouse fixture points XDG_CACHE_HOME and XDG_DATA_HOME into the test's directory.
+    assert f"INDEX_CACHE_DIR={tmp_path / 'xdg-cache' / 'sora-quotes'}  # " in shown
+    assert f"FEEDBACK_DB_PATH={tmp_path / 'xdg-data' / 'sora-quotes' / 'feedback.sqlite3'}  # " in shown
+    assert f"CORPUS_DIR={REPO / 'corpus'}  # " in shown
+    assert "HEALTH_PORT=  # built-in default: 8080 for telegram, 8081 for discord" in shown
+
+
+def test_config_shows_a_set_path_as_set(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("INDEX_CACHE_DIR", str(tmp_path / "mine"))
+    assert main(["config"]) == 0
+    assert f"INDEX_CACHE_DIR={tmp_path / 'mine'}  # environment\n" in capsys.readouterr().out
+
+
 def test_config_names_an_invalid_variable_and_fails(monkeypatch, capsys):
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
     monkeypatch.setenv("TOP_K", "lots")

@@ -16,6 +16,10 @@ from bot.feedback.schema import FeedbackSchemaError, connect, migrate
 from bot.feedback.store import default_database_path
 
 
+# Exit status when there is no database to report on (yet): nothing wrong with the command.
+NO_DATABASE_STATUS = 1
+
+
 def feedback_report(since: str, as_json: bool, export: str | None) -> int:
     """Print the report on questions asked since `since` (a table, or JSON); with `export`, also
     write the unanswered questions to that file. Returns the exit status."""
@@ -31,9 +35,12 @@ def feedback_report(since: str, as_json: bool, export: str | None) -> int:
     path = settings.feedback_db_path or default_database_path()
     if not path.is_file():
         off = " (FEEDBACK is off)" if not settings.feedback else ""
-        print(f"No feedback recorded yet: {path} does not exist{off}. A bot creates it when it starts "
-              "with FEEDBACK=on; FEEDBACK_DB_PATH names another file.", file=sys.stderr)
-        return 1
+        message = (f"No feedback recorded yet: {path} does not exist{off}. A bot creates it when it starts "
+                   "with FEEDBACK=on; FEEDBACK_DB_PATH names another file.")
+        print(message, file=sys.stderr)
+        if as_json:  # a script reading standard output gets JSON whatever happens
+            print(json.dumps({"database": str(path), "recorded": False, "error": message}, ensure_ascii=False))
+        return NO_DATABASE_STATUS
     try:
         connection = connect(path)
         try:

@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 
 from bot.feedback.vote_data import Vote
 from bot.messages import article_label, not_in_articles, not_sure_intro, question_truncated, small_talk_reply
-from bot.quote_source import article_facts, code_lines, hit_link, place_without_link, section_headings
+from bot.quote_source import article_facts, article_file, code_lines, hit_link, place_without_link, section_headings
 from bot.telegram_bot import texts
 from bot.telegram_bot.more_button import more_callback_data
 from bot.telegram_bot.vote_buttons import vote_buttons
@@ -184,10 +184,18 @@ def render_article(article: ArticleInfo, link: str | None, headings: Sequence[st
 
 
 def render_sources(articles: Sequence[ArticleInfo], lang: str) -> list[str]:
-    """/sources: every article with its title (linked), publisher and date, split as needed."""
+    """/sources: every article with its title (linked; without a link, its file named), publisher
+    and date, split as needed."""
     blocks = [f"<b>{escape_text(texts.sources_header(lang, len(articles)))}</b>"]
-    blocks.extend(f"{number}. {render_article(article, article.url)}" for number, article in enumerate(articles, 1))
+    blocks.extend(f"{number}. {render_article(article, article.url)}{_file_html(article)}"
+                  for number, article in enumerate(articles, 1))
     return pack_messages(blocks, separator="\n")
+
+
+def _file_html(article: ArticleInfo) -> str:
+    """ · <code>docs/guide.md</code> for an article without a link; "" with one."""
+    path = article_file(article)
+    return f" · <code>{escape_text(_shorten(path, MAX_TITLE_CHARS))}</code>" if path else ""
 
 
 def render_plain(text: str) -> str:
@@ -251,7 +259,8 @@ def render_page_position(answer: Answer) -> str:
 
 def render_inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
     """Inline mode: one result per hit, each sending its quote with its source (and a button to
-    it); or one result that says the articles hold no answer."""
+    it); or one result that says the articles hold no answer. When the engine is not sure, each
+    result says so in its description, and the quote sent carries the not-sure line with it."""
     if not answer.answered or not answer.hits:
         text = small_talk_reply(answer.lang) if answer.small_talk else not_in_articles(answer.lang)
         return [
@@ -268,9 +277,9 @@ def render_inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
         InlineQueryResultArticle(
             id=str(answer.offset + number),
             title=inline_title(hit),
-            description=inline_description(hit),
+            description=inline_description(hit, answer),
             input_message_content=InputTextMessageContent(
-                render_hit(hit, lang=answer.lang), parse_mode=ParseMode.HTML, link_preview_options=NO_LINK_PREVIEW
+                _inline_message(hit, answer), parse_mode=ParseMode.HTML, link_preview_options=NO_LINK_PREVIEW
             ),
             reply_markup=inline_quote_keyboard(hit, answer.lang),
         )
@@ -301,10 +310,23 @@ def inline_title(hit: Hit) -> str:
     return f"{article} — “{opening}”"
 
 
-def inline_description(hit: Hit) -> str:
-    """The line under an inline result's title: publisher and date, then the quote."""
+def inline_description(hit: Hit, answer: Answer | None = None) -> str:
+    """The line under an inline result's title: that the engine is not sure (for such an
+    `answer`), publisher and date, then the quote."""
     details = ", ".join(part for part in (hit.article.publisher, hit.article.published) if part)
-    return _shorten(f"{details} · {hit.excerpt}" if details else hit.excerpt, INLINE_DESCRIPTION_CHARS)
+    parts = [texts.not_sure_brief(answer.lang)] if answer is not None and answer.uncertain else []
+    parts += [details] if details else []
+    return _shorten(" · ".join([*parts, hit.excerpt]), INLINE_DESCRIPTION_CHARS)
+
+
+def _inline_message(hit: Hit, answer: Answer) -> str:
+    """What a chosen inline result sends: the hit, after the not-sure line when the engine is not
+    sure, so the quote never travels to another chat without its hedge."""
+    if not answer.uncertain:
+        return render_hit(hit, lang=answer.lang)
+    intro = f"<i>{escape_text(not_sure_intro(answer.lang))}</i>"
+    body = render_hit(hit, limit=MAX_MESSAGE_LENGTH - telegram_length(intro) - len(BLOCK_SEPARATOR), lang=answer.lang)
+    return intro + BLOCK_SEPARATOR + body
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -103,6 +103,11 @@ def see_sources(lang: str) -> str:
     return pick(lang, "Sources: /sources", "來源：/sources", "来源：/sources")
 
 
+def not_sure_brief(lang: str) -> str:
+    """Opens an inline result's description when the engine is not sure its quote answers."""
+    return pick(lang, "Closest passage, may not answer directly", "最接近的段落，未必直接回答", "最接近的段落，未必直接回答")
+
+
 def no_answer_title(lang: str) -> str:
     """The inline result's title when the articles hold no answer."""
     return pick(lang, "Not in the articles", "文章中沒有答案", "文章中没有答案")

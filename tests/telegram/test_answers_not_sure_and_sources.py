@@ -94,6 +94,19 @@ async def test_a_declined_question_says_so_without_buttons(bot, telegram, lang):
     assert reply.buttons == {}
 
 
+@pytest.mark.parametrize("lang, brief", [("en", "Closest passage, may not answer directly"),
+                                         ("zh-Hant", "最接近的段落，未必直接回答")])
+async def test_inline_results_of_an_uncertain_answer_say_so_and_send_the_hedge_with_the_quote(bot, telegram, lang, brief):
+    confident_results = await user(telegram, lang).types_inline(CONFIDENT[lang])
+    results = await user(telegram, lang).types_inline(UNSURE[lang])
+
+    assert all(result["description"].startswith(brief) for result in results)
+    assert all(content["input_message_content"]["message_text"].startswith(f"<i>{NOT_SURE[lang]}</i>\n\n")
+               for content in results)
+    assert not confident_results[0]["description"].startswith(brief)
+    assert confident_results[0]["input_message_content"]["message_text"].startswith("<blockquote>")
+
+
 async def test_a_quote_from_a_file_without_a_link_names_its_section_and_place(bot, alice):
     reply = await alice.says("What is a mutex?")
 
@@ -165,3 +178,12 @@ def test_any_answer_of_v3_is_valid_html_within_the_limit(found, uncertain, lang)
     for message in messages:
         assert check_telegram_html(message) == [] and utf16_length(message) <= MAX_MESSAGE_LENGTH
     assert sum(message.count("<pre>") for message in messages) == sum(hit.code and not hit.about_article for hit in found)
+
+
+async def test_sources_name_the_file_of_an_article_without_a_link(bot, alice):
+    reply = await alice.says("/sources")
+
+    header, news, chapter = reply.text.split("\n")
+    assert news.startswith("1. Sora 2 Release") and "000-sora-2-release.md" not in news
+    assert chapter == "2. Fearless Concurrency · src/ch16-03-shared-state.md"
+    assert "<code>src/ch16-03-shared-state.md</code>" in reply.html

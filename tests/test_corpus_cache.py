@@ -1,0 +1,97 @@
+"""The parsed articles are kept with the index: a warm start reads them, it does not parse them."""
+
+from __future__ import annotations
+
+import pytest
+
+import retrieval.corpus
+from retrieval import CorpusError, Engine
+from retrieval.corpus_cache import load_corpus_cached
+from tests.test_semantic import ARTICLES, write_articles
+
+
+@pytest.fixture
+def parsed(monkeypatch) -> list[str]:
+    """The names of the files parsed from now on."""
+    names: list[str] = []
+    read = retrieval.corpus.read_article
+
+    def counting(file_name, raw):
+        names.append(file_name)
+        return read(file_name, raw)
+
+    monkeypatch.setattr(retrieval.corpus, "read_article", counting)
+    return names
+
+
+def test_a_warm_start_reads_the_articles_without_parsing_them(tmp_path, parsed):
+    corpus = write_articles(tmp_path / "articles", ARTICLES)
+    first = Engine.from_directory(corpus, tmp_path / "cache")
+    assert sorted(parsed) == ["a.md", "b.md"]
+
+    parsed.clear()
+    again = Engine.from_directory(corpus, tmp_path / "cache")
+    assert parsed == []
+    assert again.corpus == first.corpus
+    assert "Cider is made by pressing apples." in again.answer("How is cider made?").hits[0].excerpt
+
+
+def test_an_edited_article_is_parsed_again(tmp_path, parsed):
+    corpus = write_articles(tmp_path / "articles", ARTICLES)
+    load_corpus_cached(corpus, tmp_path / "cache")
+    (corpus / "b.md").write_text(ARTICLES["b.md"] + " Deltas form where rivers meet the sea.", encoding="utf-8")
+    parsed.clear()
+    edited = load_corpus_cached(corpus, tmp_path / "cache")
+    assert parsed and "Deltas" in edited.articles[1].text
+    assert len(list((tmp_path / "cache").glob("*.corpus"))) == 1  # the superseded one is pruned
+
+
+def test_a_bad_collection_is_refused_every_time_never_cached(tmp_path):
+    corpus = write_articles(tmp_path / "articles", {**ARTICLES, "c.md": "---\nid: a\n---\nSame id as a.md."})
+    for _ in range(2):
+        with pytest.raises(CorpusError, match="already used"):
+            load_corpus_cached(corpus, tmp_path / "cache")
+
+
+def test_a_damaged_cache_file_is_parsed_again_not_fatal(tmp_path, parsed):
+    corpus = write_articles(tmp_path / "articles", ARTICLES)
+    load_corpus_cached(corpus, tmp_path / "cache")
+    for path in (tmp_path / "cache").glob("*.corpus"):
+        path.write_bytes(b"not a pickle")
+    parsed.clear()
+    assert len(load_corpus_cached(corpus, tmp_path / "cache").articles) == 2
+    assert sorted(parsed) == ["a.md", "b.md"]
+
+
+def test_a_container_limit_too_small_for_the_articles_is_said_in_one_line_before_parsing(tmp_path, parsed, caplog,
+                                                                                          monkeypatch):
+    import logging
+
+    import retrieval.memory_limit
+
+    limit = tmp_path / "memory.max"
+    limit.write_text(f"{64 * 2**20}\n")  # 64 MB: less than the interpreter and jieba alone
+    monkeypatch.setattr(retrieval.memory_limit, "LIMIT_FILES", (limit,))
+    corpus = write_articles(tmp_path / "articles", ARTICLES)
+    with caplog.at_level(logging.WARNING, logger="retrieval.memory_limit"):
+        load_corpus_cached(corpus, tmp_path / "cache")
+    lines = [r.getMessage() for r in caplog.records if r.name == "retrieval.memory_limit"]
+    assert len(lines) == 1 and "64 MB" in lines[0] and "building needs about" in lines[0]
+
+    limit.write_text("max\n")  # no limit: nothing said
+    caplog.clear()
+    (corpus / "a.md").write_text(ARTICLES["a.md"] + " More.", encoding="utf-8")
+    load_corpus_cached(corpus, tmp_path / "cache")
+    assert not [r for r in caplog.records if r.name == "retrieval.memory_limit"]
+
+
+def test_the_cgroup_limit_is_read_from_v2_or_v1_files(tmp_path):
+    from retrieval.memory_limit import container_memory_limit
+
+    v2, v1 = tmp_path / "memory.max", tmp_path / "memory.limit_in_bytes"
+    v1.write_text("402653184\n")
+    assert container_memory_limit((v2, v1)) == 402653184  # no v2 file: v1's
+    v1.write_text("9223372036854771712\n")
+    assert container_memory_limit((v2, v1)) is None  # v1's "no limit"
+    v2.write_text("max\n")
+    assert container_memory_limit((v2, v1)) is None

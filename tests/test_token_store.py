@@ -1,0 +1,52 @@
+"""Each passage's tokens are kept with the index: a question tokenises itself, never a passage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import retrieval.engine
+import retrieval.tokenizer
+from retrieval import Engine
+from retrieval.tokenizer import tokenize
+
+BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+QUESTIONS = ["How quickly did the app pass a million installs?", "Sora 2最初的版權政策把保護權益的責任推給了誰?",
+             "What does Altman say Sora 2 is for?"]
+
+
+@pytest.fixture(scope="module")
+def warm_engine(tmp_path_factory) -> Engine:
+    cache = tmp_path_factory.mktemp("token-store-cache")
+    Engine.from_directory(BUNDLED_CORPUS, cache)
+    return Engine.from_directory(BUNDLED_CORPUS, cache)
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_answering_tokenises_the_question_and_no_passage(warm_engine, question, monkeypatch):
+    tokenised: list[str] = []
+    real = retrieval.tokenizer.tokenize
+
+    def recording(text, segment_chinese=True):
+        tokenised.append(text)
+        return real(text, segment_chinese)
+
+    monkeypatch.setattr(retrieval.tokenizer, "tokenize", recording)
+    monkeypatch.setattr(retrieval.engine, "tokenize", recording)
+    answer = warm_engine.answer(question)
+    assert answer.answered
+    assert tokenised and set(tokenised) == {answer.question}
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_the_kept_tokens_are_those_of_tokenising_the_passage(warm_engine, question):
+    weights = {token.term: 1.0 for token in tokenize(question)}
+    for pid in range(0, len(warm_engine.passages), 7):
+        passage = warm_engine.passages[pid]
+        text = warm_engine.corpus.articles[passage.article].text
+        expected = [token._replace(start=token.start + passage.start, end=token.end + passage.start)
+                    for token in tokenize(text[passage.start : passage.end]) if token.term in weights]
+        assert warm_engine.tokens.matching(pid, weights) == expected
+        latin = {t.term for t in tokenize(text[passage.start : passage.end], segment_chinese=False)}
+        assert warm_engine.tokens.terms_within(pid, passage.start, passage.end) == latin
