@@ -98,18 +98,20 @@ class QuotesClient(discord.AutoShardedClient):
         """A clickable mention of a slash command, or its plain name before the sync."""
         return self._mentions.get(command, f"/{command}")
 
-    async def answer(self, question: str, offset: int = 0) -> Answer:
-        """The engine's answer (the page after `offset`, for "More"), computed off the event
-        loop. The engine is not asked about the "@names" and "#channels" in `question`, which the
-        answer still shows as asked."""
+    async def answer(self, question: str, offset: int = 0, earlier: str | None = None) -> Answer:
+        """The engine's answer (the page after `offset`, for "More"; a follow-up of the question
+        `earlier`, whose answer `question` replies to), computed off the event loop. The engine
+        is not asked about the "@names" and "#channels" in `question`, which the answer still
+        shows as asked."""
         asked = without_addressing(question)
         loop = asyncio.get_running_loop()
         if offset:
             ask = functools.partial(self.engine.answer_page, asked or question, self.top_k, offset)
         else:
-            ask = functools.partial(self.engine.answer, asked or question, self.top_k)
+            ask = functools.partial(self.engine.answer, asked or question, self.top_k, earlier=earlier)
         answer = await loop.run_in_executor(self._engine_thread, ask)
-        if asked != question and asked and len(question) <= MAX_QUESTION_CHARS:
+        searched_alone = earlier is None or answer.question == prepare_question(asked or question).text
+        if asked != question and asked and len(question) <= MAX_QUESTION_CHARS and searched_alone:
             # Cleaned as the engine cleans what it reads: this text is shown and recorded.
             answer = dataclasses.replace(answer, question=prepare_question(question).text)
         return answer

@@ -145,20 +145,18 @@ async def test_on_sigterm_a_sources_list_on_its_way_is_finished_before_the_bot_e
         listing = await discord_api.send_interaction(payload)
         await discord_api.wait_until(lambda: discord_api.held, timeout=GRACE)
         process.send_signal(signal.SIGTERM)
-        turned_away = None
-        while turned_away is None:  # until the bot has taken the signal
-            record = await ada.use("ask", question="What is Sora 2?")
-            await discord_api.wait_until(lambda: record.callback is not None, timeout=GRACE)
-            if record.callback["type"] == 4:
-                turned_away = record
+        stop_line = ""
+        while "stopping:" not in stop_line:  # until the bot has taken the signal
+            stop_line = (await asyncio.wait_for(process.stderr.readline(), GRACE)).decode()
+            assert stop_line, "the bot exited without saying it was stopping"
         discord_api.release()
         _, stderr = await asyncio.wait_for(process.communicate(), GRACE)
-        logs = stderr.decode()
+        logs = stop_line + stderr.decode()
     finally:
         discord_api.release()
         logs += await interrupt_and_collect(process)
     assert process.returncode == 0, logs
-    assert "finishing 1 in flight" in logs  # the list counts as in flight
+    assert "finishing 1 in flight" in stop_line  # the list counts as in flight
     assert listing.messages and "articles" in embed_text(listing.messages[0]).lower()
     assert "Task exception was never retrieved" not in logs and "Traceback" not in logs
 
