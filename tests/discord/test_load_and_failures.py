@@ -42,7 +42,7 @@ class BrokenEngine:
 
     articles = ()
 
-    def answer(self, question, top_k=3, offset=0):
+    def answer(self, question, top_k=3, offset=0, earlier=None):
         raise RuntimeError("the index is unreadable")
 
 
