@@ -1,8 +1,8 @@
 """Questions about the articles themselves: who wrote one, which outlet published it, when.
 
 Such a question is answered from what is known of the article, never invented: the details the
-text states (its byline, dateline or "Source:" lines: `Article.details` where the collection's
-parser found them, else short lines of that form right under the title), or else the article's
+text states (its byline, dateline or "Source:" lines, as the collection's parser found them:
+`Article.details`), or else the article's
 header fields (author, publisher, published). The article meant is the one whose title, outlet,
 author and details share the most of the question's weight (the question's language first on
 a tie, then the article of the best quote). In: the question, its terms, the corpus, the best
@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from retrieval.corpus import Article, Corpus
 from retrieval.language import same_family
 from retrieval.question import QuestionTerms
-from retrieval.sentences import is_heading
 from retrieval.tokenizer import tokenize
 
 # What a question asks about an article, by the header field that answers it.
@@ -49,15 +48,6 @@ _ARTICLE_NOUN = re.compile(
     r"\b(?:article|piece|story|post|report|write-?up|deep[- ]dive|column|essay|interview)s?\b|文章|報導|报道|那篇|這篇|这篇|該文|该文",
     re.IGNORECASE,
 )
-# A line of the article's details: a dateline, a byline, a source line.
-_DETAILS_LINE = re.compile(
-    r"^(?:\d{1,4}[/.\-年]\d{1,2}(?:[/.\-月]\d{1,4}日?)?(?:\s+\d{2,4})?(?:\s+\d+)?|By\s+\S.*|Source:\s*\S.*|"
-    r"(?:Editor|Edited by|Author|Written by|From)[:\s]\s*\S.*|(?:作者|文|編輯|编辑|來源|来源|出處|出处)\s*[:：|｜/]\s*\S.*)$",
-    re.IGNORECASE,
-)
-# Details lines are looked for among the first lines of the text, and are short.
-_LINES_LOOKED_AT = 8
-_MAX_DETAILS_LINE = 80
 FIELD_SEPARATOR = " · "
 
 
@@ -112,33 +102,11 @@ def _header_match(article: Article, terms: QuestionTerms) -> float:
 
 
 def _details_text(article: Article) -> str:
-    """The details lines the text states, whitespace folded and joined by " · "."""
-    if article.info.details:
-        return article.info.details
-    spans = getattr(article, "details", ()) or _details_lines(article.text)
-    return FIELD_SEPARATOR.join(" ".join(article.text[s:e].split()) for s, e in spans)
-
-
-def _details_lines(text: str) -> list[tuple[int, int]]:
-    """Spans of the dateline, byline and source lines among the text's first lines (under its
-    title), when they stand together; [] when the text has none."""
-    spans: list[tuple[int, int]] = []
-    position = 0
-    looked = 0
-    for line in text.splitlines(keepends=True):
-        start, stripped = position, line.strip()
-        position += len(line)
-        if not stripped:
-            continue
-        looked += 1
-        if looked > _LINES_LOOKED_AT:
-            break
-        if len(stripped) <= _MAX_DETAILS_LINE and _DETAILS_LINE.match(stripped) and not is_heading(text, start):
-            offset = start + line.index(stripped)
-            spans.append((offset, offset + len(stripped)))
-        elif spans:
-            break  # the details stand together; body text ends them
-    return spans
+    """The details lines the text states (found by the collection's parser: `Article.details`),
+    whitespace folded and joined by " · "."""
+    if article.details:
+        return FIELD_SEPARATOR.join(" ".join(article.text[s:e].split()) for s, e in article.details)
+    return " ".join(article.info.details.split())
 
 
 def _mentions(details: str, value: str, field: str) -> bool:

@@ -134,12 +134,14 @@ class Engine:
         progress: Progress | None = None,
         embed_budget_seconds: float | None = DEFAULT_EMBED_BUDGET_SECONDS,
         background_embedding: bool = False,
+        url_template: str | None = None,
     ) -> "Engine":
         """Load the articles in `directory` (CorpusError if any is bad; parsed once, then read
-        from the cache) and index them, keeping the index in `cache_dir` (None: the default
-        cache directory); see `Engine`."""
-        return cls(load_corpus_cached(directory, cache_dir), cache_dir, min_coverage, embedder, progress, embed_budget_seconds,
-                   background_embedding)
+        from the cache; `url_template` links local files to their pages, see
+        retrieval/source_links.py) and index them, keeping the index in `cache_dir` (None: the
+        default cache directory); see `Engine`."""
+        return cls(load_corpus_cached(directory, cache_dir, url_template), cache_dir, min_coverage, embedder, progress,
+                   embed_budget_seconds, background_embedding)
 
     def save_vectors(self, path: str | Path) -> int:
         """Write the vectors of this corpus's sentences (and no others) to `path`,
@@ -270,8 +272,7 @@ class Engine:
     def _closeness(self, pending: Future | None) -> Closeness | None:
         return None if pending is None else self.semantic.closeness(pending.result()[0])
 
-    @staticmethod
-    def _distinct_hits(ranked: list[Ranked], wanted: int) -> list[Hit]:
+    def _distinct_hits(self, ranked: list[Ranked], wanted: int) -> list[Hit]:
         """Up to `wanted` hits, skipping excerpts that overlap one already taken."""
         hits: list[Hit] = []
         taken: dict[str, list[tuple[int, int]]] = {}
@@ -288,7 +289,9 @@ class Engine:
                     highlights=excerpt.highlights,
                     score=item.score,
                     quote_url=quote_link(article, excerpt.text, excerpt.start),
+                    section=self.passages[item.quote.candidate.passage].section,
                     location=quote_location(article, excerpt.start),
+                    code=excerpt.code,
                 )
             )
             if len(hits) >= wanted:

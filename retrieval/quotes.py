@@ -61,7 +61,8 @@ def quote_candidates(
         if not matches and not keep_unmatched:
             continue
         bonus = _seed_bonus(closeness, candidate.passage) if closeness is not None else None
-        excerpt = choose_excerpt(article.text, passage.start, passage.end, matches, terms.weights, bonus=bonus)
+        excerpt = choose_excerpt(article.text, passage.start, passage.end, matches, terms.weights, bonus=bonus,
+                                 code=article.code_spans(passage.start, passage.end))
         quoted = frozenset(t.term for t in matches if excerpt.start <= t.start and t.end <= excerpt.end)
         coverage = math.fsum(terms.weights[term] for term in quoted) / terms.total_weight  # fsum: order can't matter
         quotes.append(Quote(candidate, article, excerpt, coverage, quoted, states_quantity(excerpt.text, question)))

@@ -59,7 +59,9 @@ LIMITS = {
     "custom_id": 100, "label": 80, "url": 512, "command_name": 32, "command_description": 100, "options": 25,
 }
 COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")
-GATEWAY_OPS = {"DISPATCH": 0, "HEARTBEAT": 1, "IDENTIFY": 2, "RESUME": 6, "HELLO": 10, "HEARTBEAT_ACK": 11}
+GATEWAY_OPS = {
+    "DISPATCH": 0, "HEARTBEAT": 1, "IDENTIFY": 2, "RESUME": 6, "INVALID_SESSION": 9, "HELLO": 10, "HEARTBEAT_ACK": 11,
+}
 
 
 @dataclass
@@ -248,7 +250,13 @@ class DiscordStandIn:
         self.messages_by_id: dict[str, dict[str, Any]] = {}  # every message the bot sent, as it is now
         self.typing: list[str] = []  # channels the bot showed "typing…" in
         self.identify: dict[str, Any] | None = None
-        self.resumes = 0
+        self.identifies = 0  # IDENTIFYs received, each a new session
+        self.resumes = 0  # sessions resumed
+        self.failed_resumes = 0  # RESUMEs refused with op 9
+        self._sessions_alive: set[str] = set()
+        self._refuse_next_resume = False
+        # The REST API accepts the token but the gateway closes with 4004 (a token reset meanwhile).
+        self.gateway_refuses_token = False
         self.identified = asyncio.Event()
         self.response_deadline = INTERACTION_DEADLINE
         self._faults: list[Fault] = []
@@ -297,9 +305,22 @@ class DiscordStandIn:
             await self._runner.cleanup()
 
     async def drop_connections(self, code: int = 4000) -> None:
-        """Close every gateway connection as Discord does on an unknown error (the client resumes)."""
+        """Close every gateway connection as Discord does on an unknown error (the client
+        resumes). With 4009 (session timed out) the sessions end too: resuming them fails."""
+        if code == 4009:
+            self._sessions_alive.clear()
         for session in list(self._sessions):
-            await session.ws.close(code=code, message=b"Unknown error")
+            await session.ws.close(code=code, message=b"Session timed out" if code == 4009 else b"Unknown error")
+
+    async def invalidate_sessions(self) -> None:
+        """Op 9, not resumable, on every connection: the client must identify anew."""
+        self._sessions_alive.clear()
+        for session in list(self._sessions):
+            await session.send({"op": GATEWAY_OPS["INVALID_SESSION"], "d": False})
+
+    def refuse_next_resume(self) -> None:
+        """The next RESUME is answered with op 9 (not resumable), as when the session expired."""
+        self._refuse_next_resume = True
 
     # --- the guild, its roles and the channel's permissions ------------------------------------
 
@@ -590,14 +611,17 @@ class DiscordStandIn:
         if op == GATEWAY_OPS["HEARTBEAT"]:
             await session.send({"op": GATEWAY_OPS["HEARTBEAT_ACK"]})
         elif op == GATEWAY_OPS["IDENTIFY"]:
-            if self.token is not None and data.get("token") != self.token:
+            if self.gateway_refuses_token or (self.token is not None and data.get("token") != self.token):
                 await session.ws.close(code=4004, message=b"Authentication failed.")
                 return
             self.identify = {key: value for key, value in data.items() if key != "token"}
+            self.identifies += 1
             session.identified = True
+            session_id = f"session-{self.snowflake()}"
+            self._sessions_alive.add(session_id)
             ready = {
                 "v": 10, "user": self.bot_user, "guilds": [{"id": self.guild_id, "unavailable": True}],
-                "session_id": f"session-{self.snowflake()}", "shard": data.get("shard", [0, 1]),
+                "session_id": session_id, "shard": data.get("shard", [0, 1]),
                 "resume_gateway_url": self.gateway_url, "application": {"id": self.application_id, "flags": 0},
                 "private_channels": [], "relationships": [],
             }
@@ -605,6 +629,11 @@ class DiscordStandIn:
             await session.send({"op": 0, "t": "GUILD_CREATE", "s": next(self._sequence), "d": self.guild_payload()})
             self.identified.set()
         elif op == GATEWAY_OPS["RESUME"]:
+            if self._refuse_next_resume or data.get("session_id") not in self._sessions_alive:
+                self._refuse_next_resume = False
+                self.failed_resumes += 1
+                await session.send({"op": GATEWAY_OPS["INVALID_SESSION"], "d": False})
+                return
             session.identified = True
             self.resumes += 1
             await session.send({"op": 0, "t": "RESUMED", "s": next(self._sequence), "d": {}})
@@ -799,7 +828,10 @@ class DiscordStandIn:
         problems = problems_with_message(body or {})
         if problems:
             return _refusal(problems)
-        refused = self._missing_permission(channel, SEND_MESSAGES | (EMBED_LINKS if body.get("embeds") else 0))
+        # A reply (message_reference) needs Read Message History as well, as on Discord.
+        needed = SEND_MESSAGES | (EMBED_LINKS if body.get("embeds") else 0)
+        needed |= READ_MESSAGE_HISTORY if body.get("message_reference") else 0
+        refused = self._missing_permission(channel, needed)
         if refused is not None:
             return refused
         message = self._message(channel, body)
