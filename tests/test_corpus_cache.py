@@ -61,3 +61,37 @@ def test_a_damaged_cache_file_is_parsed_again_not_fatal(tmp_path, parsed):
     parsed.clear()
     assert len(load_corpus_cached(corpus, tmp_path / "cache").articles) == 2
     assert sorted(parsed) == ["a.md", "b.md"]
+
+
+def test_a_container_limit_too_small_for_the_articles_is_said_in_one_line_before_parsing(tmp_path, parsed, caplog,
+                                                                                          monkeypatch):
+    import logging
+
+    import retrieval.memory_limit
+
+    limit = tmp_path / "memory.max"
+    limit.write_text(f"{64 * 2**20}\n")  # 64 MB: less than the interpreter and jieba alone
+    monkeypatch.setattr(retrieval.memory_limit, "LIMIT_FILES", (limit,))
+    corpus = write_articles(tmp_path / "articles", ARTICLES)
+    with caplog.at_level(logging.WARNING, logger="retrieval.memory_limit"):
+        load_corpus_cached(corpus, tmp_path / "cache")
+    lines = [r.getMessage() for r in caplog.records if r.name == "retrieval.memory_limit"]
+    assert len(lines) == 1 and "64 MB" in lines[0] and "building needs about" in lines[0]
+
+    limit.write_text("max\n")  # no limit: nothing said
+    caplog.clear()
+    (corpus / "a.md").write_text(ARTICLES["a.md"] + " More.", encoding="utf-8")
+    load_corpus_cached(corpus, tmp_path / "cache")
+    assert not [r for r in caplog.records if r.name == "retrieval.memory_limit"]
+
+
+def test_the_cgroup_limit_is_read_from_v2_or_v1_files(tmp_path):
+    from retrieval.memory_limit import container_memory_limit
+
+    v2, v1 = tmp_path / "memory.max", tmp_path / "memory.limit_in_bytes"
+    v1.write_text("402653184\n")
+    assert container_memory_limit((v2, v1)) == 402653184  # no v2 file: v1's
+    v1.write_text("9223372036854771712\n")
+    assert container_memory_limit((v2, v1)) is None  # v1's "no limit"
+    v2.write_text("max\n")
+    assert container_memory_limit((v2, v1)) is None
