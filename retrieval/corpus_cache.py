@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 # Bump when what a cached Corpus holds changes in a way the code digest would not show.
 CORPUS_CACHE_FORMAT = "1"
 _READER_LIBRARIES = ("trafilatura", "pypdf")
+_PLAIN_TEXT = (".md", ".txt")
 
 
 def load_corpus_cached(directory: str | Path, cache_dir: str | Path | None = None) -> Corpus:
@@ -69,6 +70,8 @@ def _content_key(directory: Path) -> tuple[str | None, int]:
     try:
         files = sorted(path for path in directory.iterdir()
                        if path.suffix.lower() in ARTICLE_SUFFIXES and not path.name.startswith("."))
+        if any(path.suffix.lower() not in _PLAIN_TEXT for path in files):
+            digest.update(_reader_versions().encode())
         for path in files:
             raw = path.read_bytes()
             size += len(raw)
@@ -80,15 +83,22 @@ def _content_key(directory: Path) -> tuple[str | None, int]:
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """A digest of the retrieval package's source and the article readers' versions."""
-    from importlib.metadata import PackageNotFoundError, version
-
+    """A digest of the retrieval package's source."""
     digest = hashlib.sha256()
     for source in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
+def _reader_versions() -> str:
+    """The versions of the libraries that read web pages and PDFs (looking them up costs about
+    20 ms, so only collections holding such files pay it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
     for library in _READER_LIBRARIES:
         try:
-            digest.update(f"{library} {version(library)}".encode())
+            found.append(f"{library} {version(library)}")
         except PackageNotFoundError:
-            digest.update(f"{library} -".encode())
-    return digest.hexdigest()
+            found.append(f"{library} -")
+    return ", ".join(found)
