@@ -21,6 +21,7 @@ positive and rewards a passage for holding a term at all.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,7 +29,10 @@ from itertools import chain
 
 import numpy as np
 
+from retrieval.chinese import CJK_CHAR
 from retrieval.term_table import TermTable, term_arrays
+
+_CJK = re.compile(f"[{CJK_CHAR}]")
 
 K1 = 1.5
 B = 0.75
@@ -108,6 +112,8 @@ class SearchIndex:
         arrays = term_arrays(list(self.term_ids))  # a built index's ids are its dict's order
         arrays.update(idf=self.idf, offsets=self.offsets, passage_ids=self.passage_ids,
                       term_freqs=self.term_freqs, norms=self.norms)
+        folded = "\0".join(sorted(self.accent_folded_terms())).encode()
+        arrays["folded_terms"] = np.frombuffer(folded, dtype=np.uint8) if folded else np.zeros(0, dtype=np.uint8)
         return arrays, {"k1": self.k1, "delta": self.delta}
 
     @classmethod
@@ -116,15 +122,24 @@ class SearchIndex:
         term_ids = TermTable(arrays)
         if len(arrays["idf"]) != len(term_ids) or len(arrays["offsets"]) != len(term_ids) + 1:
             raise ValueError("the index's terms do not match its arrays")
-        return cls(term_ids, arrays["idf"], arrays["offsets"], arrays["passage_ids"],
-                   arrays["term_freqs"], arrays["norms"], meta["k1"], meta["delta"])
+        index = cls(term_ids, arrays["idf"], arrays["offsets"], arrays["passage_ids"],
+                    arrays["term_freqs"], arrays["norms"], meta["k1"], meta["delta"])
+        if "folded_terms" in arrays:
+            index.__dict__["_folded_blob"] = arrays["folded_terms"]
+        return index
 
     def accent_folded_terms(self) -> frozenset[str]:
-        """The indexed terms with accents taken off ("maizière" gives "maiziere"), computed on
-        first use and kept for the life of the process (not saved with the index)."""
+        """The indexed Latin-script terms with accents taken off ("maizière" gives "maiziere"):
+        saved with the index when it is built (folding every term took seconds at a large
+        collection's first question), else computed on first use; kept for the process."""
         folded = self.__dict__.get("_accent_folded")
         if folded is None:
-            folded = frozenset(fold_accents(term) for term in self.term_ids if not term.isascii())
+            blob = self.__dict__.get("_folded_blob")
+            if blob is not None:
+                folded = frozenset(bytes(blob).decode().split("\0")) if len(blob) else frozenset()
+            else:  # Chinese terms have no accents: only words of other scripts are folded
+                folded = frozenset(fold_accents(term) for term in self.term_ids
+                                   if not term.isascii() and not _CJK.search(term))
             self.__dict__["_accent_folded"] = folded
         return folded
 
