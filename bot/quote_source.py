@@ -37,6 +37,12 @@ def place_without_link(hit: Hit) -> str | None:
     return hit.location or hit.article.path or hit.article.id
 
 
+def article_file(article: ArticleInfo) -> str | None:
+    """For the list of sources: the article's file in the collection when it has no link (a
+    reader can open it there); None with a link, or when it was not read from a file."""
+    return None if article.url else article.path or None
+
+
 def article_facts(article: ArticleInfo, with_author: bool = False) -> list[str]:
     """The publisher (unless it stands in for the title), the author when asked for, the date."""
     facts = []

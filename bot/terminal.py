@@ -13,7 +13,7 @@ from bot.messages import (
     question_truncated,
     small_talk_reply,
 )
-from bot.quote_source import article_facts, code_lines, hit_link, place_without_link, titled_section
+from bot.quote_source import article_facts, article_file, code_lines, hit_link, place_without_link, titled_section
 from bot.terminal_input import read_lines, without_escape_sequences
 from bot.terminal_layout import BOLD, RESET, TerminalStyle, display_width, link_text, visible, wrap_spans
 from retrieval import Answer, ArticleInfo, Engine, Hit
@@ -157,7 +157,8 @@ def progress_lines(stream: IO[str], label: str):
 
 
 def render_sources(articles: tuple[ArticleInfo, ...], style: TerminalStyle = TerminalStyle()) -> str:
-    """The articles the answers quote, one block each: title, publisher and date, link."""
+    """The articles the answers quote, one block each: title, publisher and date, link (without
+    one, the article's file in the collection)."""
     blocks = []
     for number, article in enumerate(articles, start=1):
         marker = f"{number}. "
@@ -166,6 +167,8 @@ def render_sources(articles: tuple[ArticleInfo, ...], style: TerminalStyle = Ter
         if article.url:
             room = None if style.width is None else style.width - len(indent)
             lines.append(indent + link_text(article.url, style, room))
+        elif article_file(article):
+            lines += _wrapped(visible(article_file(article)), indent, style.width)
         blocks.append("\n".join(lines))
     return "\n".join(blocks)
 

@@ -32,7 +32,7 @@ from retrieval.passage_table import PassageTable
 from retrieval.passages import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, WINDOW_CHARS, Passage, split_passages
 from retrieval.semantic_index import SemanticIndex, build_semantic_index
 from retrieval.token_store import TokenStore, TokenStoreBuilder
-from retrieval.tokenizer import has_chinese, tokenize
+from retrieval.tokenizer import has_chinese, terms, tokenize
 from retrieval.vector_store import Progress, VectorStore
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 # Bump when tokenizing, passage splitting or scoring changes what an index holds.
 INDEX_FORMAT = "14"
 # Bump when what a semantic index holds changes (which sentences are embedded, say).
-SEMANTIC_FORMAT = "3"
+SEMANTIC_FORMAT = "5"
 # A corpus directory may carry the vectors of its texts here, as `<embedder identity>.npz`
 # (`python -m bot embed` writes them), so that nobody has to wait for them to be computed.
 SHIPPED_VECTORS_DIR = "embeddings"
@@ -95,21 +95,34 @@ def build_index_into(corpus: Corpus, scratch: Path) -> tuple[list[Passage], Sear
     blocks (BUILD_BLOCK_TOKENS): memory holds neither a list of every token nor all their ids."""
     passages: list[Passage] = []
     for position, article in enumerate(corpus.articles):
-        passages.extend(split_passages(article.text, position))
+        passages.extend(split_passages(article, position))
     term_ids: dict[str, int] = {}
     chinese_terms = bytearray()
     tokens = TokenStoreBuilder(scratch, max((p.end - p.start for p in passages), default=0))
-    for passage in passages:
+    # What the index counts: a passage's tokens and its section's words, passage after passage.
+    indexed = FileArray(scratch / "indexed_terms", np.int32)
+    lengths = np.zeros(len(passages), dtype=np.int64)
+    for number, passage in enumerate(passages):
         found = tokenize(corpus.articles[passage.article].text[passage.start : passage.end])
-        passage_ids = []
-        for token in found:
-            t = term_ids.get(token.term)
-            if t is None:
-                t = term_ids[token.term] = len(term_ids)
-                chinese_terms.append(has_chinese(token.term))
-            passage_ids.append(t)
+        passage_ids = [_term_id(term_ids, chinese_terms, token.term) for token in found]
+        # The section's words are indexed with the passage (never quoted: no tokens kept).
+        section_ids = [_term_id(term_ids, chinese_terms, term) for term in terms(passage.section)]
         tokens.add(passage_ids, found, chinese_terms)
-    return passages, SearchIndex.from_term_ids(term_ids, tokens.terms, tokens.lengths()), tokens
+        indexed.append(np.array(passage_ids + section_ids, dtype=np.int32))
+        lengths[number] = len(passage_ids) + len(section_ids)
+    try:
+        return passages, SearchIndex.from_term_ids(term_ids, indexed, lengths), tokens
+    finally:
+        indexed.close()
+
+
+def _term_id(term_ids: dict[str, int], chinese_terms: bytearray, term: str) -> int:
+    """The id of `term`, a new one when it is new (with its Chinese flag)."""
+    t = term_ids.get(term)
+    if t is None:
+        t = term_ids[term] = len(term_ids)
+        chinese_terms.append(has_chinese(term))
+    return t
 
 
 def _cache_directory(cache_dir: str | Path | None) -> Path:
@@ -170,9 +183,10 @@ def _scratch_parent(directory: Path) -> str | None:
 def write_index_file(file, passages: PassageTable, index: SearchIndex, token_arrays: dict) -> None:
     """Write the passages, the index and the passages' tokens to the binary `file` as one array file."""
     arrays, meta = index.to_arrays()
-    arrays.update(passage_articles=passages.articles, passage_starts=passages.starts, passage_ends=passages.ends)
+    arrays.update(passage_articles=passages.articles, passage_starts=passages.starts, passage_ends=passages.ends,
+                  passage_kinds=passages.kinds, passage_sections=passages.section_ids)
     arrays.update(token_arrays)
-    write_arrays(file, arrays, {**meta, "format": INDEX_FORMAT})
+    write_arrays(file, arrays, {**meta, "format": INDEX_FORMAT, "sections": list(passages.sections)})
 
 
 def read_index_file(path: str | Path) -> LoadedIndex:
@@ -181,7 +195,8 @@ def read_index_file(path: str | Path) -> LoadedIndex:
     arrays, meta = read_arrays(path)
     if meta.get("format") != INDEX_FORMAT:
         raise ValueError(f"index format {meta.get('format')!r}, expected {INDEX_FORMAT!r}")
-    passages = PassageTable(arrays["passage_articles"], arrays["passage_starts"], arrays["passage_ends"])
+    passages = PassageTable(arrays["passage_articles"], arrays["passage_starts"], arrays["passage_ends"],
+                            arrays["passage_kinds"], arrays["passage_sections"], meta["sections"])
     index = SearchIndex.from_arrays(arrays, meta)
     if len(passages) != index.passage_count:
         raise ValueError("the index and its passages disagree on their number")

@@ -70,10 +70,13 @@ def read_pdf(content: bytes) -> ExtractedArticle:
     except Exception as error:  # a damaged PDF makes pypdf raise about anything
         raise ValueError(f"cannot be read as a PDF ({type(error).__name__}: {error})") from None
 
-    page_lines = _without_furniture(
-        [[line.strip() for line in page.replace("\r", "\n").split("\n")] for page in pages]
+    raw_lines = [[line.strip() for line in page.replace("\r", "\n").split("\n")] for page in pages]
+    # The first line with words, looked for before the furniture goes: a running header is often
+    # the title, which then stands on the first page too.
+    first_line = next(
+        (line for lines in raw_lines for line in lines if _TITLE_LIKE.search(line) and not _PAGE_NUMBER.match(line)), ""
     )
-    first_line = next((line for lines in page_lines for line in lines if _TITLE_LIKE.search(line)), "")
+    page_lines = _without_furniture(raw_lines)
     if first_line.endswith(".") or len(first_line.split()) > MAX_TITLE_WORDS:
         first_line = ""  # a sentence, not a title
     usual = _usual_length([line for lines in page_lines for line in lines if line])

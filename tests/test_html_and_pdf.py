@@ -170,6 +170,16 @@ def test_a_pdf_leaves_out_its_table_of_contents_lines():
     assert "Nitrate levels rose" in article.text
 
 
+def test_a_running_header_is_left_out_but_still_names_a_pdf_without_a_title():
+    bodies = ["Samples were taken at high tide.", "Nitrate rose in August.", "The inner harbour was worst.",
+              "Oxygen stayed normal."]
+    pages = [["Harbour Water Quality", body] for body in bodies]
+    article = read_pdf(pdf_with_pages(pages))
+
+    assert article.title == "Harbour Water Quality"
+    assert "Harbour Water Quality" not in article.text
+
+
 def test_a_pdf_without_details_takes_its_title_from_its_first_line():
     article = read_pdf(pdf_with_pages(REPORT_PAGES))
 

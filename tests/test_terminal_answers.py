@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.terminal import render_answer
+from bot.terminal import render_answer, render_sources
 from bot.terminal_layout import TerminalStyle
 from retrieval import Answer
 from tests.crafted_answers import (
@@ -138,3 +138,12 @@ def test_a_local_collection_without_links_says_where_each_quote_is(tmp_path):
     assert lines[0].startswith("1. “Cameo lets people appear")
     assert lines[1] == "   — Notes on Cameo"
     assert lines[2].strip() in ("cameo.md", "cameo.md:5", "cameo")  # the file (and line) or, at least, its id
+
+
+def test_sources_name_the_file_of_an_article_without_a_link():
+    listing = render_sources((NEWS_ARTICLE, BOOK_CHAPTER)).splitlines()
+
+    assert listing == ["1. Sora 2 Release: Tool, Toy, or Industry Disruptor? · Node Finance · 2025-10-09",
+                       "   https://example.org/sora-2-release",
+                       "2. Fearless Concurrency",
+                       "   src/ch16-03-shared-state.md"]

@@ -39,6 +39,11 @@ INTERACTION_TOKEN_PATTERNS = (
 )
 
 
+# The gateway's close code for a token it refuses (after the REST login accepted it, e.g. a
+# token reset in between, or a proxy in front of the API that does not check tokens).
+GATEWAY_AUTHENTICATION_FAILED = 4004
+
+
 class DiscordUnreachable(Exception):
     """Discord could not be reached before the bot was ever online."""
 
@@ -87,8 +92,9 @@ async def serve(settings: Settings, engine: Engine, token: str, **options: Any) 
         await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if running.done():
             _raise_start_failure(running, client, settings.discord_api_base_url, token)
-        log.info("stopping: no new questions; finishing those in flight")
         client.stop_taking_work()
+        log.info("stopping: no new questions; finishing %d in flight (at most %.0f s)",
+                 client.in_flight_count, SHUTDOWN_GRACE_SECONDS)
         left = await client.finish_in_flight(SHUTDOWN_GRACE_SECONDS)
         if left:
             log.warning("stopped with %d question(s) still being answered", left)
@@ -113,6 +119,8 @@ def _raise_start_failure(running: asyncio.Task, client: QuotesClient, api_url: s
     error = running.exception()
     if error is None:
         return
+    if isinstance(error, discord.ConnectionClosed) and error.code == GATEWAY_AUTHENTICATION_FAILED:
+        raise discord.LoginFailure("the gateway refused the token") from None  # as a REST 401 is
     if isinstance(error, (aiohttp.ClientError, OSError, asyncio.TimeoutError)) and not client.readiness.connected:
         shape = "" if TOKEN_SHAPE.match(token) else "; also, DISCORD_BOT_TOKEN does not look like a bot token " \
                                                         "(three parts separated by dots)"

@@ -14,6 +14,9 @@ from retrieval import Answer
 
 log = logging.getLogger(__name__)
 
+# Discord's error code for a 403 that lacks a permission (a reply without Read Message History).
+MISSING_PERMISSIONS = 50013
+
 
 def channel_permissions(message: discord.Message) -> discord.Permissions | None:
     """The bot's permissions where `message` was posted; None in DMs (where it may do anything)."""
@@ -42,14 +45,14 @@ async def reply_with_answer(message: discord.Message, answer: Answer, sources_co
         embed, view = render_discord_reply(answer, sources_command, message.author.id, answer_id)
         extra: dict[str, Any] = {"view": view} if view is not None else {}
         try:
-            await message.reply(embed=embed, allowed_mentions=NO_MENTIONS, **extra)
+            await _reply(message, permissions, embed=embed, allowed_mentions=NO_MENTIONS, **extra)
             return
         except discord.Forbidden:
             pass  # the permissions changed since they were cached: try plain text
     votes = vote_view(answer_id, message.author.id) if answer.answered and answer.hits else None
     try:
-        await message.reply(render_plain_reply(answer, sources_command), allowed_mentions=NO_MENTIONS,
-                            **({"view": votes} if votes is not None else {}))
+        await _reply(message, permissions, render_plain_reply(answer, sources_command), allowed_mentions=NO_MENTIONS,
+                     **({"view": votes} if votes is not None else {}))
     except discord.Forbidden as refused:
         log.info("cannot send in channel %s (%s); message %s not answered", message.channel.id, refused.text, message.id)
 
@@ -60,9 +63,23 @@ async def reply_briefly(message: discord.Message, text: str, delete_after: float
         log.info("cannot send in channel %s: missing Send Messages", message.channel.id)
         return
     try:
-        await message.reply(text, allowed_mentions=NO_MENTIONS, delete_after=delete_after)
+        await _reply(message, channel_permissions(message), text, allowed_mentions=NO_MENTIONS, delete_after=delete_after)
     except discord.Forbidden as refused:
         log.info("cannot send in channel %s (%s)", message.channel.id, refused.text)
+
+
+async def _reply(message: discord.Message, permissions: discord.Permissions | None, *args: Any, **kwargs: Any) -> discord.Message:
+    """`message.reply(...)`; where the bot may not read the channel's history, which a reply
+    (its message_reference) needs, the same message without the reference, in the channel."""
+    if permissions is not None and not permissions.read_message_history:
+        return await message.channel.send(*args, **kwargs)
+    try:
+        return await message.reply(*args, **kwargs)
+    except discord.Forbidden as refused:
+        if refused.code != MISSING_PERMISSIONS:
+            raise
+        # The cached permissions said yes; Discord says no: perhaps only to the reference.
+        return await message.channel.send(*args, **kwargs)
 
 
 async def react(message: discord.Message, emoji: str) -> None:

@@ -12,12 +12,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import discord
+import yarl
 from discord import app_commands
 
 from bot.discord_bot.channel_replies import reply_briefly
 from bot.discord_bot.command_sync import CommandSync
 from bot.discord_bot.commands import AskingTooFast, build_commands
-from bot.discord_bot.discord_markup import without_addressing
+from bot.discord_bot.discord_markup import NamesSeen, with_neutral_names, without_addressing
 from bot.discord_bot.incoming import name_lookup
 from bot.discord_bot.localisation import CommandTranslator
 from bot.discord_bot.mentions import answer_message, is_for_me
@@ -79,6 +80,7 @@ class QuotesClient(discord.AutoShardedClient):
         self._engine_thread = ThreadPoolExecutor(1, thread_name_prefix="engine")
         self.accepting = True
         self._in_flight = 0
+        self._in_flight_tasks: set[asyncio.Task] = set()
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -96,25 +98,31 @@ class QuotesClient(discord.AutoShardedClient):
         """A clickable mention of a slash command, or its plain name before the sync."""
         return self._mentions.get(command, f"/{command}")
 
-    async def answer(self, question: str, offset: int = 0) -> Answer:
-        """The engine's answer (the page after `offset`, for "More"), computed off the event
-        loop. The engine is not asked about the "@names" and "#channels" in `question`, which the
-        answer still shows as asked."""
+    async def answer(self, question: str, offset: int = 0, earlier: str | None = None) -> Answer:
+        """The engine's answer (the page after `offset`, for "More"; a follow-up of the question
+        `earlier`, whose answer `question` replies to), computed off the event loop. The engine
+        is not asked about the "@names" and "#channels" in `question`, which the answer still
+        shows as asked."""
         asked = without_addressing(question)
         loop = asyncio.get_running_loop()
         if offset:
             ask = functools.partial(self.engine.answer_page, asked or question, self.top_k, offset)
         else:
-            ask = functools.partial(self.engine.answer, asked or question, self.top_k)
+            ask = functools.partial(self.engine.answer, asked or question, self.top_k, earlier=earlier)
         answer = await loop.run_in_executor(self._engine_thread, ask)
-        if asked != question and asked and len(question) <= MAX_QUESTION_CHARS:
+        searched_alone = earlier is None or answer.question == prepare_question(asked or question).text
+        if asked != question and asked and len(question) <= MAX_QUESTION_CHARS and searched_alone:
             # Cleaned as the engine cleans what it reads: this text is shown and recorded.
             answer = dataclasses.replace(answer, question=prepare_question(question).text)
         return answer
 
-    def record_question(self, user_id: int, answer: Answer) -> str | None:
+    def record_question(self, user_id: int, answer: Answer, names: NamesSeen | None = None) -> str | None:
         """Record a question's first answer (never the pages of "More"); the id its 👍 / 👎
-        carry, None when there are to be none (FEEDBACK=off)."""
+        carry, None when there are to be none (FEEDBACK=off). Names are never stored: those
+        `names` gave the question, and any other "@name", are kept as "@user", "@role", "#channel"."""
+        neutral = with_neutral_names(answer.question, names.seen if names is not None else {})
+        if neutral != answer.question:
+            answer = dataclasses.replace(answer, question=neutral)
         return self.feedback.record_question(PLATFORM, user_id, answer)
 
     # --- shutting down: no new work, finish what is in flight -------------------------------
@@ -124,22 +132,39 @@ class QuotesClient(discord.AutoShardedClient):
         """Counts a question being answered, so a shutdown can wait for it."""
         self._in_flight += 1
         self._idle.clear()
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight_tasks.add(task)
         try:
             yield
         finally:
+            self._in_flight_tasks.discard(task)
             self._in_flight -= 1
             if not self._in_flight:
                 self._idle.set()
+
+    @property
+    def in_flight_count(self) -> int:
+        """How many questions (and lists of sources) are being answered."""
+        return self._in_flight
 
     def stop_taking_work(self) -> None:
         """From now on new questions get a short "restarting" note instead of an answer."""
         self.accepting = False
 
     async def finish_in_flight(self, within: float) -> int:
-        """Wait up to `within` seconds for the questions being answered; returns how many are left."""
+        """Wait up to `within` seconds for the questions being answered; those still unanswered
+        then are cancelled (before the HTTP session closes under them, which would end each in
+        "Task exception was never retrieved"). Returns how many were left."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), within)
-        return self._in_flight
+        left = self._in_flight
+        unfinished = [task for task in self._in_flight_tasks if not task.done()]
+        for task in unfinished:
+            task.cancel()
+        if unfinished:
+            await asyncio.wait(unfinished, timeout=1.0)
+        return left
 
     async def _taking_new_work(self, interaction: discord.Interaction) -> bool:
         if self.accepting:
@@ -148,6 +173,14 @@ class QuotesClient(discord.AutoShardedClient):
         return False
 
     # --- the gateway ------------------------------------------------------------------------
+
+    async def launch_shard(self, gateway: yarl.URL, shard_id: int, *, initial: bool = False) -> None:
+        """Connect a shard to the gateway the API gave (GET /gateway/bot), and make that the
+        gateway of every later connection in this process: discord.py dials its built-in
+        DEFAULT_GATEWAY again after an invalid session (op 9), a close 4009 or a failed resume,
+        which is Discord's own address, not the one DISCORD_API_BASE_URL points at."""
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
+        await super().launch_shard(gateway, shard_id, initial=initial)
 
     async def on_ready(self) -> None:
         self.readiness.connected = True
@@ -159,6 +192,9 @@ class QuotesClient(discord.AutoShardedClient):
 
     async def on_shard_resumed(self, shard_id: int) -> None:
         self.readiness.connected = True
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self.readiness.connected = True  # also after identifying anew (op 9, 4009, a failed resume)
 
     async def on_disconnect(self) -> None:
         self.readiness.connected = False
@@ -245,8 +281,9 @@ class QuotesClient(discord.AutoShardedClient):
             return
         async with self.in_flight():
             try:
+                names = name_lookup(self, message)
                 await answer_message(message, self.user, self.answer, self.limiter, self.mention_of("sources"),
-                                     name_lookup(self, message), self.record_question)
+                                     names, functools.partial(self.record_question, names=names))
             except Exception as error:  # the user must hear back, whatever failed
                 log.error("could not answer message %s", message.id, exc_info=error)
                 with contextlib.suppress(discord.HTTPException):

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.discord_bot.discord_markup import without_addressing
 from bot.discord_bot.incoming import message_text, name_lookup, readable_question
 from bot.discord_bot.render import render_help, render_sources
 from bot.discord_bot.replies import NO_MENTIONS, send_answer, send_private
 from bot.discord_bot.wording import locale_language, nothing_to_read, only_attachments
+from bot.messages import empty_question
 from retrieval.engine import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
@@ -54,18 +56,24 @@ def build_commands() -> list[app_commands.Command | app_commands.ContextMenu]:
                   private: bool = False) -> None:
         """Answer a question by quoting the articles, with links to the sources."""
         client = interaction.client
+        names = name_lookup(client, guild=interaction.guild)
+        asked = readable_question(question, names)
+        if not without_addressing(asked):  # only "@someone", "#channel" or dates: nothing to look up
+            await send_private(interaction, empty_question(locale_language(interaction.locale)))
+            return
         async with client.in_flight():
             await interaction.response.defer(ephemeral=private, thinking=True)
-            answer = await client.answer(readable_question(question, name_lookup(client, guild=interaction.guild)))
-            answer_id = client.record_question(interaction.user.id, answer)
+            answer = await client.answer(asked)
+            answer_id = client.record_question(interaction.user.id, answer, names)
             await send_answer(interaction, answer, private, client.mention_of("sources"), answer_id)
 
     @app_commands.command()
     async def sources(interaction: Interaction) -> None:
         """List the articles I quote, with publishers, dates and links."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        for embed in render_sources(interaction.client.engine.articles, locale_language(interaction.locale)):
-            await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        async with interaction.client.in_flight():  # a shutdown waits for the list too
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            for embed in render_sources(interaction.client.engine.articles, locale_language(interaction.locale)):
+                await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="help")
     async def help_(interaction: Interaction) -> None:
@@ -78,7 +86,8 @@ def build_commands() -> list[app_commands.Command | app_commands.ContextMenu]:
     @app_commands.check(within_rate_limit)
     async def ask_about_message(interaction: Interaction, message: discord.Message) -> None:
         client = interaction.client
-        text = readable_question(message_text(message), name_lookup(client, message))
+        names = name_lookup(client, message)
+        text = readable_question(message_text(message), names)
         if not text:
             lang = locale_language(interaction.locale)
             unreadable = message.attachments or message.stickers
@@ -87,7 +96,7 @@ def build_commands() -> list[app_commands.Command | app_commands.ContextMenu]:
         async with client.in_flight():
             await interaction.response.defer(thinking=True)
             answer = await client.answer(text)
-            answer_id = client.record_question(interaction.user.id, answer)
+            answer_id = client.record_question(interaction.user.id, answer, names)
             await send_answer(interaction, answer, False, client.mention_of("sources"), answer_id)
 
     return [ask, sources, help_, ask_about_message]

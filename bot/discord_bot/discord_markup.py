@@ -7,7 +7,7 @@ reads the readable form too, so "@bob" is not searched for as digits.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 
 # `<@123>`, `<@!123>` (users), `<@&123>` (roles), `<#123>` (channels).
@@ -49,3 +49,31 @@ def without_addressing(text: str) -> str:
     """A readable question without its "@name", "#channel" and dates, for the engine: names of
     people and places are not what the articles are asked about."""
     return re.sub(r"\s{2,}", " ", _ADDRESSING.sub(" ", text)).strip()
+
+
+# A name that a mention shows, of a person or role the lookup did not resolve here (a follow-up's
+# earlier question, read back from an answer's footer). Not "#…": "#1" is no channel.
+_SHOWN_NAME = re.compile(r"(?<![\w@])@[^\s@#]+")
+
+
+class NamesSeen:
+    """A NameLookup that remembers every name it gave, with the neutral placeholder that
+    stands for it where names must not be kept ("@user", "@role", "#channel")."""
+
+    def __init__(self, lookup: NameLookup) -> None:
+        self.lookup = lookup
+        self.seen: dict[str, str] = {}
+
+    def __call__(self, kind: str, key: int) -> str | None:
+        name = self.lookup(kind, key)
+        if name:
+            self.seen[("#" if kind == "#" else "@") + name] = _FALLBACK[kind]
+        return name
+
+
+def with_neutral_names(text: str, seen: Mapping[str, str]) -> str:
+    """`text` with the names of people, roles and channels it shows replaced by placeholders:
+    the names in `seen` (longest first, so "@Zoe Smith" goes whole), then any other "@name"."""
+    for shown in sorted(seen, key=len, reverse=True):
+        text = text.replace(shown, seen[shown])
+    return _SHOWN_NAME.sub("@user", text)

@@ -6,7 +6,7 @@ import re
 
 import discord
 
-from bot.discord_bot.discord_markup import NameLookup, readable_markup
+from bot.discord_bot.discord_markup import NameLookup, NamesSeen, readable_markup
 
 
 def my_role(message: discord.Message) -> discord.Role | None:
@@ -46,9 +46,9 @@ def message_text(message: discord.Message) -> str:
 
 
 def name_lookup(client: discord.Client, message: discord.Message | None = None,
-                guild: discord.Guild | None = None) -> NameLookup:
+                guild: discord.Guild | None = None) -> NamesSeen:
     """Names of the users, roles and channels a message may mention: the message's own mentions
-    first, then what the client has cached."""
+    first, then what the client has cached (remembered, so that feedback can leave them out)."""
     guild = guild or (message.guild if message else None)
     users = {user.id: user.display_name for user in message.mentions} if message else {}
     roles = {role.id: role.name for role in message.role_mentions} if message else {}
@@ -65,7 +65,7 @@ def name_lookup(client: discord.Client, message: discord.Message | None = None,
         channel = client.get_channel(key)
         return getattr(channel, "name", None)
 
-    return name_of
+    return NamesSeen(name_of)
 
 
 def readable_question(text: str, lookup: NameLookup) -> str:

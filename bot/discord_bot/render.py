@@ -28,7 +28,7 @@ from bot.messages import (
     question_truncated,
     small_talk_reply,
 )
-from bot.quote_source import article_facts, code_lines, hit_link, place_without_link, section_headings
+from bot.quote_source import article_facts, article_file, code_lines, hit_link, place_without_link, section_headings
 from retrieval import Answer, ArticleInfo, Hit
 from retrieval.engine import MAX_QUESTION_CHARS
 
@@ -199,14 +199,17 @@ def vote_view(answer_id: str | None, asker_id: int | None) -> discord.ui.View | 
 
 
 def render_sources(articles: tuple[ArticleInfo, ...], lang: str = "en") -> list[discord.Embed]:
-    """The articles, one line each (title linked to the article, publisher, date), in as many
-    embeds as the description limit needs."""
+    """The articles, one line each (title linked to the article, else its file named; publisher,
+    date), in as many embeds as the description limit needs."""
     if not articles:
         return [discord.Embed(description=no_sources(lang), colour=EMBED_COLOUR)]
     lines = []
     for number, article in enumerate(articles, start=1):
         title = link(shorten(article.display_title, EMBED_TITLE_LIMIT), article.url)
-        lines.append(" · ".join([f"**{number}.** {title}", *(escape_text(p) for p in article_facts(article))]))
+        facts = [escape_text(part) for part in article_facts(article)]
+        if article_file(article):
+            facts.append(inline_code(shorten(article_file(article), EMBED_TITLE_LIMIT)))
+        lines.append(" · ".join([f"**{number}.** {title}", *facts]))
     pages, current = [], ""
     for line in lines:
         if current and len(current) + 1 + len(line) > EMBED_DESCRIPTION_LIMIT:

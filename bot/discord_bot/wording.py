@@ -91,3 +91,10 @@ def nothing_to_read(lang: str) -> str:
     """Said when "Ask the articles" is used on a message whose text Discord does not share."""
     return pick(lang, "I can't read that message's text. Ask with /ask instead.",
                 "我讀不到那則訊息的文字。請改用 /ask 提問。", "我读不到那条消息的文字。请改用 /ask 提问。")
+
+
+def text_not_shared(lang: str) -> str:
+    """Said to a reply to an answer whose text Discord did not share (it did not mention the bot)."""
+    return pick(lang, "I can't read replies that don't mention me: reply with @mention on, or use /ask.",
+                "我讀不到沒有提及我的回覆：回覆時請開啟 @提及，或改用 /ask。",
+                "我读不到没有提及我的回复：回复时请开启 @提及，或改用 /ask。")

@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 
 from bot.feedback.vote_data import Vote
 from bot.messages import article_label, not_in_articles, not_sure_intro, question_truncated, small_talk_reply
-from bot.quote_source import article_facts, code_lines, hit_link, place_without_link, section_headings
+from bot.quote_source import article_facts, article_file, code_lines, hit_link, place_without_link, section_headings
 from bot.telegram_bot import texts
 from bot.telegram_bot.more_button import more_callback_data
 from bot.telegram_bot.vote_buttons import vote_buttons
@@ -184,10 +184,18 @@ def render_article(article: ArticleInfo, link: str | None, headings: Sequence[st
 
 
 def render_sources(articles: Sequence[ArticleInfo], lang: str) -> list[str]:
-    """/sources: every article with its title (linked), publisher and date, split as needed."""
+    """/sources: every article with its title (linked; without a link, its file named), publisher
+    and date, split as needed."""
     blocks = [f"<b>{escape_text(texts.sources_header(lang, len(articles)))}</b>"]
-    blocks.extend(f"{number}. {render_article(article, article.url)}" for number, article in enumerate(articles, 1))
+    blocks.extend(f"{number}. {render_article(article, article.url)}{_file_html(article)}"
+                  for number, article in enumerate(articles, 1))
     return pack_messages(blocks, separator="\n")
+
+
+def _file_html(article: ArticleInfo) -> str:
+    """ · <code>docs/guide.md</code> for an article without a link; "" with one."""
+    path = article_file(article)
+    return f" · <code>{escape_text(_shorten(path, MAX_TITLE_CHARS))}</code>" if path else ""
 
 
 def render_plain(text: str) -> str:

@@ -95,7 +95,7 @@ class DiscordUser:
     def message(self, text: str, mention_bot: bool = False, dm: bool = False, mention_role: bool = False,
                 **extra: Any) -> dict[str, Any]:
         """A message by this user; `mention_role` addresses the bot through its managed role."""
-        mentions = [self.discord.bot_user] if mention_bot else []
+        mentions = ([self.discord.bot_user] if mention_bot else []) + list(extra.pop("mentions", []))
         if mention_bot:
             text = f"<@{self.discord.bot_user['id']}> {text}"
         if mention_role:

@@ -173,3 +173,11 @@ def test_any_answer_of_v3_fits_discords_limits_with_its_code_fences_closed(found
     assert problems_with_message({"embeds": [embed.to_dict()], "components": view.to_components() if view else []}) == []
     assert embed.description.count("```") % 2 == 0
     assert len(plain) <= CONTENT_LIMIT
+
+
+async def test_sources_name_the_file_of_an_article_without_a_link(bot, discord_api, ada):
+    reply = (await discord_api.reply_to(await ada.use("sources")))[0]
+
+    news, chapter = reply["embeds"][0]["description"].split("\n")
+    assert news.startswith("**1.** [Sora 2 Release") and "`" not in news
+    assert chapter == "**2.** Fearless Concurrency · `src/ch16-03-shared-state.md`"

@@ -97,3 +97,16 @@ async def test_asking_too_fast_gets_a_friendly_private_note(discord_api, engine)
         await stop_bot(client, task)
     assert is_private(note) and "try again in" in note["content"]
     assert "**Cameo**" in bob_reply["embeds"][0]["description"]  # one user's limit never slows another
+
+
+async def test_a_question_made_only_of_mentions_gets_the_usage_hint(bot, discord_api, ada):
+    zoe = discord_api.user("1300000000000000007", "zoe")
+
+    record = await ada.use("ask", question=f"<@{zoe['id']}>")
+    hint = (await discord_api.reply_to(record))[0]
+    await ada.write(f"<@{zoe['id']}> <#{discord_api.channel_id}>", mention_bot=True, mentions=[zoe])
+    mention_hint = (await discord_api.channel_reply(discord_api.channel_id))[0]
+
+    for reply in (hint, mention_hint):
+        assert "Please ask a question" in embed_text(reply)
+    assert is_private(hint)

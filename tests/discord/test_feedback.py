@@ -4,6 +4,8 @@ with `python -m bot feedback --json`."""
 
 from __future__ import annotations
 
+import sqlite3
+
 from tests.discord.conftest import DiscordUser, buttons, embed_text, is_private, start_bot, stop_bot
 from tests.feedback_report import feedback_report
 from tests.standins.discord_server import EMBED_LINKS
@@ -131,3 +133,19 @@ async def test_a_bare_mention_gets_the_hint_and_is_not_recorded_as_a_question(di
     report = feedback_report(feedback_db)
     assert [row["question"] for row in report["unanswered"]] == ["How do I bake sourdough bread?"]
     assert report["days"][0]["asked"] == 1
+
+
+async def test_names_in_a_question_are_stored_as_placeholders_never_as_names(discord_api, engine, feedback_db, ada):
+    zoe = discord_api.user("1300000000000000007", "Zoe Smith")
+    client, task = await start_bot(discord_api, engine, feedback_db_path=feedback_db)
+    try:
+        await ada.write(f"<@{zoe['id']}> says what about the Cameo feature?", mention_bot=True, mentions=[zoe])
+        reply = (await discord_api.channel_reply(discord_api.channel_id))[0]
+        await ada.ask(f"is <@{zoe['id']}> right about the Cameo feature?")
+    finally:
+        await stop_bot(client, task)
+
+    assert "@Zoe Smith" in embed_text(reply)  # the asker still sees the name
+    stored = [question for (question,) in sqlite3.connect(feedback_db).execute("SELECT question FROM questions")]
+    assert sorted(stored) == ["@user says what about the Cameo feature?", "is @user right about the Cameo feature?"]
+    assert not any("Zoe" in question for question in stored)

@@ -7,7 +7,7 @@ import logging
 import sqlite3
 
 from tests.discord.conftest import DiscordUser, embed_text, start_bot, stop_bot
-from tests.standins.discord_server import EMBED_LINKS, SEND_MESSAGES
+from tests.standins.discord_server import EMBED_LINKS, READ_MESSAGE_HISTORY, SEND_MESSAGES
 
 
 async def test_mentioning_the_bots_managed_role_is_asking_the_bot(bot, discord_api, ada):
@@ -142,4 +142,76 @@ async def test_a_question_naming_someone_is_shown_and_recorded_without_control_c
 
     assert footer == "❓ @bob what is the Cameo feature of Sora 2?"
     with sqlite3.connect(feedback_db) as connection:
-        assert connection.execute("SELECT question FROM questions").fetchall() == [("@bob what is the Cameo feature of Sora 2?",)]
+        # Names are never stored: the mention is kept as a placeholder.
+        assert connection.execute("SELECT question FROM questions").fetchall() == [("@user what is the Cameo feature of Sora 2?",)]
+
+
+async def test_without_read_message_history_a_mention_is_answered_without_the_reply_reference(
+    bot, discord_api, ada
+):
+    await discord_api.set_channel_overwrites([(discord_api.guild_id, 0, READ_MESSAGE_HISTORY)])
+
+    await ada.write("What is the Cameo feature?", mention_bot=True)
+    reply = (await discord_api.channel_reply(discord_api.channel_id))[0]
+
+    assert "message_reference" not in reply or not reply["message_reference"]
+    assert "**Cameo**" in reply["embeds"][0]["description"]
+
+
+async def test_when_discord_refuses_the_reference_the_answer_still_arrives_without_it(bot, discord_api, ada):
+    # The bot's cached permissions still allow history; Discord has changed its mind.
+    guild = bot.get_guild(int(discord_api.guild_id))
+    discord_api.role_permissions[discord_api.guild_id] &= ~READ_MESSAGE_HISTORY
+    discord_api.role_permissions[discord_api.bot_role_id] &= ~READ_MESSAGE_HISTORY
+    assert guild is not None
+
+    await ada.write("What is the Cameo feature?", mention_bot=True)
+    reply = (await discord_api.channel_reply(discord_api.channel_id))[0]
+
+    assert not reply.get("message_reference")
+    assert "**Cameo**" in reply["embeds"][0]["description"]
+
+
+async def test_and_in_china_in_reply_to_the_downloads_answer_is_answered_about_downloads(bot, discord_api, ada):
+    await ada.write("How many downloads did the app get?", mention_bot=True)
+    answer = (await discord_api.channel_reply(discord_api.channel_id))[0]
+
+    await ada.reply(answer, "and in China?")
+    follow_up = (await discord_api.channel_reply(discord_api.channel_id, 2))[1]
+    await ada.reply(answer, "What is the Cameo feature?")  # a question of its own, in reply
+    standalone = (await discord_api.channel_reply(discord_api.channel_id, 3))[2]
+
+    assert follow_up["embeds"][0]["footer"]["text"] == "❓ How many downloads did the app get? and in China?"
+    assert "download" in follow_up["embeds"][0]["description"].lower()
+    assert standalone["embeds"][0]["footer"]["text"] == "❓ What is the Cameo feature?"
+
+
+async def test_a_reply_to_an_answer_that_does_not_ping_the_bot_is_told_its_text_was_not_shared(bot, discord_api, ada):
+    await ada.write("What is the Cameo feature?", mention_bot=True)
+    answer = (await discord_api.channel_reply(discord_api.channel_id))[0]
+
+    await ada.reply(answer, "and who can use it?", ping_reply=False)  # Discord withholds the text
+    note = (await discord_api.channel_reply(discord_api.channel_id, 2))[1]
+
+    assert "mention" in note["content"] and not note["embeds"]
+
+
+async def test_a_mention_in_a_thread_started_from_an_answer_is_a_follow_up_also_after_a_restart(discord_api, engine):
+    ada = DiscordUser(discord_api)
+    client, task = await start_bot(discord_api, engine)
+    try:
+        await ada.write("How many downloads did the app get?", mention_bot=True)
+        answer = (await discord_api.channel_reply(discord_api.channel_id))[0]
+        thread = await discord_api.start_thread(answer)
+    finally:
+        await stop_bot(client, task)
+    client, task = await start_bot(discord_api, engine)  # nothing cached: the thread's start is fetched
+    try:
+        await discord_api.dispatch("THREAD_CREATE", thread)
+        await discord_api.send_message(ada.message("and in China?", mention_bot=True, thread=thread))
+        follow_up = (await discord_api.channel_reply(thread["id"]))[0]
+    finally:
+        await stop_bot(client, task)
+
+    assert follow_up["embeds"][0]["footer"]["text"] == "❓ How many downloads did the app get? and in China?"
+    assert "download" in follow_up["embeds"][0]["description"].lower()

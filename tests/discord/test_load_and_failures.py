@@ -42,7 +42,7 @@ class BrokenEngine:
 
     articles = ()
 
-    def answer(self, question, top_k=3, offset=0):
+    def answer(self, question, top_k=3, offset=0, earlier=None):
         raise RuntimeError("the index is unreadable")
 
 
@@ -88,3 +88,42 @@ async def test_after_a_dropped_gateway_connection_the_bot_resumes_and_answers(di
         await stop_bot(client, task)
     assert "**Cameo**" in embed_text(reply)
     assert not readiness.connected  # closed: no longer healthy
+
+
+async def _recovers_at_the_stand_in(discord_api, engine, upset) -> dict:
+    """Start the bot, `upset` its gateway session, and ask once it has identified anew."""
+    readiness = Readiness()
+    client, task = await start_bot(discord_api, engine, readiness=readiness)
+    try:
+        await upset()
+        # Identified again at the stand-in's own gateway (not Discord's), and healthy again.
+        await discord_api.wait_until(lambda: discord_api.identifies == 2 and readiness.connected)
+        return await DiscordUser(discord_api).ask("What is the Cameo feature?")
+    finally:
+        await stop_bot(client, task)
+
+
+async def test_after_an_invalid_session_the_bot_identifies_again_at_the_configured_gateway(discord_api, engine):
+    reply = await _recovers_at_the_stand_in(discord_api, engine, discord_api.invalidate_sessions)
+
+    assert "**Cameo**" in embed_text(reply)
+
+
+async def test_after_a_close_4009_the_failed_resume_is_followed_by_a_new_session_at_the_configured_gateway(
+    discord_api, engine
+):
+    reply = await _recovers_at_the_stand_in(discord_api, engine, lambda: discord_api.drop_connections(4009))
+
+    assert discord_api.failed_resumes == 1
+    assert "**Cameo**" in embed_text(reply)
+
+
+async def test_after_a_refused_resume_the_bot_identifies_again_at_the_configured_gateway(discord_api, engine):
+    async def drop_and_refuse_the_resume() -> None:
+        discord_api.refuse_next_resume()
+        await discord_api.drop_connections()
+
+    reply = await _recovers_at_the_stand_in(discord_api, engine, drop_and_refuse_the_resume)
+
+    assert discord_api.failed_resumes == 1 and discord_api.resumes == 0
+    assert "**Cameo**" in embed_text(reply)

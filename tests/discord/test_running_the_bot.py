@@ -131,6 +131,50 @@ async def test_on_sigterm_the_bot_finishes_the_answer_in_flight_turns_new_questi
     assert "stopping" in logs and "Traceback" not in logs
 
 
+async def test_on_sigterm_a_sources_list_on_its_way_is_finished_before_the_bot_exits(discord_api, cache_dir):
+    import signal
+
+    from tests.bot_process import SHUTDOWN_GRACE_SECONDS as GRACE
+
+    process = await bot_process_online(discord_api, cache_dir)
+    logs = ""
+    try:
+        ada = DiscordUser(discord_api)
+        payload = discord_api.slash_command("sources", ada.profile)
+        discord_api.hold(rf"^/interactions/{payload['id']}/")  # "thinking…" is on its way when the stop comes
+        listing = await discord_api.send_interaction(payload)
+        await discord_api.wait_until(lambda: discord_api.held, timeout=GRACE)
+        process.send_signal(signal.SIGTERM)
+        stop_line = ""
+        while "stopping:" not in stop_line:  # until the bot has taken the signal
+            stop_line = (await asyncio.wait_for(process.stderr.readline(), GRACE)).decode()
+            assert stop_line, "the bot exited without saying it was stopping"
+        discord_api.release()
+        _, stderr = await asyncio.wait_for(process.communicate(), GRACE)
+        logs = stop_line + stderr.decode()
+    finally:
+        discord_api.release()
+        logs += await interrupt_and_collect(process)
+    assert process.returncode == 0, logs
+    assert "finishing 1 in flight" in stop_line  # the list counts as in flight
+    assert listing.messages and "articles" in embed_text(listing.messages[0]).lower()
+    assert "Task exception was never retrieved" not in logs and "Traceback" not in logs
+
+
+async def test_a_token_the_gateway_refuses_after_the_rest_login_is_one_line_and_exit_2(discord_api, cache_dir):
+    discord_api.gateway_refuses_token = True
+    process = await start_process({"DISCORD_BOT_TOKEN": TOKEN, "DISCORD_API_BASE_URL": discord_api.api_url,
+                                   "HEALTH_PORT": "0", "INDEX_CACHE_DIR": str(cache_dir), "LOG_LEVEL": "WARNING"})
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), SHUTDOWN_GRACE_SECONDS)
+    finally:
+        await interrupt_and_collect(process)
+    lines = stderr.decode().strip().splitlines()
+    assert process.returncode == 2
+    assert "Traceback" not in stderr.decode()
+    assert [line for line in lines if "DISCORD_BOT_TOKEN was refused" in line] == lines[-1:]
+
+
 async def test_without_network_the_command_says_in_one_line_what_it_could_not_reach(cache_dir):
     unreachable = f"http://127.0.0.1:{free_port()}/api/v10"  # nothing listens there
     process = await start_process({"DISCORD_BOT_TOKEN": "abc", "DISCORD_API_BASE_URL": unreachable,

@@ -49,8 +49,10 @@ VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
 EMBED_LINKS = 1 << 14
 READ_MESSAGE_HISTORY = 1 << 16
-# What "@everyone" and the bot's role may do by default: read, write, embed links, react.
-DEFAULT_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY | ADD_REACTIONS
+SEND_MESSAGES_IN_THREADS = 1 << 38
+# What "@everyone" and the bot's role may do by default: read, write (in threads too), embed links, react.
+DEFAULT_PERMISSIONS = (VIEW_CHANNEL | SEND_MESSAGES | SEND_MESSAGES_IN_THREADS | EMBED_LINKS | READ_MESSAGE_HISTORY
+                       | ADD_REACTIONS)
 
 # Discord's documented limits, kept here independently of the bot's own constants.
 LIMITS = {
@@ -59,7 +61,9 @@ LIMITS = {
     "custom_id": 100, "label": 80, "url": 512, "command_name": 32, "command_description": 100, "options": 25,
 }
 COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")
-GATEWAY_OPS = {"DISPATCH": 0, "HEARTBEAT": 1, "IDENTIFY": 2, "RESUME": 6, "HELLO": 10, "HEARTBEAT_ACK": 11}
+GATEWAY_OPS = {
+    "DISPATCH": 0, "HEARTBEAT": 1, "IDENTIFY": 2, "RESUME": 6, "INVALID_SESSION": 9, "HELLO": 10, "HEARTBEAT_ACK": 11,
+}
 
 
 @dataclass
@@ -247,8 +251,15 @@ class DiscordStandIn:
         self.channel_messages: dict[str, list[dict[str, Any]]] = {}
         self.messages_by_id: dict[str, dict[str, Any]] = {}  # every message the bot sent, as it is now
         self.typing: list[str] = []  # channels the bot showed "typing…" in
+        self.threads: dict[str, dict[str, Any]] = {}  # thread id: the thread
         self.identify: dict[str, Any] | None = None
-        self.resumes = 0
+        self.identifies = 0  # IDENTIFYs received, each a new session
+        self.resumes = 0  # sessions resumed
+        self.failed_resumes = 0  # RESUMEs refused with op 9
+        self._sessions_alive: set[str] = set()
+        self._refuse_next_resume = False
+        # The REST API accepts the token but the gateway closes with 4004 (a token reset meanwhile).
+        self.gateway_refuses_token = False
         self.identified = asyncio.Event()
         self.response_deadline = INTERACTION_DEADLINE
         self._faults: list[Fault] = []
@@ -297,9 +308,22 @@ class DiscordStandIn:
             await self._runner.cleanup()
 
     async def drop_connections(self, code: int = 4000) -> None:
-        """Close every gateway connection as Discord does on an unknown error (the client resumes)."""
+        """Close every gateway connection as Discord does on an unknown error (the client
+        resumes). With 4009 (session timed out) the sessions end too: resuming them fails."""
+        if code == 4009:
+            self._sessions_alive.clear()
         for session in list(self._sessions):
-            await session.ws.close(code=code, message=b"Unknown error")
+            await session.ws.close(code=code, message=b"Session timed out" if code == 4009 else b"Unknown error")
+
+    async def invalidate_sessions(self) -> None:
+        """Op 9, not resumable, on every connection: the client must identify anew."""
+        self._sessions_alive.clear()
+        for session in list(self._sessions):
+            await session.send({"op": GATEWAY_OPS["INVALID_SESSION"], "d": False})
+
+    def refuse_next_resume(self) -> None:
+        """The next RESUME is answered with op 9 (not resumable), as when the session expired."""
+        self._refuse_next_resume = True
 
     # --- the guild, its roles and the channel's permissions ------------------------------------
 
@@ -318,6 +342,20 @@ class DiscordStandIn:
         return {"id": self.channel_id, "type": 0, "guild_id": self.guild_id, "name": "general", "position": 0,
                 "permission_overwrites": self.overwrites, "nsfw": False, "parent_id": None,
                 "rate_limit_per_user": 0, "flags": 0, "topic": None, "last_message_id": None}
+
+    async def start_thread(self, starter: dict[str, Any], name: str = "follow-up") -> dict[str, Any]:
+        """Someone starts a public thread from the message `starter` (its id becomes the
+        thread's, as on Discord); the connected client hears THREAD_CREATE. The thread."""
+        thread = {
+            "id": starter["id"], "type": 11, "guild_id": self.guild_id, "parent_id": starter["channel_id"],
+            "owner_id": "1300000000000000001", "name": name, "last_message_id": None, "message_count": 0,
+            "member_count": 1, "rate_limit_per_user": 0, "flags": 0, "total_message_sent": 0,
+            "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "archive_timestamp": now_iso(),
+                                "locked": False},
+        }
+        self.threads[thread["id"]] = thread
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        return thread
 
     def guild_payload(self) -> dict[str, Any]:
         """The guild as GUILD_CREATE sends it: its roles, the bot's member and the one text channel."""
@@ -413,13 +451,15 @@ class DiscordStandIn:
                      mentions: list[dict[str, Any]] | None = None, mention_everyone: bool = False,
                      mention_roles: list[str] | None = None, reply_to: dict[str, Any] | None = None,
                      ping_reply: bool = True, embeds: list[dict[str, Any]] | None = None,
-                     attachments: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                     attachments: list[dict[str, Any]] | None = None, thread: dict[str, Any] | None = None,
+                     ) -> dict[str, Any]:
         """A MESSAGE_CREATE payload from `author`, in the test guild's channel or in a DM; a reply
         to `reply_to` carries it as `referenced_message`, and pings its author unless `ping_reply`
-        is off (Discord's "@ON" toggle in the reply bar)."""
+        is off (Discord's "@ON" toggle in the reply bar). In `thread`, it is posted there."""
         mentions = list(mentions or [])
         message = {
-            "id": self.snowflake(), "channel_id": self.dm_channel_id(author) if dm else self.channel_id,
+            "id": self.snowflake(),
+            "channel_id": self.dm_channel_id(author) if dm else (thread["id"] if thread else self.channel_id),
             "author": author, "content": content, "timestamp": now_iso(), "edited_timestamp": None,
             "tts": False, "mention_everyone": mention_everyone, "mentions": mentions,
             "mention_roles": list(mention_roles or []), "attachments": list(attachments or []),
@@ -590,14 +630,17 @@ class DiscordStandIn:
         if op == GATEWAY_OPS["HEARTBEAT"]:
             await session.send({"op": GATEWAY_OPS["HEARTBEAT_ACK"]})
         elif op == GATEWAY_OPS["IDENTIFY"]:
-            if self.token is not None and data.get("token") != self.token:
+            if self.gateway_refuses_token or (self.token is not None and data.get("token") != self.token):
                 await session.ws.close(code=4004, message=b"Authentication failed.")
                 return
             self.identify = {key: value for key, value in data.items() if key != "token"}
+            self.identifies += 1
             session.identified = True
+            session_id = f"session-{self.snowflake()}"
+            self._sessions_alive.add(session_id)
             ready = {
                 "v": 10, "user": self.bot_user, "guilds": [{"id": self.guild_id, "unavailable": True}],
-                "session_id": f"session-{self.snowflake()}", "shard": data.get("shard", [0, 1]),
+                "session_id": session_id, "shard": data.get("shard", [0, 1]),
                 "resume_gateway_url": self.gateway_url, "application": {"id": self.application_id, "flags": 0},
                 "private_channels": [], "relationships": [],
             }
@@ -605,6 +648,11 @@ class DiscordStandIn:
             await session.send({"op": 0, "t": "GUILD_CREATE", "s": next(self._sequence), "d": self.guild_payload()})
             self.identified.set()
         elif op == GATEWAY_OPS["RESUME"]:
+            if self._refuse_next_resume or data.get("session_id") not in self._sessions_alive:
+                self._refuse_next_resume = False
+                self.failed_resumes += 1
+                await session.send({"op": GATEWAY_OPS["INVALID_SESSION"], "d": False})
+                return
             session.identified = True
             self.resumes += 1
             await session.send({"op": 0, "t": "RESUMED", "s": next(self._sequence), "d": {}})
@@ -631,6 +679,7 @@ class DiscordStandIn:
             ("PUT", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/reactions/(?P<emoji>[^/]+)/@me",
              self._react),
             ("DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._no_content),
+            ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_message),
         ]
 
     async def _api(self, request: web.Request) -> web.Response:
@@ -799,12 +848,24 @@ class DiscordStandIn:
         problems = problems_with_message(body or {})
         if problems:
             return _refusal(problems)
-        refused = self._missing_permission(channel, SEND_MESSAGES | (EMBED_LINKS if body.get("embeds") else 0))
+        # A reply (message_reference) needs Read Message History as well, as on Discord.
+        needed = SEND_MESSAGES | (EMBED_LINKS if body.get("embeds") else 0)
+        needed |= READ_MESSAGE_HISTORY if body.get("message_reference") else 0
+        refused = self._missing_permission(channel, needed)
         if refused is not None:
             return refused
         message = self._message(channel, body)
         self.channel_messages.setdefault(channel, []).append(message)
         return _json(message)
+
+    async def _get_message(self, call: Call, body: Any, channel: str, message: str) -> web.Response:
+        refused = self._missing_permission(channel, READ_MESSAGE_HISTORY)
+        if refused is not None:
+            return refused
+        found = self.messages_by_id.get(message)
+        if found is None or found["channel_id"] != channel:
+            return _error(404, 10008, "Unknown Message")
+        return _json(found)
 
     async def _typing(self, call: Call, body: Any, channel: str) -> web.Response:
         refused = self._missing_permission(channel, SEND_MESSAGES)

@@ -178,3 +178,12 @@ def test_any_answer_of_v3_is_valid_html_within_the_limit(found, uncertain, lang)
     for message in messages:
         assert check_telegram_html(message) == [] and utf16_length(message) <= MAX_MESSAGE_LENGTH
     assert sum(message.count("<pre>") for message in messages) == sum(hit.code and not hit.about_article for hit in found)
+
+
+async def test_sources_name_the_file_of_an_article_without_a_link(bot, alice):
+    reply = await alice.says("/sources")
+
+    header, news, chapter = reply.text.split("\n")
+    assert news.startswith("1. Sora 2 Release") and "000-sora-2-release.md" not in news
+    assert chapter == "2. Fearless Concurrency · src/ch16-03-shared-state.md"
+    assert "<code>src/ch16-03-shared-state.md</code>" in reply.html
