@@ -41,7 +41,8 @@ def _engine_and_mode(corpus: str | None, quiet: bool = False, unlimited: bool = 
     progress = (progress_bar if sys.stderr.isatty() else progress_lines)(sys.stderr, "Embedding the articles")
     try:
         engine = Engine.from_directory(directory, os.environ.get("INDEX_CACHE_DIR") or None, min_coverage,
-                                       embedder=choice.embedder, progress=progress, embed_budget_seconds=budget)
+                                       embedder=choice.embedder, progress=progress, embed_budget_seconds=budget,
+                                       url_template=os.environ.get("SOURCE_URL_TEMPLATE", "").strip() or None)
     except CorpusError as error:
         _stop(str(error))
     except OSError as error:  # e.g. an index cache directory this user may not write
@@ -237,7 +238,8 @@ def _run_bot(platform: str) -> int:
         choice = load_embedder(settings.semantic)
         engine = Engine.from_directory(settings.corpus_dir, settings.index_cache_dir, settings.decline_min_coverage,
                                        embedder=choice.embedder, progress=log_progress("embedding the articles"),
-                                       embed_budget_seconds=settings.embed_budget_seconds, background_embedding=True)
+                                       embed_budget_seconds=settings.embed_budget_seconds, background_embedding=True,
+                                       url_template=settings.source_url_template)
     except (SettingsError, CorpusError, FeedbackSchemaError) as error:
         return _config_error(str(error))
     except OSError as error:  # e.g. an index cache directory the bot may not write

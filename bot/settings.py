@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.healthcheck import DEFAULT_HEALTH_PORTS
 from bot.paths import BUNDLED_CORPUS, DEFAULTS_FILE
+from retrieval.source_links import check_url_template
 
 ENV_FILE = ".env"
 
@@ -57,6 +58,9 @@ class Settings(BaseSettings):
 
     # Answers
     corpus_dir: Path = _accepts("a directory of article files (*.md, *.txt); empty: the bundled articles", default=BUNDLED_CORPUS)
+    source_url_template: str | None = _accepts(
+        "an http(s) URL with {stem}, {path}, {name}, {slug} or {permalink}, e.g. https://example.org/book/{stem}.html; "
+        "empty: the collection's sources.toml, else none", default=None)
     index_cache_dir: Path | None = _accepts("a directory; empty: $XDG_CACHE_HOME/sora-quotes", default=None)
     top_k: int = _accepts("a whole number from 1 to 10", default=3, ge=1, le=10)
     decline_min_coverage: float = _accepts("a number from 0 to 1, e.g. 0.25", default=0.25, ge=0.0, le=1.0)
@@ -114,7 +118,7 @@ class Settings(BaseSettings):
 
     @field_validator("telegram_bot_token", "discord_bot_token", "telegram_webhook_secret",
                      "index_cache_dir", "health_port", "discord_dev_guild_id", "telegram_webhook_url",
-                     "feedback_db_path", "feedback_salt", mode="before")
+                     "feedback_db_path", "feedback_salt", "source_url_template", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
@@ -129,6 +133,11 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("not an http:// or https:// URL")
         return value
+
+    @field_validator("source_url_template")
+    @classmethod
+    def _url_template(cls, value: str | None) -> str | None:
+        return None if value is None else check_url_template(value.strip())
 
     @field_validator("telegram_bot_token", "discord_bot_token")
     @classmethod

@@ -2,8 +2,8 @@
 instead of parsing them again (detecting languages, converting scripts, extracting web pages
 and PDFs took most of a large collection's start).
 
-The key hashes every article file's name and bytes (as `load_corpus` does; cheap next to
-parsing), the versions of the libraries that read web pages and PDFs, and the source of the
+The key hashes the digest `list_corpus` gives (every article file's path and bytes, the URL
+template; cheap next to parsing), the versions of the libraries that read web pages and PDFs, and the source of the
 `retrieval` package, so an edited article or a change to how articles are read makes a new key.
 The cache is a pickle of the `Corpus` this process made itself in the user's own cache
 directory; a file that cannot be read is parsed again, never fatal.
@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from retrieval.atomic_files import write_atomically
-from retrieval.corpus import ARTICLE_SUFFIXES, Corpus, load_corpus
+from retrieval.corpus import Corpus, list_corpus, parse_corpus
 from retrieval.memory_limit import warn_if_too_small
 
 log = logging.getLogger(__name__)
@@ -29,16 +29,18 @@ CORPUS_CACHE_FORMAT = "1"
 _READER_LIBRARIES = ("trafilatura", "pypdf")
 
 
-def load_corpus_cached(directory: str | Path, cache_dir: str | Path | None = None) -> Corpus:
-    """`load_corpus(directory)`, from the cache in `cache_dir` (None: the default cache
-    directory) when it holds these exact files, else parsed and saved there. CorpusError as
-    `load_corpus` raises it (a bad collection is never cached)."""
+def load_corpus_cached(directory: str | Path, cache_dir: str | Path | None = None,
+                       url_template: str | None = None) -> Corpus:
+    """`load_corpus(directory, url_template)`, from the cache in `cache_dir` (None: the default
+    cache directory) when it holds these exact files, else parsed and saved there. CorpusError
+    as `load_corpus` raises it (a bad collection is never cached)."""
     from retrieval.index_cache import _cache_directory, _directory_prefix, prune_superseded
 
     directory = Path(directory)
-    key, size = _content_key(directory)
-    if key is None:  # missing, unreadable or empty: load_corpus says what is wrong
-        return load_corpus(directory)
+    listing = list_corpus(directory, url_template)  # the files and their digest: no parsing
+    if listing.problems:
+        return parse_corpus(listing)  # raises CorpusError naming every problem
+    key = hashlib.sha256(f"{CORPUS_CACHE_FORMAT}|{_code_digest()}|{listing.digest}".encode()).hexdigest()[:32]
     cache = _cache_directory(cache_dir)
     path = cache / f"{_directory_prefix(directory)}{key}.corpus"
     try:
@@ -51,31 +53,14 @@ def load_corpus_cached(directory: str | Path, cache_dir: str | Path | None = Non
         pass
     except Exception as error:  # damaged, or written by other code: parse again
         log.warning("ignoring unreadable cached articles %s: %s", path, error)
-    warn_if_too_small(size)  # a first start parses and indexes: say so if it cannot fit
-    corpus = load_corpus(directory)
+    warn_if_too_small(sum(len(raw) for _, raw in listing.files))  # a first start parses and indexes
+    corpus = parse_corpus(listing)
     try:
         write_atomically(path, lambda file: pickle.dump(corpus, file, protocol=pickle.HIGHEST_PROTOCOL))
         prune_superseded(cache, path, _directory_prefix(directory))
     except OSError as error:
         log.info("parsed articles not cached in %s: %s", cache, error)
     return corpus
-
-
-def _content_key(directory: Path) -> tuple[str | None, int]:
-    """A digest of the article files' names and bytes and of the code that reads them (None when
-    the directory cannot be listed or read, or holds no article file), and the files' size."""
-    digest = hashlib.sha256(f"{CORPUS_CACHE_FORMAT}|{_code_digest()}\0".encode())
-    size = 0
-    try:
-        files = sorted(path for path in directory.iterdir()
-                       if path.suffix.lower() in ARTICLE_SUFFIXES and not path.name.startswith("."))
-        for path in files:
-            raw = path.read_bytes()
-            size += len(raw)
-            digest.update(path.name.encode() + b"\0" + raw + b"\0")
-    except OSError:
-        return None, 0
-    return (digest.hexdigest()[:32] if files else None), size
 
 
 @lru_cache(maxsize=1)

@@ -168,12 +168,14 @@ class Engine:
         progress: Progress | None = None,
         embed_budget_seconds: float | None = DEFAULT_EMBED_BUDGET_SECONDS,
         background_embedding: bool = False,
+        url_template: str | None = None,
     ) -> "Engine":
         """Load the articles in `directory` (CorpusError if any is bad; parsed once, then read
-        from the cache) and index them, keeping the index in `cache_dir` (None: the default
-        cache directory); see `Engine`."""
-        return cls(load_corpus_cached(directory, cache_dir), cache_dir, min_coverage, embedder, progress, embed_budget_seconds,
-                   background_embedding)
+        from the cache; `url_template` links local files to their pages, see
+        retrieval/source_links.py) and index them, keeping the index in `cache_dir` (None: the
+        default cache directory); see `Engine`."""
+        return cls(load_corpus_cached(directory, cache_dir, url_template), cache_dir, min_coverage, embedder, progress,
+                   embed_budget_seconds, background_embedding)
 
     def save_vectors(self, path: str | Path) -> int:
         """Write the vectors of this corpus's sentences (and no others) to `path`,
@@ -282,7 +284,8 @@ class Engine:
             if not matches and closeness is None:
                 continue
             bonus = seed_bonus(self.semantic, closeness, pid) if closeness and self.semantic else None
-            excerpt = choose_excerpt(article.text, passage.start, passage.end, matches, weights, bonus=bonus)
+            excerpt = choose_excerpt(article.text, passage.start, passage.end, matches, weights, bonus=bonus,
+                                     code=article.code_spans(passage.start, passage.end))
             quoted = {t.term for t in matches if excerpt.start <= t.start and t.end <= excerpt.end}
             coverage = math.fsum(weights[term] for term in quoted) / total_weight  # exact: set order can't matter
             # (With the model, the other language's handicap is applied once, in `blend`.)
@@ -325,8 +328,7 @@ class Engine:
             return False
         return loosely_related(tokens, self.tokens.terms_within(best.passage, best.excerpt.start, best.excerpt.end))
 
-    @staticmethod
-    def _distinct_hits(candidates: list[Candidate], wanted: int) -> list[Hit]:
+    def _distinct_hits(self, candidates: list[Candidate], wanted: int) -> list[Hit]:
         """Up to `wanted` hits, skipping excerpts that overlap one already taken."""
         hits: list[Hit] = []
         taken: dict[str, list[tuple[int, int]]] = {}
@@ -343,7 +345,9 @@ class Engine:
                     highlights=excerpt.highlights,
                     score=candidate.score,
                     quote_url=quote_link(article, excerpt.text, excerpt.start),
+                    section=self.passages[candidate.passage].section,
                     location=quote_location(article, excerpt.start),
+                    code=excerpt.code,
                 )
             )
             if len(hits) >= wanted:

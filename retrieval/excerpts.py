@@ -6,9 +6,11 @@ towards the neighbour holding more query weight (the following one on a tie) whi
 what room is left is filled with the start (or end) of the next neighbour. A seed sentence
 longer than the limit is cut around its densest stretch of query terms. "…" marks each cut, and
 a cut falls at whitespace or beside a Chinese character, never inside a run of other characters
-("Veo3.1Fast", "U.S.", "real-time"). Headings are never quoted: the excerpt grows only among the
-sentences between two headings. Runs of whitespace are folded to one space; everything else is
-verbatim.
+("Veo3.1Fast", "U.S.", "real-time"). Headings are never quoted: passages hold none
+(retrieval/passages.py). In code a line is a sentence, never cut and never partly filled in; a
+sentence introducing code (ending with ':') is followed by the code it introduces while it fits.
+Runs of whitespace are folded to one space, except in an excerpt holding code, which is verbatim
+line by line; everything else is verbatim.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Mapping
 
 from retrieval.chinese import CJK_CHAR
-from retrieval.sentences import quotable_runs, split_sentences
+from retrieval.sentences import split_sentences
 from retrieval.spans import merge_spans
 from retrieval.tokenizer import Token
 
@@ -33,12 +36,14 @@ _CJK = re.compile(f"[{CJK_CHAR}]")
 
 @dataclass(frozen=True)
 class Excerpt:
-    """A quote: its text, its span in the article, and the spans of matched terms in the text."""
+    """A quote: its text, its span in the article, the spans of matched terms in the text, and
+    whether it holds code (then its line breaks are kept)."""
 
     text: str
     start: int
     end: int
     highlights: tuple[tuple[int, int], ...]
+    code: bool = False
 
 
 def choose_excerpt(
@@ -49,76 +54,80 @@ def choose_excerpt(
     weights: dict[str, float],
     limit: int = MAX_EXCERPT_CHARS,
     bonus: Mapping[int, float] | None = None,
+    code: Sequence[tuple[int, int]] = (),
 ) -> Excerpt:
     """The best excerpt of `text[start:end]`, given the passage's tokens that match query terms
-    (`matches`), each query term's weight, and extra weight for sentences by where they start
-    (`bonus`: how close each is in meaning to the question)."""
-    sentences, sentence_weight = _heaviest_run(text, start, end, matches, weights, bonus or {})
+    (`matches`), each query term's weight, extra weight for sentences by where they start
+    (`bonus`: how close each is in meaning to the question), and the spans of code blocks."""
+    code = [(s, e) for s, e in code if s < end and start < e]
+    sentences = split_sentences(text, start, end, code) or [(start, end)]
+    bonus = bonus or {}
+    sentence_weight = [_weight(_terms_within(matches, s, e), weights) + bonus.get(s, 0.0) for s, e in sentences]
+    in_code = [any(cs <= s and e <= ce for cs, ce in code) for s, e in sentences]
     seed = max(range(len(sentences)), key=lambda i: (sentence_weight[i], -i))
     seed_start, seed_end = sentences[seed]
 
-    if _folded_length(text, seed_start, seed_end) > limit:
+    if _length(text, seed_start, seed_end, code) > limit:
         cut_start, cut_end = _cut_long_sentence(text, seed_start, seed_end, matches, weights, limit)
-        return _make_excerpt(text, cut_start, cut_end, matches, cut_start > seed_start, cut_end < seed_end)
+        return _make_excerpt(text, cut_start, cut_end, matches, cut_start > seed_start, cut_end < seed_end, code)
 
     first = last = seed
     while True:
+        # An excerpt stays prose or code, but for the sentence introducing the code (ending with
+        # ':'), and the code it introduces comes before anything else.
         candidates = []
-        if last + 1 < len(sentences):
-            candidates.append((sentence_weight[last + 1], 1, first, last + 1))
-        if first > 0:
+        if last + 1 < len(sentences) and (in_code[last + 1] == in_code[last] or _introduces(text, sentences[last], in_code[last + 1])):
+            introduced = in_code[last + 1] and not in_code[first]
+            candidates.append((math.inf if introduced else sentence_weight[last + 1], 1, first, last + 1))
+        if first > 0 and (in_code[first - 1] == in_code[first] or _introduces(text, sentences[first - 1], in_code[first])):
             candidates.append((sentence_weight[first - 1], 0, first - 1, last))
-        fitting = [c for c in candidates if _folded_length(text, sentences[c[2]][0], sentences[c[3]][1]) <= limit]
+        fitting = [c for c in candidates if _length(text, sentences[c[2]][0], sentences[c[3]][1], code) <= limit]
         if not fitting:
             break
         _, _, first, last = max(fitting)
-    return _fill(text, sentences, sentence_weight, first, last, matches, limit)
-
-
-def _heaviest_run(
-    text: str, start: int, end: int, matches: list[Token], weights: dict[str, float], bonus: Mapping[int, float]
-) -> tuple[list[tuple[int, int]], list[float]]:
-    """The run of sentences between headings that holds the heaviest sentence (the earliest run
-    on a tie), and each of its sentences' weight. The excerpt grows within it only: reaching
-    into the next run would quote the heading between them."""
-    # Only an article without body text has a passage of nothing but headings: quote those.
-    runs = quotable_runs(text, start, end) or [split_sentences(text, start, end) or [(start, end)]]
-    weighed = [(run, [_weight(_terms_within(matches, s, e), weights) + bonus.get(s, 0.0) for s, e in run]) for run in runs]
-    return max(weighed, key=lambda item: max(item[1]))
+    return _fill(text, sentences, sentence_weight, in_code, first, last, matches, limit, code)
 
 
 def _fill(
     text: str,
     sentences: list[tuple[int, int]],
     sentence_weight: list[float],
+    in_code: list[bool],
     first: int,
     last: int,
     matches: list[Token],
     limit: int,
+    code: list[tuple[int, int]],
 ) -> Excerpt:
     """Whole sentences first..last, plus as much of the heavier neighbour as still fits, cut
-    at a word boundary and marked with "…" (an answer often sits just past the matched words)."""
+    at a word boundary and marked with "…" (an answer often sits just past the matched words).
+    A line of code is never filled in part, and an excerpt ending in code gets nothing after it."""
     start, end = sentences[first][0], sentences[last][1]
-    room = limit - _folded_length(text, start, end) - 1 - len(ELLIPSIS)
+    room = limit - _length(text, start, end, code) - 1 - len(ELLIPSIS)
     sides = []
-    if last + 1 < len(sentences):
+    if last + 1 < len(sentences) and not in_code[last + 1] and not in_code[last]:
         sides.append((sentence_weight[last + 1], 1, "after"))
-    if first > 0:
+    if first > 0 and not in_code[first - 1] and not in_code[first]:
         sides.append((sentence_weight[first - 1], 0, "before"))
     if room < MIN_FILL_CHARS or not sides:
-        return _make_excerpt(text, start, end, matches, False, False)
+        return _make_excerpt(text, start, end, matches, False, False, code)
     _, _, side = max(sides)
     if side == "after":
         next_start, next_end = sentences[last + 1]
         cut = _word_end(text, next_start + room, next_start, next_end)
         if cut - next_start >= MIN_FILL_CHARS and _folded_length(text, start, cut) + len(ELLIPSIS) <= limit:
-            return _make_excerpt(text, start, cut, matches, False, cut < next_end)
+            return _make_excerpt(text, start, cut, matches, False, cut < next_end, code)
     else:
         previous_start, previous_end = sentences[first - 1]
         cut = _word_start_after(text, previous_end - room, previous_start, previous_end)
         if previous_end - cut >= MIN_FILL_CHARS and _folded_length(text, cut, end) + len(ELLIPSIS) <= limit:
-            return _make_excerpt(text, cut, end, matches, cut > previous_start, False)
-    return _make_excerpt(text, start, end, matches, False, False)
+            return _make_excerpt(text, cut, end, matches, cut > previous_start, False, code)
+    return _make_excerpt(text, start, end, matches, False, False, code)
+
+
+def _introduces(text: str, sentence: tuple[int, int], code_follows: bool) -> bool:
+    """True when `sentence` is prose ending with ':' and code follows it."""
+    return code_follows and text[sentence[1] - 1] in ":："
 
 
 def _terms_within(matches: list[Token], start: int, end: int) -> set[str]:
@@ -133,6 +142,15 @@ def _weight(terms: set[str], weights: dict[str, float]) -> float:
 
 def _folded_length(text: str, start: int, end: int) -> int:
     return len(_WHITESPACE.sub(" ", text[start:end]))
+
+
+def _length(text: str, start: int, end: int, code: list[tuple[int, int]]) -> int:
+    """The length of the excerpt `text[start:end]` would make: verbatim when it holds code."""
+    return end - start if _holds_code(start, end, code) else _folded_length(text, start, end)
+
+
+def _holds_code(start: int, end: int, code: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in code)
 
 
 def _cut_long_sentence(
@@ -219,8 +237,15 @@ def _is_word_boundary(text: str, position: int) -> bool:
 
 
 def _make_excerpt(
-    text: str, start: int, end: int, matches: list[Token], cut_before: bool, cut_after: bool
+    text: str, start: int, end: int, matches: list[Token], cut_before: bool, cut_after: bool,
+    code: list[tuple[int, int]] = (),
 ) -> Excerpt:
+    if _holds_code(start, end, code):  # verbatim: code keeps its line breaks and indentation
+        prefix = ELLIPSIS if cut_before else ""
+        body = prefix + text[start:end] + (ELLIPSIS if cut_after else "")
+        spans = ((t.start - start + len(prefix), t.end - start + len(prefix)) for t in matches
+                 if start <= t.start and t.end <= end)
+        return Excerpt(body, start, end, merge_spans(spans), code=True)
     folded: list[str] = []
     position_map: dict[int, int] = {}
     length = 0

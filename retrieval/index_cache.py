@@ -31,15 +31,15 @@ from retrieval.passage_table import PassageTable
 from retrieval.passages import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, WINDOW_CHARS, Passage, split_passages
 from retrieval.semantic_index import SemanticIndex, build_semantic_index
 from retrieval.token_store import TokenStore, TokenStoreBuilder
-from retrieval.tokenizer import has_chinese, tokenize
+from retrieval.tokenizer import has_chinese, terms, tokenize
 from retrieval.vector_store import Progress, VectorStore
 
 log = logging.getLogger(__name__)
 
 # Bump when tokenizing, passage splitting or scoring changes what an index holds.
-INDEX_FORMAT = "13"
+INDEX_FORMAT = "14"
 # Bump when what a semantic index holds changes (which sentences are embedded, say).
-SEMANTIC_FORMAT = "3"
+SEMANTIC_FORMAT = "5"
 # A corpus directory may carry the vectors of its texts here, as `<embedder identity>.npz`
 # (`python -m bot embed` writes them), so that nobody has to wait for them to be computed.
 SHIPPED_VECTORS_DIR = "embeddings"
@@ -87,22 +87,27 @@ def build_index(corpus: Corpus) -> tuple[list[Passage], SearchIndex, dict[str, n
     ids: list[np.ndarray] = []
     lengths: list[int] = []
     for position, article in enumerate(corpus.articles):
-        for passage in split_passages(article.text, position):
+        for passage in split_passages(article, position):
             passages.append(passage)
             found = tokenize(article.text[passage.start : passage.end])
-            passage_ids = []
-            for token in found:
-                t = term_ids.get(token.term)
-                if t is None:
-                    t = term_ids[token.term] = len(term_ids)
-                    chinese_terms.append(has_chinese(token.term))
-                passage_ids.append(t)
+            passage_ids = [_term_id(term_ids, chinese_terms, token.term) for token in found]
+            # The section's words are indexed with the passage (never quoted: no tokens kept).
+            section_ids = [_term_id(term_ids, chinese_terms, term) for term in terms(passage.section)]
             tokens.add(passage_ids, found, chinese_terms)
-            ids.append(np.array(passage_ids, dtype=np.int32))
-            lengths.append(len(found))
+            ids.append(np.array(passage_ids + section_ids, dtype=np.int32))
+            lengths.append(len(passage_ids) + len(section_ids))
     all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32)
     del ids
     return passages, SearchIndex.from_term_ids(term_ids, all_ids, np.array(lengths, dtype=np.int64)), tokens.arrays()
+
+
+def _term_id(term_ids: dict[str, int], chinese_terms: bytearray, term: str) -> int:
+    """The id of `term`, a new one when it is new (with its Chinese flag)."""
+    t = term_ids.get(term)
+    if t is None:
+        t = term_ids[term] = len(term_ids)
+        chinese_terms.append(has_chinese(term))
+    return t
 
 
 def _cache_directory(cache_dir: str | Path | None) -> Path:
@@ -152,9 +157,10 @@ def load_index(corpus: Corpus, cache_dir: str | Path | None = None) -> LoadedInd
 def write_index_file(file, passages: PassageTable, index: SearchIndex, token_arrays: dict[str, np.ndarray]) -> None:
     """Write the passages, the index and the passages' tokens to the binary `file` as one array file."""
     arrays, meta = index.to_arrays()
-    arrays.update(passage_articles=passages.articles, passage_starts=passages.starts, passage_ends=passages.ends)
+    arrays.update(passage_articles=passages.articles, passage_starts=passages.starts, passage_ends=passages.ends,
+                  passage_kinds=passages.kinds, passage_sections=passages.section_ids)
     arrays.update(token_arrays)
-    write_arrays(file, arrays, {**meta, "format": INDEX_FORMAT})
+    write_arrays(file, arrays, {**meta, "format": INDEX_FORMAT, "sections": list(passages.sections)})
 
 
 def read_index_file(path: str | Path) -> LoadedIndex:
@@ -163,7 +169,8 @@ def read_index_file(path: str | Path) -> LoadedIndex:
     arrays, meta = read_arrays(path)
     if meta.get("format") != INDEX_FORMAT:
         raise ValueError(f"index format {meta.get('format')!r}, expected {INDEX_FORMAT!r}")
-    passages = PassageTable(arrays["passage_articles"], arrays["passage_starts"], arrays["passage_ends"])
+    passages = PassageTable(arrays["passage_articles"], arrays["passage_starts"], arrays["passage_ends"],
+                            arrays["passage_kinds"], arrays["passage_sections"], meta["sections"])
     index = SearchIndex.from_arrays(arrays, meta)
     if len(passages) != index.passage_count:
         raise ValueError("the index and its passages disagree on their number")

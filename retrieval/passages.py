@@ -1,43 +1,42 @@
-"""Passages that suit quoting: paragraphs, short lines merged, long paragraphs windowed.
+"""Passages that suit quoting, made of an article's body blocks (retrieval/blocks.py).
 
-A Markdown heading stays in the passage under it, so its words help find that passage, but it is
-never quoted (see `quotable_runs`): a heading always joins the text under it, or the passage
-before it when nothing follows.
+A passage holds whole blocks of one section: headings, the title line and detail lines are never
+in one (they label passages through `section`, which is searched with them but never quoted).
+Blocks shorter than MIN_PASSAGE_CHARS join the blocks after them in the same section, and a
+paragraph introducing code (ending with ':') joins the code under it; what is left short at the
+end of a section joins the passage before it. Blocks longer than MAX_PASSAGE_CHARS are cut into
+windows of whole sentences (lines, in code).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from retrieval.chinese import CJK_CHAR, CJK_CHAR_WEIGHT
-from retrieval.sentences import append_trimmed, is_heading, quotable_runs, split_sentences
+from retrieval.blocks import BODY_KINDS, Block
+from retrieval.sentences import split_sentences
+from retrieval.wrapped_lines import reading_length
 
-# Lines shorter than this (headings, list items, bylines) join the next line: alone they are
-# poor passages and poor quotes. Measured in Latin characters: a Chinese character (or a full-width
-# mark between them) counts as CJK_CHAR_WEIGHT of them, since 120 Chinese characters make a long
-# paragraph.
+if TYPE_CHECKING:
+    from retrieval.corpus import Article
+
+# Blocks shorter than this (in Latin characters; a Chinese character counts as CJK_CHAR_WEIGHT
+# of them, since 120 Chinese characters make a long paragraph) join the next block of their section.
 MIN_PASSAGE_CHARS = 120
-# Paragraphs longer than this are cut into windows of whole sentences of about WINDOW_CHARS,
+# Passages longer than this are cut into windows of whole sentences of about WINDOW_CHARS,
 # each window repeating the last sentence of the one before.
 MAX_PASSAGE_CHARS = 1500
 WINDOW_CHARS = 1000
-
-_LINE = re.compile(r"[^\n]+")
-# Chinese characters, and the full-width punctuation (，。「」) written among them.
-_CHINESE_TEXT = re.compile(f"[{CJK_CHAR}\u3000-\u303f\uff00-\uffef]")
-# A list item glued to the end of the line before it (". - Next heading"): the capture lost a
-# line break there, and the item belongs with what follows it, not with what precedes it.
-_GLUED_ITEM = re.compile(r"(?<=[.!?])[ \t]+(?=[-•*][ \t]+\w)")
+PASSAGE_KINDS = BODY_KINDS
 
 
 @dataclass(frozen=True)
 class Passage:
     """A span of one article's text: `article` is the article's position in the corpus.
 
-    `kind` is the block it comes from ("paragraph", "list_item", "quote", "table_row", "code");
-    `section` the headings above it, outermost first, joined by " › " ("" when none): they are
-    searched with the passage but never quoted."""
+    `kind` is the block it comes from ("paragraph", "list_item", "quote", "table_row", "code"; the
+    first block's, when it holds several); `section` the headings above it, outermost first,
+    joined by " › " ("" when none): they are searched with the passage but never quoted."""
 
     article: int
     start: int
@@ -46,58 +45,61 @@ class Passage:
     section: str = ""
 
 
-def split_passages(text: str, article: int) -> list[Passage]:
-    """The passages of one article's `text`, in reading order."""
-    blocks = _merge_short(text, _lines(text))
+def split_passages(article: "Article", position: int) -> list[Passage]:
+    """The passages of `article` (at `position` in its corpus), in reading order."""
     passages: list[Passage] = []
-    for start, end in blocks:
-        if end - start <= MAX_PASSAGE_CHARS:
-            passages.append(Passage(article, start, end))
-        else:
-            passages.extend(Passage(article, s, e) for s, e in _windows(text, start, end))
+    for run in _section_runs(article.blocks):
+        for group in _grouped(article.text, run):
+            start, end = group[0].start, group[-1].end
+            kind, section = group[0].kind, group[0].section
+            if end - start <= MAX_PASSAGE_CHARS:
+                passages.append(Passage(position, start, end, kind, section))
+            else:
+                code = article.code_spans(start, end)
+                passages.extend(Passage(position, s, e, kind, section) for s, e in _windows(article.text, start, end, code))
     return passages
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    for line in _LINE.finditer(text):
-        cursor = line.start()
-        for glued in _GLUED_ITEM.finditer(text, line.start(), line.end()):
-            append_trimmed(text, cursor, glued.start(), spans)
-            cursor = glued.end()
-        append_trimmed(text, cursor, line.end(), spans)
-    return spans
-
-
-def _merge_short(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Spans of lines joined into blocks: a short line or a heading joins the line after it; what is
-    left at the end joins the block before it when it is short or holds nothing to quote."""
-    merged: list[tuple[int, int]] = []
-    pending: tuple[int, int] | None = None
-    for line_start, end in lines:
-        start = pending[0] if pending is not None else line_start
-        if is_heading(text, line_start) or _reading_length(text, start, end) < MIN_PASSAGE_CHARS:
-            pending = (start, end)
+def _section_runs(blocks: tuple[Block, ...]) -> list[list[Block]]:
+    """Consecutive body blocks of one section, with no structure block between them."""
+    runs: list[list[Block]] = []
+    current: list[Block] = []
+    for block in blocks:
+        if block.kind in BODY_KINDS and current and current[-1].section == block.section:
+            current.append(block)
             continue
-        merged.append((start, end))
-        pending = None
-    if pending is not None:
-        short = _reading_length(text, *pending) < MIN_PASSAGE_CHARS
-        if merged and (short or not quotable_runs(text, *pending)):
-            merged[-1] = (merged[-1][0], pending[1])
+        if current:
+            runs.append(current)
+        current = [block] if block.kind in BODY_KINDS else []
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _grouped(text: str, run: list[Block]) -> list[list[Block]]:
+    groups: list[list[Block]] = []
+    pending: list[Block] = []
+    for i, block in enumerate(run):
+        pending.append(block)
+        following = run[i + 1] if i + 1 < len(run) else None
+        introduces_code = following is not None and following.kind == "code" and _introduces(text, block)
+        if reading_length(text[pending[0].start : block.end]) >= MIN_PASSAGE_CHARS and not introduces_code:
+            groups.append(pending)
+            pending = []
+    if pending:
+        if groups and reading_length(text[pending[0].start : pending[-1].end]) < MIN_PASSAGE_CHARS:
+            groups[-1].extend(pending)
         else:
-            merged.append(pending)
-    return merged
+            groups.append(pending)
+    return groups
 
 
-def _reading_length(text: str, start: int, end: int) -> int:
-    """The length of `text[start:end]` in Latin characters, a Chinese character or full-width
-    mark counting as CJK_CHAR_WEIGHT of them."""
-    return end - start + (CJK_CHAR_WEIGHT - 1) * len(_CHINESE_TEXT.findall(text, start, end))
+def _introduces(text: str, block: Block) -> bool:
+    return block.kind != "code" and text[block.start : block.end].rstrip().endswith((":", "："))
 
 
-def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    sentences = _headings_glued(text, split_sentences(text, start, end))
+def _windows(text: str, start: int, end: int, code: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    sentences = split_sentences(text, start, end, code)
     windows: list[tuple[int, int]] = []
     first = 0
     while first < len(sentences):
@@ -109,22 +111,3 @@ def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
             break
         first = last if last > first else last + 1
     return windows
-
-
-def _headings_glued(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The sentence spans with each heading joined to the sentence after it, so that no window
-    holds a heading alone (a heading is never quoted: such a window would have nothing to quote)."""
-    glued: list[tuple[int, int]] = []
-    heading_start: int | None = None
-    for start, end in sentences:
-        if is_heading(text, start):
-            if heading_start is None:
-                heading_start = start
-            continue
-        glued.append((start if heading_start is None else heading_start, end))
-        heading_start = None
-    if heading_start is not None and glued:  # headings at the end join the sentence before them
-        glued[-1] = (glued[-1][0], sentences[-1][1])
-    elif heading_start is not None:
-        glued.append((heading_start, sentences[-1][1]))
-    return glued

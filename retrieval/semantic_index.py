@@ -165,12 +165,16 @@ def pool_of_language(lang: str) -> int:
 
 
 def sentence_texts(corpus: Corpus, passages: list[Passage]) -> tuple[list[str], list[list[tuple[int, int]]]]:
-    """The text of every passage's sentences in order, and each passage's sentence spans (a
-    heading's too: it is never quoted, but its closeness speaks for the text under it)."""
+    """The text of every passage's sentences in order, and each passage's sentence spans (lines,
+    in code: the units an excerpt is made of), led by the heading right above the passage when
+    there is one: it is never quoted, but its closeness speaks for the text under it."""
     texts, spans = [], []
     for passage in passages:
-        text = corpus.articles[passage.article].text
-        spans.append(split_sentences(text, passage.start, passage.end))
+        article = corpus.articles[passage.article]
+        text = article.text
+        heading = article.heading_above(passage.start)
+        spans.append(([heading] if heading else [])
+                     + split_sentences(text, passage.start, passage.end, article.code_spans(passage.start, passage.end)))
         texts.extend(text[start:end] for start, end in spans[-1])
     return texts, spans
 

@@ -1,9 +1,14 @@
-"""Sentence boundaries in mixed English and Chinese text, as character spans, and which of them
-may be quoted: any but those of a Markdown heading line."""
+"""Sentence boundaries in mixed English and Chinese rendered text, as character spans.
+
+Rendered paragraphs hold no line breaks (their wrapped lines are joined, retrieval/blocks.py), so
+a line break ends a block, and with it a sentence. In code a line is the unit: a code line is
+never cut, and its dots end nothing.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from retrieval.chinese import CJK_CHAR
 
@@ -14,38 +19,34 @@ _CLOSERS = "\"'”’」』)）\\]】"
 _BOUNDARY = re.compile(
     f"[.!?…]+[{_CLOSERS}]*(?=\\s|$|[{CJK_CHAR}])|[。！？；]+[{_CLOSERS}]*|\\n"
 )
-# A Markdown ATX heading: up to three spaces, one to six '#', then a space, a tab or the line's end.
-_HEADING = re.compile(r" {0,3}#{1,6}(?=[ \t\n]|\Z)")
+_LINE_END = re.compile(r"\n")
 
 
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Spans of the sentences of `text[start:end]`, whitespace trimmed, empty ones left out."""
+def split_sentences(
+    text: str, start: int = 0, end: int | None = None, code: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """Spans of the sentences of `text[start:end]`, whitespace trimmed, empty ones left out; within
+    the `code` spans each line is one sentence."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     cursor = start
-    for match in _BOUNDARY.finditer(text, start, end):
-        append_trimmed(text, cursor, match.end(), spans)
-        cursor = match.end()
-    append_trimmed(text, cursor, end, spans)
+    for code_start, code_end in sorted(code):
+        code_start, code_end = max(code_start, start), min(code_end, end)
+        if code_start >= code_end:
+            continue
+        _split(text, cursor, code_start, _BOUNDARY, spans)
+        _split(text, code_start, code_end, _LINE_END, spans)
+        cursor = code_end
+    _split(text, cursor, end, _BOUNDARY, spans)
     return spans
 
 
-def quotable_runs(text: str, start: int = 0, end: int | None = None) -> list[list[tuple[int, int]]]:
-    """The sentences of `text[start:end]` that are not on a heading line, grouped in runs that no
-    heading interrupts: an excerpt taken from one run never quotes a heading. Empty when the span
-    holds nothing but headings."""
-    runs: list[list[tuple[int, int]]] = [[]]
-    for sentence in split_sentences(text, start, end):
-        if not is_heading(text, sentence[0]):
-            runs[-1].append(sentence)
-        elif runs[-1]:
-            runs.append([])
-    return [run for run in runs if run]
-
-
-def is_heading(text: str, position: int) -> bool:
-    """True when the line holding `position` is a Markdown heading ("# Title" to "###### Title")."""
-    return _HEADING.match(text, text.rfind("\n", 0, position) + 1) is not None
+def _split(text: str, start: int, end: int, boundary: re.Pattern, spans: list[tuple[int, int]]) -> None:
+    cursor = start
+    for match in boundary.finditer(text, start, end):
+        append_trimmed(text, cursor, match.end(), spans)
+        cursor = match.end()
+    append_trimmed(text, cursor, end, spans)
 
 
 def append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:

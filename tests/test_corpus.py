@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def test_a_directory_of_plain_files_needs_no_headers(tmp_path):
     assert sorted(articles) == ["plain", "sora-notes", "zh"]
     notes = articles["sora-notes"]
     assert notes.info.title == "Notes on Sora"
-    assert notes.text == "Sora 2 makes videos with sound."
+    assert notes.text == "Notes on Sora\n\nSora 2 makes videos with sound."  # the heading is not body text, though
     assert notes.info.lang == "en"
     assert notes.info.url is None and notes.info.publisher == ""
     assert articles["zh"].info.title == "關於 Sora"
@@ -170,8 +171,7 @@ def test_a_directory_named_like_an_article_cannot_be_read(tmp_path):
 BAD_FILES = {
     "latin1.md": ("Caf\xe9 cr\xe8me".encode("latin-1"), "not UTF-8"),
     "unclosed.md": ("---\nid: unclosed\ntitle: Never closed\n" + BODY, "never closed"),
-    "nocolon.md": ("---\nid: nocolon\njust a line\n---\n" + BODY, "header line 3 is not 'key: value'"),
-    "unknown.md": ("---\nid: unknown\ncolour: blue\n---\n" + BODY, "unknown key 'colour'"),
+    "nocolon.md": ("---\nid: nocolon\njust a line\n---\n" + BODY, "front matter line 3 is not 'key: value'"),
     "empty.md": ("---\nid: empty\ntitle: Nothing\n---\n\n  \n", "has no article text"),
     "badlang.md": (_article(id="badlang", language="fr"), "language 'fr'"),
     "badurl.md": (_article(id="badurl", url="ftp://example.com/x"), "not an http(s) address"),
@@ -211,3 +211,57 @@ def test_one_error_lists_every_problem(tmp_path):
     message = str(error.value)
     assert str(tmp_path) in message
     assert all(problem in message for problem in problems)
+
+
+def test_jekyll_front_matter_is_read_and_its_other_keys_ignored_with_one_note(tmp_path, caplog):
+    _write(tmp_path, "2024-01-15-hello.md", (
+        "---\nlayout: post\ntitle: \"Hello, Cargo!\"\ndate: 2024-01-15 10:30:00 +0100\n"
+        "author: Jane Doe\ntags: [rust, cargo]\npermalink: /blog/hello-cargo/\ndescription: A first look\n---\n"
+        "Cargo is Rust's build system and package manager.\n"))
+    _write(tmp_path, "other.md", "---\nlayout: page\ntitle: Other\n---\nAnother page about Cargo.\n")
+    with caplog.at_level("INFO", logger="retrieval.corpus"):
+        corpus = load_corpus(tmp_path, url_template="https://example.org/{permalink}")
+    article = corpus.articles[0]
+    assert article.info.title == "Hello, Cargo!"
+    assert article.info.published == "2024-01-15" and article.info.author == "Jane Doe"
+    assert article.tags == ("rust", "cargo") and article.description == "A first look"
+    assert article.info.url == "https://example.org/blog/hello-cargo"
+    assert corpus.notes == ("front matter keys not used (files): layout (2)",)
+    assert [record.getMessage().count("layout") for record in caplog.records] == [1]
+
+
+def test_hugo_front_matter_in_yaml_or_toml(tmp_path):
+    _write(tmp_path, "yaml.md", (
+        "---\ntitle: 'Shore crabs'\ndate: 2019-03-26T08:47:11+01:00\ndraft: false\nlang: en-US\n"
+        "authors:\n  - Maria Lindqvist\n  - Ole Berg\nslug: shore-crabs\nweight: 10\n---\n"
+        "Shore crabs bury themselves in the sand when the water turns cold.\n"))
+    _write(tmp_path, "toml.md", (
+        '+++\ntitle = "Tide pools"\ndate = 2020-05-01\ncategories = ["sea"]\n+++\n'
+        "Tide pools look empty in January, but they are not.\n"))
+    articles = {a.info.id: a for a in load_corpus(tmp_path, url_template="https://example.org/posts/{slug}/").articles}
+    crabs, pools = articles["yaml"], articles["toml"]
+    assert crabs.info.title == "Shore crabs" and crabs.info.published == "2019-03-26"
+    assert crabs.info.author == "Maria Lindqvist, Ole Berg" and crabs.info.lang == "en"
+    assert crabs.info.url == "https://example.org/posts/shore-crabs/"
+    assert pools.info.title == "Tide pools" and pools.info.published == "2020-05-01" and pools.tags == ("sea",)
+    assert pools.info.url == "https://example.org/posts/toml/"
+    assert crabs.source_line(0) == 12 and pools.source_line(0) == 6  # lines count from the file's top
+
+
+def test_odd_and_long_file_names_get_safe_distinct_ids(tmp_path):
+    long = "a-very-long-chapter-name-that-goes-on-and-on-about-packages-crates-and-modules"
+    for name in (f"{long}.md", f"{long}-2.md", "[[.md", "C++ notes.md"):
+        _write(tmp_path, name, "Some text about crates and modules.\n")
+    ids = [article.info.id for article in load_corpus(tmp_path).articles]
+    assert len(set(ids)) == 4 and all(len(i) <= 64 for i in ids)
+    assert all(re.fullmatch(r"[\w./-]+", i) for i in ids)
+    assert any(i.startswith("C-notes-") for i in ids)
+
+
+def test_a_bad_url_template_is_named(tmp_path):
+    _write(tmp_path, "a.md", BODY)
+    with pytest.raises(CorpusError, match=r"unknown placeholder \{file\}"):
+        load_corpus(tmp_path, url_template="https://example.org/{file}.html")
+    _write(tmp_path, "sources.toml", "url_template = 'ftp://example.org/{stem}'\n")
+    with pytest.raises(CorpusError, match="sources.toml: URL template"):
+        load_corpus(tmp_path)

@@ -16,9 +16,9 @@ def parsed(monkeypatch) -> list[str]:
     names: list[str] = []
     read = retrieval.corpus.read_article
 
-    def counting(file_name, raw):
+    def counting(file_name, raw, *settings):
         names.append(file_name)
-        return read(file_name, raw)
+        return read(file_name, raw, *settings)
 
     monkeypatch.setattr(retrieval.corpus, "read_article", counting)
     return names

@@ -75,7 +75,7 @@ def test_a_simplified_question_finds_the_traditional_article(engine):
     assert result.lang == "zh-Hans"
     hit = next(hit for hit in result.hits if hit.article.lang == "zh-Hant")
     assert "版權" in hit.excerpt
-    assert any(hit.excerpt[s:e] == "版權" for s, e in hit.highlights)
+    assert any("版權" in hit.excerpt[s:e] for s, e in hit.highlights)
 
 
 def test_a_traditional_question_finds_the_same_article(engine):

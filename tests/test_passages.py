@@ -1,10 +1,17 @@
 """How an article is cut into passages: what a quote can come from."""
 
+from retrieval.corpus import read_article
 from retrieval.passages import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, split_passages
 
 
-def texts_of(text: str) -> list[str]:
-    return [text[p.start : p.end] for p in split_passages(text, article=0)]
+def passages_of(source: str, name: str = "article.md"):
+    article = read_article(name, source.encode())
+    return article, split_passages(article, 0)
+
+
+def texts_of(source: str, name: str = "article.md") -> list[str]:
+    article, passages = passages_of(source, name)
+    return [article.text[p.start : p.end] for p in passages]
 
 
 BODY = (
@@ -13,14 +20,20 @@ BODY = (
 )
 
 
-def test_a_heading_joins_the_paragraph_under_it():
-    text = f"Prompt Control\n{BODY}\n{BODY}"
-    assert texts_of(text) == [f"Prompt Control\n{BODY}", BODY]
+def test_a_heading_is_the_section_of_the_passages_under_it_not_their_text():
+    article, passages = passages_of(f"# Sora\n\n## Prompt Control\n\n{BODY}\n\n## Pricing\n\n{BODY}\n")
+    assert [article.text[p.start : p.end] for p in passages] == [BODY, BODY]
+    assert [p.section for p in passages] == ["Sora › Prompt Control", "Sora › Pricing"]
+
+
+def test_a_plain_text_heading_line_labels_the_paragraphs_under_it():
+    article, passages = passages_of(f"Prompt Control\n{BODY}\n{BODY}\n", "notes.txt")
+    assert [article.text[p.start : p.end] for p in passages] == [BODY, BODY]
+    assert passages[0].section == "Prompt Control"
 
 
 def test_a_list_item_glued_to_the_line_before_starts_a_new_passage():
-    text = f"{BODY} - Prompt Control\n{BODY}"
-    assert texts_of(text) == [BODY, f"- Prompt Control\n{BODY}"]
+    assert texts_of(f"{BODY} - Prompt Control\n{BODY}\n", "notes.txt") == [BODY, f"- Prompt Control\n\n{BODY}"]
 
 
 def test_a_dash_inside_a_sentence_is_not_a_list_item():
@@ -28,10 +41,14 @@ def test_a_dash_inside_a_sentence_is_not_a_list_item():
     assert texts_of(line) == [line]
 
 
-def test_a_short_last_line_joins_the_passage_before_it():
-    text = f"{BODY}\nThe end."
+def test_a_short_last_paragraph_joins_the_passage_before_it():
     assert len("The end.") < MIN_PASSAGE_CHARS
-    assert texts_of(text) == [text]
+    assert texts_of(f"{BODY}\n\nThe end.\n") == [f"{BODY}\n\nThe end."]
+
+
+def test_short_list_items_join_into_one_passage_of_their_kind():
+    article, passages = passages_of("Intro line that says what comes:\n\n- one camera\n- two styles\n- three shots\n")
+    assert len(passages) == 1 and article.text[passages[0].start : passages[0].end].endswith("three shots")
 
 
 def test_a_long_paragraph_is_cut_into_overlapping_windows_of_whole_sentences():
@@ -56,23 +73,17 @@ def test_short_chinese_paragraphs_stay_passages_of_their_own():
     assert texts_of("\n\n".join(paragraphs)) == paragraphs
 
 
-def test_a_heading_of_any_length_joins_the_paragraph_under_it():
-    heading = "## " + ("A very long heading that goes on about the camera, the style and the motion " * 2).strip()
-    assert len(heading) >= MIN_PASSAGE_CHARS
-    text = f"{BODY}\n{heading}\n{BODY}"
-    assert texts_of(text) == [BODY, f"{heading}\n{BODY}"]
+def test_a_paragraph_introducing_code_keeps_the_code_with_it():
+    source = f"{BODY}\n\nTo start the tool, run this:\n\n```sh\nsora start --camera steady\n```\n\n{BODY}\n"
+    article, passages = passages_of(source)
+    texts = [article.text[p.start : p.end] for p in passages]
+    assert "To start the tool, run this:\n\nsora start --camera steady" in texts[1]
+    assert passages[1].kind == "paragraph" and article.code_spans(passages[1].start, passages[1].end)
 
 
-def test_a_heading_with_nothing_under_it_joins_the_passage_before_it():
-    heading = "# " + ("Closing words about the camera, the style and the motion of every shot " * 2).strip()
-    text = f"{BODY}\n{heading}"
-    assert texts_of(text) == [text]
-
-
-def test_a_heading_over_a_long_first_sentence_stays_with_it_in_one_window():
-    long_sentence = "The model " + "keeps the camera steady and the motion smooth, " * 25 + "in every shot."
-    sentences = [f"Sentence number {i} says something about the model." for i in range(20)]
-    text = "## Camera control\n" + long_sentence + " " + " ".join(sentences)
-    passages = texts_of(text)
-    assert len(long_sentence) > 1000 and len(passages) > 1
-    assert passages[0].startswith("## Camera control\n" + long_sentence)
+def test_a_hard_wrapped_paragraph_is_one_line_of_text():
+    wrapped = ("Message passing is a fine way to handle concurrency, but it is not the only\n"
+               "way. Another method would be for multiple threads to access the same shared\n"
+               "data, as the next section shows.\n")
+    assert texts_of(wrapped) == [" ".join(wrapped.split())]
+    assert texts_of(wrapped, "notes.txt") == [" ".join(wrapped.split())]

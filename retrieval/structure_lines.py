@@ -1,0 +1,83 @@
+"""Structure among an article's paragraphs: short stand-alone lines without sentence punctuation
+(plain-text headings, datelines, bylines, "Source: …", captions) are not body text.
+
+`label_blocks` decides, for each block a reader produced, whether it is body, a heading (which
+labels the body under it: its `section`), the line repeating the title, or a detail line (dateline,
+byline, source), whose spans become the article's details.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from retrieval.blocks import LABEL_LEVEL, Block
+from retrieval.wrapped_lines import reading_length, starts_list_item
+
+# A structure line is at most this long (in Latin characters, see `reading_length`).
+MAX_STRUCTURE_CHARS = 90
+SECTION_SEPARATOR = " › "
+
+_SENTENCE_END = re.compile(r"[.!?…。！？;；:：][\"'”’」』)）\]】*_]*$")
+_DETAIL_OPENING = re.compile(
+    r"^(?:by|source|sources|author|authors|written by|posted|published|updated|photo|photos|"
+    r"image|credit|credits|editor|edited by|reporter)\b[\s:：]|^(?:作者|来源|來源|出品|撰文|编辑|編輯|责编|責編|文|图|圖)\s*[:：|丨｜/]",
+    re.IGNORECASE,
+)
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = re.compile(
+    r"(?<!\d)\d{1,4}[/-]\d{1,2}[/-]\d{1,4}(?!\d)|(?<!\d)\d{1,2}/\d{1,2}\s+\d{4}(?!\d)|\d{4}\s*年\s*\d{1,2}\s*月"
+    rf"|(?<![\w.])\d{{1,2}}:\d{{2}}(?!\d)|\b{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}\b|\b\d{{1,2}}\s+{_MONTHS}\s+\d{{4}}\b",
+    re.IGNORECASE,
+)
+
+
+def is_structure_line(text: str) -> bool:
+    """True for a short stand-alone line without sentence punctuation at its end, holding some
+    letter or digit, and not a list item."""
+    text = text.strip()
+    return (
+        0 < reading_length(text) <= MAX_STRUCTURE_CHARS
+        and "\n" not in text
+        and not _SENTENCE_END.search(text)
+        and any(ch.isalnum() for ch in text)
+        and not starts_list_item(text)
+    )
+
+
+def is_detail_line(text: str) -> bool:
+    """True for a structure line that states a detail of the article: a byline, a source, a date."""
+    return bool(_DETAIL_OPENING.search(text.strip()) or _DATE.search(text))
+
+
+def label_blocks(text: str, blocks: tuple[Block, ...], title: str) -> tuple[tuple[Block, ...], tuple[tuple[int, int], ...]]:
+    """The blocks with structure paragraphs told apart and every body block's `section` set, and
+    the spans of the detail lines. A paragraph repeating `title` is the title line (a heading of
+    level 1); other structure paragraphs are details when they state one, else headings one level
+    below every Markdown heading."""
+    labelled: list[Block] = []
+    details: list[tuple[int, int]] = []
+    headings: list[tuple[int, str]] = []
+    for block in blocks:
+        content = text[block.start : block.end]
+        if block.kind == "paragraph" and _same_words(content, title):
+            block = replace(block, kind="title", level=1)
+        elif block.kind == "paragraph" and is_structure_line(content):
+            if is_detail_line(content):
+                labelled.append(replace(block, kind="detail"))
+                details.append((block.start, block.end))
+                continue
+            else:
+                block = replace(block, kind="heading", level=LABEL_LEVEL)
+        if block.kind in ("heading", "title"):
+            while headings and headings[-1][0] >= block.level:
+                headings.pop()
+            headings.append((block.level, content.strip()))
+            labelled.append(block)
+            continue
+        labelled.append(replace(block, section=SECTION_SEPARATOR.join(words for _, words in headings)))
+    return tuple(labelled), tuple(details)
+
+
+def _same_words(line: str, title: str) -> bool:
+    return bool(title) and " ".join(line.split()).casefold() == " ".join(title.split()).casefold()
