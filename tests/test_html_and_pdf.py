@@ -138,6 +138,19 @@ def test_a_two_page_pdf_quote_names_its_page_and_links_to_it(tmp_path):
     assert first_page.location == "water-2023.pdf, page 1"
 
 
+def test_a_local_pdf_without_an_address_links_by_the_collections_url_template(tmp_path):
+    corpus = tmp_path / "articles"
+    (corpus / "reports").mkdir(parents=True)
+    (corpus / "reports" / "water-2023.pdf").write_bytes(pdf_with_pages(REPORT_PAGES))
+    (corpus / "sources.toml").write_text('url_template = "https://port.example.org/{path}.pdf"\n')
+
+    hit = _engine(corpus, tmp_path).answer("Why did nitrate levels rise in August?").hits[0]
+
+    assert hit.article.url == "https://port.example.org/reports/water-2023.pdf"
+    assert hit.quote_url == "https://port.example.org/reports/water-2023.pdf#page=2"
+    assert hit.location == "reports/water-2023.pdf, page 2"
+
+
 def test_a_pdf_leaves_out_page_numbers_and_its_running_header():
     header = "Harbour Report · City of Example"
     pages = [[header, f"Page {n} holds a sentence of its own about the harbour water."] for n in range(1, 5)]
