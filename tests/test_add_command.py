@@ -17,7 +17,7 @@ from retrieval.evaluation import fold
 from retrieval.page_fetch import FETCH_TIMEOUT_SECONDS, USER_AGENT
 from tests.pdf_files import pdf_with_pages
 from tests.standins.article_site import HANG, ArticleSite, Page
-from tests.test_html_and_pdf import REPORT_PAGES, TIDE_POOLS_PAGE
+from tests.sample_articles import REPORT_PAGES, TIDE_POOLS_PAGE
 
 HTML = "text/html; charset=utf-8"
 CANONICAL = "https://coastal.example.org/2024/tide-pools-winter"
