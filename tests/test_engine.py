@@ -177,10 +177,10 @@ def test_the_index_cache_is_reused(tmp_path, monkeypatch):
     first = Engine.from_directory(BUNDLED_CORPUS, tmp_path)
     assert (tmp_path / cache_key(first.corpus)).is_file()
 
-    def no_rebuild(corpus):
+    def no_rebuild(corpus, scratch):
         raise AssertionError("the index was rebuilt although the cache holds it")
 
-    monkeypatch.setattr(retrieval.index_cache, "build_index", no_rebuild)
+    monkeypatch.setattr(retrieval.index_cache, "build_index_into", no_rebuild)
     second = Engine.from_directory(BUNDLED_CORPUS, tmp_path)
     question = "How quickly did the app pass a million installs?"
     assert second.answer(question) == first.answer(question)
@@ -200,8 +200,8 @@ def test_a_changed_article_is_never_answered_from_a_stale_cache(tmp_path, monkey
         encoding="utf-8",
     )
     builds = []
-    real_build = retrieval.index_cache.build_index
-    monkeypatch.setattr(retrieval.index_cache, "build_index", lambda c: builds.append(c) or real_build(c))
+    real_build = retrieval.index_cache.build_index_into
+    monkeypatch.setattr(retrieval.index_cache, "build_index_into", lambda c, s: builds.append(c) or real_build(c, s))
     after = Engine.from_directory(corpus, cache)
     assert len(builds) == 1
     assert cache_key(after.corpus) != cache_key(before.corpus)
