@@ -58,7 +58,7 @@ def source_articles() -> list[tuple[str, Path, int]]:
         corpus = load_corpus(EXTERNAL / name / "corpus")
         files = sorted(p for p in (EXTERNAL / name / "corpus").iterdir() if p.suffix == ".md")
         for position, (article, path) in enumerate(zip(corpus.articles, files)):
-            found.append((position, name, path, len(split_passages(article.text, position))))
+            found.append((position, name, path, len(split_passages(article, position))))
     return [(name, path, passages) for _, name, path, passages in sorted(found, key=lambda f: (f[0], SETS.index(f[1])))]
 
 
