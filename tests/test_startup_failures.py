@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import selectors
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -268,6 +270,43 @@ def test_with_on_config_error_wait_a_bot_says_it_once_and_waits_for_the_stop_sig
     variable = TOKENS[platform][0]
     assert said.splitlines()[0].startswith(f"error: {variable} is not set")
     assert (said + rest).count(f"{variable} is not set") == 1 and "Traceback" not in said + rest
+
+
+class RefusingBotApi(http.server.BaseHTTPRequestHandler):
+    """A Bot API that refuses every token, as Telegram answers a revoked one."""
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = b'{"ok": false, "error_code": 401, "description": "Unauthorized"}'
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST
+
+    def log_message(self, *_) -> None:
+        pass
+
+
+def test_a_token_telegram_refuses_is_a_configuration_error_that_waits():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RefusingBotApi)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    env = environment(ON_CONFIG_ERROR="wait", HEALTH_PORT="0", TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
+                      TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{server.server_port}/bot", LOG_LEVEL="ERROR")
+    try:
+        with started([sys.executable, "-m", "bot", "telegram"], env) as process:
+            said = read_stderr_until(process, "waiting:")
+            assert process.poll() is None
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(SHUTDOWN_GRACE_SECONDS) == 2
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "error: Telegram at http://127.0.0.1" in said and "refused TELEGRAM_BOT_TOKEN" in said
+    assert TELEGRAM_TOKEN not in said
 
 
 def test_an_unknown_on_config_error_is_named():

@@ -46,11 +46,27 @@ def question_replied_to(message: discord.Message, me: discord.abc.User) -> str |
     return None
 
 
+async def question_that_started_thread(message: discord.Message, me: discord.abc.User) -> str | None:
+    """In a thread started from one of the bot's answers, that answer's question (from its footer;
+    the thread's first message is fetched when not cached, as after a restart)."""
+    thread = message.channel
+    if not isinstance(thread, discord.Thread) or thread.parent is None:
+        return None
+    starter = thread.starter_message
+    if starter is None:
+        try:
+            starter = await thread.parent.fetch_message(thread.id)  # a thread started from a message shares its id
+        except discord.HTTPException:
+            return None  # a thread started on its own, or the history is not ours to read
+    return footer_question(starter) if starter.author.id == me.id else None
+
+
 async def answer_message(message: discord.Message, me: discord.abc.User, ask: AskEngine, limiter: RateLimiter,
                          sources_command: str, lookup: NameLookup, record: RecordQuestion) -> None:
     """Reply to `message` with the engine's answer (recorded with `record`), in the richest form its channel allows. A
-    reply to an answer is asked with the earlier question (thanks get a reaction); a mention
-    that replies to someone's message is asked about that message too."""
+    reply to an answer, or a mention in a thread started from one, is asked as a follow-up of its
+    question (thanks get a reaction); a mention that replies to someone's message is asked about
+    that message too."""
     text = readable_question(without_my_mentions(message.content, me, my_role(message)), lookup)
     earlier = question_replied_to(message, me)
     if earlier is not None:
@@ -64,6 +80,7 @@ async def answer_message(message: discord.Message, me: discord.abc.User, ask: As
             return
     else:
         text = _with_replied_text(message, me, text, lookup)
+        earlier = await question_that_started_thread(message, me)
     if not without_addressing(text):
         text = ""  # only mentions of people or channels: asked nothing, so told how to ask
     wait = limiter.retry_after(message.author.id)

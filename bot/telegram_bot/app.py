@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, Defaults, TypeHandler
 
 from bot.feedback.store import FeedbackRecorder, default_database_path, open_feedback
@@ -154,9 +154,9 @@ def _take_up_unanswered(application: Application, journal: QuestionJournal) -> N
 
 def run(settings: Settings, engine: Engine) -> None:
     """Run the bot until stopped (Ctrl-C or SIGTERM): long polling, or a webhook when
-    TELEGRAM_MODE=webhook. SettingsError when the token or the webhook URL is missing;
-    ConnectionError (one line) when Telegram cannot be reached or refuses the token at start-up:
-    only once the bot has been online are network errors ridden out."""
+    TELEGRAM_MODE=webhook. SettingsError when the token or the webhook URL is missing, or
+    Telegram refuses the token; ConnectionError (one line) when Telegram cannot be reached at
+    start-up: only once the bot has been online are network errors ridden out."""
     token = require_token(settings, "telegram_bot_token")
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
     redact_secrets_in_logs([token, secret])
@@ -173,7 +173,10 @@ def run(settings: Settings, engine: Engine) -> None:
     except TelegramError as error:
         if readiness.connected:
             raise
-        raise ConnectionError(describe_startup_failure(error, settings.telegram_api_base_url, token)) from None
+        line = describe_startup_failure(error, settings.telegram_api_base_url, token)
+        if isinstance(error, InvalidToken):  # a configuration error: restarting will not help
+            raise SettingsError(line) from None
+        raise ConnectionError(line) from None
 
 
 def require_https_webhook(url: str | None) -> None:

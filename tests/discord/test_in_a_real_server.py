@@ -194,3 +194,24 @@ async def test_a_reply_to_an_answer_that_does_not_ping_the_bot_is_told_its_text_
     note = (await discord_api.channel_reply(discord_api.channel_id, 2))[1]
 
     assert "mention" in note["content"] and not note["embeds"]
+
+
+async def test_a_mention_in_a_thread_started_from_an_answer_is_a_follow_up_also_after_a_restart(discord_api, engine):
+    ada = DiscordUser(discord_api)
+    client, task = await start_bot(discord_api, engine)
+    try:
+        await ada.write("How many downloads did the app get?", mention_bot=True)
+        answer = (await discord_api.channel_reply(discord_api.channel_id))[0]
+        thread = await discord_api.start_thread(answer)
+    finally:
+        await stop_bot(client, task)
+    client, task = await start_bot(discord_api, engine)  # nothing cached: the thread's start is fetched
+    try:
+        await discord_api.dispatch("THREAD_CREATE", thread)
+        await discord_api.send_message(ada.message("and in China?", mention_bot=True, thread=thread))
+        follow_up = (await discord_api.channel_reply(thread["id"]))[0]
+    finally:
+        await stop_bot(client, task)
+
+    assert follow_up["embeds"][0]["footer"]["text"] == "❓ How many downloads did the app get? and in China?"
+    assert "download" in follow_up["embeds"][0]["description"].lower()

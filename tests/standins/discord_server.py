@@ -49,8 +49,10 @@ VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
 EMBED_LINKS = 1 << 14
 READ_MESSAGE_HISTORY = 1 << 16
-# What "@everyone" and the bot's role may do by default: read, write, embed links, react.
-DEFAULT_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY | ADD_REACTIONS
+SEND_MESSAGES_IN_THREADS = 1 << 38
+# What "@everyone" and the bot's role may do by default: read, write (in threads too), embed links, react.
+DEFAULT_PERMISSIONS = (VIEW_CHANNEL | SEND_MESSAGES | SEND_MESSAGES_IN_THREADS | EMBED_LINKS | READ_MESSAGE_HISTORY
+                       | ADD_REACTIONS)
 
 # Discord's documented limits, kept here independently of the bot's own constants.
 LIMITS = {
@@ -249,6 +251,7 @@ class DiscordStandIn:
         self.channel_messages: dict[str, list[dict[str, Any]]] = {}
         self.messages_by_id: dict[str, dict[str, Any]] = {}  # every message the bot sent, as it is now
         self.typing: list[str] = []  # channels the bot showed "typing…" in
+        self.threads: dict[str, dict[str, Any]] = {}  # thread id: the thread
         self.identify: dict[str, Any] | None = None
         self.identifies = 0  # IDENTIFYs received, each a new session
         self.resumes = 0  # sessions resumed
@@ -339,6 +342,20 @@ class DiscordStandIn:
         return {"id": self.channel_id, "type": 0, "guild_id": self.guild_id, "name": "general", "position": 0,
                 "permission_overwrites": self.overwrites, "nsfw": False, "parent_id": None,
                 "rate_limit_per_user": 0, "flags": 0, "topic": None, "last_message_id": None}
+
+    async def start_thread(self, starter: dict[str, Any], name: str = "follow-up") -> dict[str, Any]:
+        """Someone starts a public thread from the message `starter` (its id becomes the
+        thread's, as on Discord); the connected client hears THREAD_CREATE. The thread."""
+        thread = {
+            "id": starter["id"], "type": 11, "guild_id": self.guild_id, "parent_id": starter["channel_id"],
+            "owner_id": "1300000000000000001", "name": name, "last_message_id": None, "message_count": 0,
+            "member_count": 1, "rate_limit_per_user": 0, "flags": 0, "total_message_sent": 0,
+            "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "archive_timestamp": now_iso(),
+                                "locked": False},
+        }
+        self.threads[thread["id"]] = thread
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        return thread
 
     def guild_payload(self) -> dict[str, Any]:
         """The guild as GUILD_CREATE sends it: its roles, the bot's member and the one text channel."""
@@ -434,13 +451,15 @@ class DiscordStandIn:
                      mentions: list[dict[str, Any]] | None = None, mention_everyone: bool = False,
                      mention_roles: list[str] | None = None, reply_to: dict[str, Any] | None = None,
                      ping_reply: bool = True, embeds: list[dict[str, Any]] | None = None,
-                     attachments: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                     attachments: list[dict[str, Any]] | None = None, thread: dict[str, Any] | None = None,
+                     ) -> dict[str, Any]:
         """A MESSAGE_CREATE payload from `author`, in the test guild's channel or in a DM; a reply
         to `reply_to` carries it as `referenced_message`, and pings its author unless `ping_reply`
-        is off (Discord's "@ON" toggle in the reply bar)."""
+        is off (Discord's "@ON" toggle in the reply bar). In `thread`, it is posted there."""
         mentions = list(mentions or [])
         message = {
-            "id": self.snowflake(), "channel_id": self.dm_channel_id(author) if dm else self.channel_id,
+            "id": self.snowflake(),
+            "channel_id": self.dm_channel_id(author) if dm else (thread["id"] if thread else self.channel_id),
             "author": author, "content": content, "timestamp": now_iso(), "edited_timestamp": None,
             "tts": False, "mention_everyone": mention_everyone, "mentions": mentions,
             "mention_roles": list(mention_roles or []), "attachments": list(attachments or []),
@@ -660,6 +679,7 @@ class DiscordStandIn:
             ("PUT", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/reactions/(?P<emoji>[^/]+)/@me",
              self._react),
             ("DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._no_content),
+            ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_message),
         ]
 
     async def _api(self, request: web.Request) -> web.Response:
@@ -837,6 +857,15 @@ class DiscordStandIn:
         message = self._message(channel, body)
         self.channel_messages.setdefault(channel, []).append(message)
         return _json(message)
+
+    async def _get_message(self, call: Call, body: Any, channel: str, message: str) -> web.Response:
+        refused = self._missing_permission(channel, READ_MESSAGE_HISTORY)
+        if refused is not None:
+            return refused
+        found = self.messages_by_id.get(message)
+        if found is None or found["channel_id"] != channel:
+            return _error(404, 10008, "Unknown Message")
+        return _json(found)
 
     async def _typing(self, call: Call, body: Any, channel: str) -> web.Response:
         refused = self._missing_permission(channel, SEND_MESSAGES)

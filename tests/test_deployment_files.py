@@ -1,0 +1,71 @@
+"""docker-compose.yml, the Dockerfile and CI's scripts, read as an operator's tools read them:
+one image build, never a pull of the local tag, no restart loop on a configuration error, the
+cache copied once, test durations in CI's log, and e2e's engine and base image."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def compose_services() -> dict[str, dict]:
+    return yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))["services"]
+
+
+def test_one_service_builds_the_image_and_the_other_runs_it_without_pulling_or_building():
+    services = compose_services()
+    builders = [name for name, service in services.items() if "build" in service]
+    assert builders == ["telegram"]
+    images = {service["image"] for service in services.values()}
+    assert len(images) == 1  # the same image for both
+    assert services["telegram"]["pull_policy"] == "build"  # built, never looked for in a registry
+    for name, service in services.items():
+        if name not in builders:
+            assert service["pull_policy"] == "never", name
+
+
+def test_a_configuration_error_waits_instead_of_restart_looping():
+    for name, service in compose_services().items():
+        assert service["restart"] == "unless-stopped", name  # crashes are still restarted
+        assert service["environment"]["ON_CONFIG_ERROR"] == "wait", name
+
+
+def final_stage(dockerfile: str) -> list[str]:
+    """The instructions of the Dockerfile's last stage, continuation lines joined."""
+    joined = re.sub(r"\\\n", " ", dockerfile)
+    lines = [line.strip() for line in joined.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    last_from = max(index for index, line in enumerate(lines) if line.upper().startswith("FROM "))
+    return lines[last_from:]
+
+
+def test_the_image_copies_each_built_path_once():
+    sources = []
+    for line in final_stage((REPO / "Dockerfile").read_text(encoding="utf-8")):
+        words = shlex.split(line)
+        if words[0].upper() == "COPY" and any(word.startswith("--from=") for word in words):
+            sources += [word for word in words[1:-1] if not word.startswith("--")]
+    assert sources, "no COPY --from in the final stage"
+    for source in sources:
+        inside = [other for other in sources if other != source and other.startswith(source.rstrip("/") + "/")]
+        assert not inside, f"{inside} copied again inside {source}"
+
+
+def test_ci_lists_the_slowest_tests():
+    pytest_lines = [line for line in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+                    if "-m pytest" in line and not line.lstrip().startswith("#")]
+    assert pytest_lines and all(re.search(r"--durations=\d+", line) for line in pytest_lines)
+
+
+def test_e2e_uses_a_real_engine_and_image_first_and_the_stand_in_only_when_a_pull_fails():
+    script = (REPO / "deploy" / "e2e.sh").read_text(encoding="utf-8")
+    body = script[script.index('say "Docker engine"'):]
+    host_engine = body.index("using this host's engine")
+    pull = body.index("docker pull python:3.11-slim")
+    stand_in = body.index("standin  #")
+    assert host_engine < pull < stand_in
+    assert "new images of the final stage" in script  # `up` builds once, counted
