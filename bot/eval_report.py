@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from retrieval.evaluation import Report, Tally
 
-COLUMNS = ("answerable", "answer@1", "answer@3", "mrr", "false_declines", "unanswerable", "declined")
+# "declined": answerable questions declined outright; "not_sure": answerable ones answered but
+# not sure; "declined_or_not_sure": unanswerable ones not answered confidently.
+COLUMNS = ("answerable", "answer@1", "answer@3", "mrr", "declined", "not_sure", "unanswerable", "declined_or_not_sure")
 
 
 def print_report(report: Report, source: str, engine_mode: str, show_misses: bool = False) -> None:

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
         "empty: the collection's sources.toml, else none", default=None)
     index_cache_dir: Path | None = _accepts("a directory; empty: $XDG_CACHE_HOME/sora-quotes", default=None)
     top_k: int = _accepts("a whole number from 1 to 10", default=3, ge=1, le=10)
-    decline_min_coverage: float = _accepts("a number from 0 to 1, e.g. 0.25", default=0.25, ge=0.0, le=1.0)
+    decline_min_coverage: float = _accepts("a number from 0 to 1, e.g. 0.25", default=0.0, ge=0.0, le=1.0)
     semantic: bool = _accepts("on or off: re-rank answers with the bundled embedding model where it can run", default=True)
     embed_budget_seconds: float = _accepts("a number of seconds from 0 to 86400", default=120.0, ge=0, le=86400)
 

@@ -8,7 +8,8 @@
 #   3. the image built by `docker compose up --no-start`, as `up -d` builds it: once (one new
 #      image of the final stage, counted), with no attempt to pull the local tag;
 #   4. a configuration error under compose's restart policy: said once, no restart;
-#   5. the image's start-up timed: `docker run ... ask` on a read-only root fs;
+#   5. the image's start-up timed: `docker run ... ask` on a read-only root fs; articles the
+#      container's user may not read: one line naming them, exit 2;
 #   6. the Telegram and Discord stand-ins started on 127.0.0.1, both compose services brought
 #      up against them with `docker compose up --wait` (network_mode: host), one question
 #      asked through each platform and the right quote expected back; then `compose down`.
@@ -265,6 +266,19 @@ for question in "How quickly did the Sora app pass a million downloads?" "Sora 2
   head -n 2 "$WORK/ask.out"
   echo "   (docker run to answer: $(( ($(date +%s%N) - started) / 1000000 )) ms)"
 done
+
+say "articles the container's user may not read: one line naming them, exit 2"
+mkdir "$WORK/locked-articles"
+cp corpus/000-*.md "$WORK/locked-articles/"
+chmod 700 "$WORK/locked-articles"  # root's alone: the bots' user (uid 10001) may not list it
+locked_status=0
+timeout 60 docker run --rm --read-only --network none -v "$WORK/locked-articles:/app/corpus:ro" "$IMAGE" \
+  ask "What is Sora 2?" >"$WORK/locked.out" 2>&1 || locked_status=$?
+cat "$WORK/locked.out"
+{ [ "$locked_status" = 2 ] && [ "$(wc -l <"$WORK/locked.out")" = 1 ] \
+  && grep -qx 'error: cannot load the articles in /app/corpus: cannot be read (Permission denied)' "$WORK/locked.out"; } \
+  || fail "unreadable articles: expected one error line and exit 2, got exit $locked_status"
+echo "exit $locked_status"
 
 # The steps above need no Python; CI makes the project's environment meanwhile and says when it
 # is ready (E2E_VENV_READY names a file it writes "ok" or "failed" to).

@@ -20,10 +20,59 @@ import numpy as np
 MAGIC = b"sora-quotes arrays 1\n"
 ALIGN = 64
 _LENGTH = struct.Struct("<Q")
+# A FileArray is copied into an array file this many bytes at a time.
+COPY_BYTES = 8 * 2**20
+
+
+class FileArray:
+    """A one-dimensional array whose items are appended to a raw file instead of memory (a large
+    build's token arrays): `append` adds items, slicing reads them back, and `write_arrays`
+    copies the file in chunks. The file is the caller's to remove."""
+
+    def __init__(self, path: str | Path, dtype):
+        self.path = Path(path)
+        self.dtype = np.dtype(dtype)
+        self._file = open(self.path, "w+b")
+        self.length = 0
+
+    def append(self, items: np.ndarray) -> None:
+        self._file.write(np.ascontiguousarray(items, dtype=self.dtype).tobytes())
+        self.length += len(items)
+
+    @property
+    def shape(self) -> tuple[int]:
+        return (self.length,)
+
+    @property
+    def nbytes(self) -> int:
+        return self.length * self.dtype.itemsize
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, items: slice) -> np.ndarray:
+        """Items `items` (a slice with step 1), read into memory."""
+        start, stop, step = items.indices(self.length)
+        if step != 1:
+            raise ValueError("a FileArray is read in runs")
+        self._file.flush()
+        self._file.seek(start * self.dtype.itemsize)
+        return np.frombuffer(self._file.read(max(0, stop - start) * self.dtype.itemsize), dtype=self.dtype)
+
+    def write_to(self, file: IO[bytes]) -> None:
+        """Copy the items to `file`, COPY_BYTES at a time."""
+        self._file.flush()
+        self._file.seek(0)
+        while chunk := self._file.read(COPY_BYTES):
+            file.write(chunk)
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def write_arrays(file: IO[bytes], arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-    """Write `arrays` (C order) and the JSON-serialisable `meta` to the binary `file`."""
+    """Write `arrays` (C order; numpy arrays or FileArrays) and the JSON-serialisable `meta` to
+    the binary `file`."""
     layout, offset = {}, 0
     for name, array in arrays.items():
         layout[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset}
@@ -32,9 +81,12 @@ def write_arrays(file: IO[bytes], arrays: dict[str, np.ndarray], meta: dict[str,
     start = len(MAGIC) + _LENGTH.size + len(header)
     file.write(MAGIC + _LENGTH.pack(len(header)) + header + bytes(_aligned(start) - start))
     for array in arrays.values():
-        data = np.ascontiguousarray(array)
-        file.write(data.tobytes())
-        file.write(bytes(_aligned(data.nbytes) - data.nbytes))
+        if isinstance(array, FileArray):
+            array.write_to(file)
+        else:
+            array = np.ascontiguousarray(array)
+            file.write(array.reshape(-1).view(np.uint8).data)  # no copy of the array
+        file.write(bytes(_aligned(array.nbytes) - array.nbytes))
 
 
 def read_arrays(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

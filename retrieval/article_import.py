@@ -53,6 +53,8 @@ def add_article(
         pdf_name = file_name_for("", url, ".pdf")  # a PDF's title is often a guess; its address's name is not
     else:
         path = Path(source)
+        if path.is_dir():
+            raise AddError("is a directory: name its files (DIR/*.html DIR/*.pdf)")
         if not path.is_file():
             raise AddError("no such file, and not an http(s) address")
         kind, url = _kind_of_file(path), None

@@ -213,7 +213,7 @@ def read_article(relative_path: str, raw: bytes, url_template: str | None = None
     ValueError says what is wrong with it."""
     suffix = PurePosixPath(relative_path).suffix.lower()
     if suffix in EXTRACTED_SUFFIXES:
-        return _read_extracted(relative_path, raw, suffix)
+        return _read_extracted(relative_path, raw, suffix, url_template)
     return _read_text(relative_path, raw, url_template)
 
 
@@ -228,9 +228,10 @@ def _reader_version(relative_path: str) -> str:
     return "pypdf " + version("pypdf") if suffix == ".pdf" else ""
 
 
-def _read_extracted(relative_path: str, raw: bytes, suffix: str) -> Article:
+def _read_extracted(relative_path: str, raw: bytes, suffix: str, url_template: str | None) -> Article:
     """A web page (its Markdown rendered as a .md file is, so headings stay headings) or a PDF
-    (its text as extracted, page starts kept), with the details its reader found."""
+    (its text as extracted, page starts kept), with the details its reader found; its link is the
+    address the file names, else the URL template's."""
     if suffix == ".pdf":
         from retrieval.pdf_articles import read_pdf
 
@@ -252,7 +253,7 @@ def _read_extracted(relative_path: str, raw: bytes, suffix: str) -> Article:
         author=extracted.author,
         published=extracted.published,
         lang=detect_language(rendered.text),
-        url=extracted.url,
+        url=extracted.url or (url_for(url_template, relative_path) if url_template else None),
         path=relative_path,
         details=DETAILS_SEPARATOR.join(rendered.text[start:end] for start, end in details),
     )

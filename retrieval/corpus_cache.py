@@ -3,8 +3,8 @@ instead of parsing them again (detecting languages, converting scripts, extracti
 and PDFs took most of a large collection's start).
 
 The key hashes the digest `list_corpus` gives (every article file's path and bytes, the URL
-template; cheap next to parsing), the versions of the libraries that read web pages and PDFs, and the source of the
-`retrieval` package, so an edited article or a change to how articles are read makes a new key.
+template and the versions of the libraries that read web pages and PDFs; cheap next to parsing)
+and the source of the `retrieval` package, so an edited article or a change to how articles are read makes a new key.
 The cache is a pickle of the `Corpus` this process made itself in the user's own cache
 directory; a file that cannot be read is parsed again, never fatal.
 """
@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 
 # Bump when what a cached Corpus holds changes in a way the code digest would not show.
 CORPUS_CACHE_FORMAT = "1"
-_READER_LIBRARIES = ("trafilatura", "pypdf")
 
 
 def load_corpus_cached(directory: str | Path, cache_dir: str | Path | None = None,
@@ -65,15 +64,10 @@ def load_corpus_cached(directory: str | Path, cache_dir: str | Path | None = Non
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """A digest of the retrieval package's source and the article readers' versions."""
-    from importlib.metadata import PackageNotFoundError, version
-
+    """A digest of the retrieval package's source. (The web page and PDF readers' versions are
+    in the listing's digest, for the collections that hold such files: looking them up costs
+    about 20 ms, which a collection of Markdown need not pay.)"""
     digest = hashlib.sha256()
     for source in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    for library in _READER_LIBRARIES:
-        try:
-            digest.update(f"{library} {version(library)}".encode())
-        except PackageNotFoundError:
-            digest.update(f"{library} -".encode())
     return digest.hexdigest()

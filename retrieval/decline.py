@@ -1,25 +1,17 @@
-"""When to say "the articles don't say" instead of quoting loosely related text.
+"""What the question's words say about whether the collection can answer it.
 
-A question is declined when
-1. it has no searchable terms at all (only punctuation, emoji, stopwords), or only numbers
-   ("1 2", "[1,2]": nothing says what they are numbers of); or
-2. most of what it is about is missing from the articles: the words found in the corpus carry
-   less than MIN_COVERAGE of the question's idf weight (a word no passage holds weighs as much as
-   the rarest word can); or
-3. it names something the articles never mention: a name-like word (CamelCase, ALL CAPS,
-   letters mixed with digits, a capitalised word that does not open a sentence, or a Latin word
-   inside a Chinese question) that no passage holds. Such words are what a question is about
-   ("DALL-E 3", "Gen-4", "France"), so quoting around them would answer a different question.
-4. (after retrieval, for questions in Latin script) the best quote shares at most one word with
-   a question of three words or more: a single shared word ("2023", "final") is a coincidence,
-   not an answer; nor is a shared bare number (the "2" of "Sora 2" in "…2 million yuan").
-   Chinese questions are left out, as their words are cut differently in question and text, so
-   counting shared words would misjudge them. With the embedding model, a quote whose passage
-   is very close in meaning to the question is kept all the same.
-5. (after retrieval) it asks for a quantity or a time ("how many", "when", "多少") and the best
-   quote states none: it may be on the subject, but it does not hold the answer.
-Scores are not compared to a threshold: BM25 scores are not comparable across questions, and a
-threshold on them declined answerable questions far more often in our measurements.
+Only one thing declines a question here outright: it has no searchable terms at all (only
+punctuation, emoji, stopwords), or only numbers ("1 2": nothing says what they are numbers of).
+Everything else is evidence for the answerability score (retrieval/answerability.py), not a rule:
+- `collection_coverage`: the share of the question's idf weight that the collection holds (a
+  word no passage holds weighs as much as the rarest word can);
+- `unknown_names`: name-like words (CamelCase, ALL CAPS but for common abbreviations such as TV,
+  AI or CEO, letters mixed with digits, a capitalised word that does not open a sentence, a Latin
+  word inside a Chinese question) that no passage holds: what a question is about ("DALL-E 3",
+  "Gen-4", "France"), so quoting around them would answer a different question;
+- `shared_word_share`: the share of the question's words that a quote holds (a bare number
+  counts only as a whole word: the "2" of "Sora 2" is no match for "2 million").
+An operator may still set a floor on the collection's coverage (`min_coverage`, DECLINE_MIN_COVERAGE).
 """
 
 from __future__ import annotations
@@ -29,7 +21,8 @@ import re
 from retrieval.index import SearchIndex, fold_accents
 from retrieval.tokenizer import Token, has_chinese, terms
 
-MIN_COVERAGE = 0.25
+# No floor by default: the fitted score weighs coverage with everything else.
+MIN_COVERAGE = 0.0
 
 # CamelCase, ALL CAPS, letters joined to digits ("Gen4"), or a capitalised name and a short
 # version number ("Gen-4", "DALL·E 3"; not "December 1965", whose number is a year).
@@ -38,49 +31,57 @@ _NAME_LIKE = re.compile(
 )
 
 
-def decline_reason(
-    question: str,
-    tokens: list[Token],
-    index: SearchIndex,
-    chinese_question: bool,
-    min_coverage: float = MIN_COVERAGE,
-    check_coverage: bool = True,
-) -> str | None:
-    """Why the question should be declined, or None when the articles may answer it.
-    `check_coverage=False` skips rule 2 (the model found the question's meaning in them)."""
+def unreadable(tokens) -> str | None:
+    """Why a question cannot be searched at all (rule 1), or None."""
     if not tokens:
         return "no searchable words"
     if all(token.term.isdigit() for token in tokens):
         return "only numbers"
-    if check_coverage:
-        shortfall = coverage_shortfall(tokens, index, min_coverage)
-        if shortfall:
-            return shortfall
+    return None
+
+
+# All-caps words common in any writing (TV, AI, CEO): not names, so not "never mentioned".
+COMMON_CAPITALS = frozenset(
+    "AI TV US USA UK EU UN CEO CTO CFO COO API APIs APP PR HR IT IP ID OK FAQ PDF URL USD RMB GDP IPO "
+    "VR AR PC GPU GPUs CPU CPUs FPS HD UI UX SDK AM PM DIY NGO R&D B2B B2C Q&A".split()
+)
+
+
+def unknown_names(question: str, tokens: list[Token], index: SearchIndex, chinese_question: bool) -> list[str]:
+    """The name-like words of the question (rule 3) that no passage holds, in question order."""
+    unknown = []
     for token in tokens:
         if token.bigram:
             continue
         word = question[token.start : token.end]
+        if word in COMMON_CAPITALS:
+            continue
         name_like = (
             _NAME_LIKE.match(word)
             or _is_proper_noun(question, token.start, word)
-            or (chinese_question and word.isascii() and word.isalpha())
+            or (chinese_question and word.isascii() and word.isalpha() and word.upper() not in COMMON_CAPITALS)
         )
         if name_like and index.idf_of(token.term) is None and not _known_without_accents(word.lower(), index):
-            return f"the articles never mention {word!r}"
-    return None
+            unknown.append(word)
+    return unknown
 
 
-def coverage_shortfall(tokens: list[Token], index: SearchIndex, min_coverage: float = MIN_COVERAGE) -> str | None:
-    """Rule 2: why the words the articles hold carry too little of the question's weight, or None."""
+def collection_coverage(tokens: list[Token], index: SearchIndex) -> float:
+    """The share of the question's content-word weight that some passage holds (1.0 when it has
+    no content words: nothing is missing)."""
     unseen = index.unseen_idf()
     total = found = 0.0
     for token in _content_words(tokens):
         idf = _word_idf(token.term, index)
         total += unseen if idf is None else idf
         found += 0.0 if idf is None else idf
-    if total and found < min_coverage * total:
-        return f"only {found / total:.0%} of the question's weight is in the articles"
-    return None
+    return found / total if total else 1.0
+
+
+def coverage_shortfall(tokens: list[Token], index: SearchIndex, min_coverage: float = MIN_COVERAGE) -> str | None:
+    """Why the words the articles hold carry less than the operator's floor, or None."""
+    share = collection_coverage(tokens, index)
+    return f"only {share:.0%} of the question's weight is in the articles" if share < min_coverage else None
 
 
 def _known_without_accents(word: str, index: SearchIndex) -> bool:
@@ -101,17 +102,17 @@ def _is_proper_noun(question: str, start: int, word: str) -> bool:
     return _SENTENCE_OPENING.search(question[:start]) is None
 
 
-MIN_WORDS_FOR_OVERLAP_CHECK = 3
-
-
-def loosely_related(tokens: list[Token], quoted_terms: set[str]) -> bool:
-    """True when a question of MIN_WORDS_FOR_OVERLAP_CHECK words or more shares at most one of
-    them with the quote whose terms are `quoted_terms` (rule 4 above)."""
+def shared_word_share(tokens: list[Token], quoted_terms: set[str] | frozenset[str]) -> float:
+    """The share of the question's content words (whole words) that the quote holds."""
     words = _whole_words(_content_words(tokens))
-    if len(words) < MIN_WORDS_FOR_OVERLAP_CHECK:
-        return False
-    shared = sum(1 for parts in words if any(_shares(part, parts, quoted_terms) for part in parts))
-    return shared <= 1
+    if not words:
+        return 0.0
+    return sum(1 for parts in words if any(_shares(part, parts, quoted_terms) for part in parts)) / len(words)
+
+
+def content_word_count(tokens: list[Token]) -> int:
+    """How many distinct content words the question has."""
+    return len(_whole_words(_content_words(tokens)))
 
 
 def _shares(part: Token, word: list[Token], quoted_terms: set[str]) -> bool:

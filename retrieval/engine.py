@@ -3,81 +3,47 @@
 from __future__ import annotations
 
 import logging
-import math
-import re
-import unicodedata
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from retrieval.answer import Answer, ArticleInfo, Hit
-from retrieval.answer_kind import states_quantity, wants_quantity
+from retrieval.answer_kind import wants_quantity
+from retrieval.candidates import gather_candidates
 from retrieval.corpus import Corpus
 from retrieval.corpus_cache import load_corpus_cached
-from retrieval.decline import MIN_COVERAGE, coverage_shortfall, decline_reason, loosely_related
+from retrieval.answerability import Evidence, Outcome, load_model
+from retrieval.article_details import FIELD_SEPARATOR, ArticleAnswer, answer_about_article
+from retrieval.decline import MIN_COVERAGE, coverage_shortfall, unknown_names, unreadable
+from retrieval.evidence import gather_evidence
 from retrieval.embedder import Embedder
-from retrieval.excerpts import choose_excerpt
-from retrieval.follow_up import question_to_search
 from retrieval.background_embedding import BackgroundEmbedding, EmbeddingProgress
+from retrieval.follow_up import question_to_search
 from retrieval.index_cache import embedding_progress_path, load_index, load_or_build_semantic_index, load_vector_store
 from retrieval.language import detect_language, same_family
+from retrieval.links import quote_url
 from retrieval.source_location import quote_link, quote_location
-from retrieval.passages import Passage
+from retrieval.question import MAX_QUESTION_CHARS, PreparedQuestion, QuestionTerms, prepare_question, question_terms
+from retrieval.quotes import Quote, quote_candidates
+from retrieval.ranking import OTHER_LANGUAGE_FACTOR, Ranked, lexical_evidence, rank_quotes
 from retrieval.semantic_index import Closeness, sentence_texts
-from retrieval.semantic_rerank import SEMANTIC_DEPTH, Candidate, blend, seed_bonus, strongly_close, with_nearest
 from retrieval.small_talk import is_small_talk
-from retrieval.tokenizer import Token, tokenize
 from retrieval.vector_store import EmbeddingTooSlow, Progress, text_key
+
+__all__ = ["Engine", "MAX_QUESTION_CHARS", "PAGED_HITS", "DEFAULT_TOP_K", "PreparedQuestion", "prepare_question"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TOP_K = 3
 # "More" pages through at most this many hits of a question, all chosen at once.
 PAGED_HITS = 30
-# Longer questions are answered on their beginning; the answer says so (`truncated`).
-MAX_QUESTION_CHARS = 1000
 # Passages fetched from the index per hit wanted: room for overlaps and language preference.
 CANDIDATES_PER_HIT = 4
-# Without the model, a hit from a translation whose original is in the question's language ranks
-# as if it scored this much less, so the question's language wins when both hold the passage.
-# (With the model, retrieval/semantic_rerank.py weighs languages.)
-OTHER_LANGUAGE_FACTOR = 0.8
-# The best RERANK_DEPTH passages are re-ranked by BM25 score times (COVERAGE_BASE + the share
-# of the question's weight that the chosen excerpt itself quotes): passages whose matches sit
-# close together win. Deeper ones keep BM25's order, so every page of "more" agrees.
-RERANK_DEPTH = 16
-COVERAGE_BASE = 0.5
-# Hits scoring under this share of the best one are loosely related: they are not quoted.
-MIN_SHARE_OF_BEST = 0.4
 
 # Computing the vectors of a collection's sentences at start-up is worth at most this long
 # (estimated before starting); larger collections are answered lexically until `python -m bot
 # embed` has computed them.
 DEFAULT_EMBED_BUDGET_SECONDS = 120.0
-
-# A question asking how many, how much or when ranks a quote that states no number or date
-# as if it scored this much less.
-NUMBERLESS_FACTOR = 0.7
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-@dataclass(frozen=True)
-class PreparedQuestion:
-    """A question cleaned for searching: `text` is what was searched."""
-
-    text: str
-    truncated: bool
-
-
-def prepare_question(question: str) -> PreparedQuestion:
-    """Control characters and lone surrogates removed, whitespace folded, length capped."""
-    text = _SURROGATE.sub("", question)
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
-    text = " ".join(text.split())
-    truncated = len(text) > MAX_QUESTION_CHARS
-    return PreparedQuestion(text[:MAX_QUESTION_CHARS] if truncated else text, truncated)
 
 
 class Engine:
@@ -213,7 +179,8 @@ class Engine:
                        has_more=offset + page_size < len(every.hits), total_hits=len(every.hits))
 
     def answer(self, question: str, top_k: int = DEFAULT_TOP_K, offset: int = 0, earlier: str | None = None) -> Answer:
-        """Up to `top_k` hits for `question`, skipping the first `offset` (for "more results").
+        """Up to `top_k` hits for `question`, skipping the first `offset` (for "more results"):
+        a confident answer, a "not sure" one (`uncertain`: the closest quotes), or a decline.
         `earlier`: the question whose answer this one replies to; a follow-up ("and in China?")
         is searched with it, and the Answer's question is the one searched."""
         question = question_to_search(question, earlier)
@@ -221,31 +188,23 @@ class Engine:
         lang = detect_language(prepared.text)
         if is_small_talk(prepared.text):
             return Answer(prepared.text, False, lang, truncated=prepared.truncated, small_talk=True)
-        # The model embeds the question on its own thread while the words are matched here.
-        pending = self._embed_in_background(prepared.text)
-        tokens = tokenize(prepared.text)
-        declined = decline_reason(prepared.text, tokens, self.index, lang.startswith("zh"), self.min_coverage,
-                                  check_coverage=False)
-        wanted = offset + top_k + 1
-        closeness, ranked = None, []
-        if not declined:
-            depth = RERANK_DEPTH if pending is None else SEMANTIC_DEPTH
-            ranked = self.index.search([t.term for t in tokens], max(depth, wanted * CANDIDATES_PER_HIT))
-            closeness = self._closeness(pending)
-            # A question the model finds very close to some sentence is not declined for using
-            # words the articles lack: it may say in its own words what they say in theirs.
-            if not strongly_close(closeness):
-                declined = coverage_shortfall(tokens, self.index, self.min_coverage)
-        if declined:
-            log.debug("declined %r: %s", prepared.text[:80], declined)
-            return Answer(prepared.text, False, lang, truncated=prepared.truncated, decline_reason=declined)
-
-        candidates = self._ranked_candidates(prepared.text, tokens, lang, ranked, closeness)
-        declined = self._unanswered_by(candidates, prepared.text, tokens, lang, closeness)
-        if declined:
-            log.debug("declined %r: %s", prepared.text[:80], declined)
-            return Answer(prepared.text, False, lang, truncated=prepared.truncated, decline_reason=declined)
-        hits = self._distinct_hits(candidates, wanted)
+        found = self.assess(prepared, lang, offset + top_k + 1)
+        if isinstance(found, str):
+            return self._declined(prepared, lang, found)
+        verdict = load_model(self.semantic.identity if found.semantic else None).judge(found.evidence)
+        hits = self._distinct_hits(found.ranked, offset + top_k + 1)
+        if found.about is not None:
+            hits = [self._about_hit(found.about)] + (hits if verdict.outcome is not Outcome.DECLINE else [])
+        else:
+            # A question no passage shares a word with is about something else, whatever the
+            # model finds nearest; an operator may also ask for a floor on the words held.
+            lexical = any(r.quote.candidate.lexical_rank is not None for r in found.ranked)
+            floor = coverage_shortfall(list(found.terms.tokens), self.index, self.min_coverage)
+            if not hits or not lexical:
+                return self._declined(prepared, lang, "no passage holds the question's words")
+            if floor or verdict.outcome is Outcome.DECLINE:
+                return self._declined(prepared, lang, floor or self._why(prepared.text, lang, found, verdict))
+        log.debug("%r: %s", prepared.text[:80], verdict.reason())
         return Answer(
             question=prepared.text,
             answered=True,
@@ -254,7 +213,56 @@ class Engine:
             offset=offset,
             has_more=len(hits) > offset + top_k,
             truncated=prepared.truncated,
+            uncertain=found.about is None and verdict.outcome is Outcome.NOT_SURE,
         )
+
+    def assess(self, prepared: PreparedQuestion, lang: str, wanted: int = DEFAULT_TOP_K + 1) -> "Assessment | str":
+        """The stages up to the answerability score for a prepared question: its candidates
+        (candidates.py), each one's excerpt (quotes.py), the fused ranking (ranking.py), the
+        evidence for the score (evidence.py) and, for a question about an article itself, its
+        details (article_details.py). A string says why it cannot be searched at all."""
+        # The model embeds the question on its own thread while the words are matched here.
+        pending = self._embed_in_background(prepared.text)
+        terms = question_terms(prepared.text, self.index)
+        refused = unreadable(terms.tokens)
+        if refused:
+            if pending is not None:
+                pending.result()  # the model's thread stays in step with the questions
+            return refused
+        closeness = self._closeness(pending)
+        candidates = gather_candidates(self.index, terms.terms, closeness, wanted * CANDIDATES_PER_HIT,
+                                       lambda ids: self._lexical_scores(terms.terms, ids))
+        head, tail = (quote_candidates(group, prepared.text, terms, self.corpus, self.passages, self.tokens.matching,
+                                       closeness, keep_unmatched=closeness is not None)
+                      for group in (candidates.head, candidates.tail))
+        wants_number = wants_quantity(prepared.text)
+        lexical = {q.candidate.passage: lexical_evidence(q, wants_number, self._language_factor(q, lang, closeness))
+                   for q in head + tail}
+        ranked = rank_quotes(head, tail, lexical, closeness, lang)
+        evidence = gather_evidence(prepared.text, terms, lang, ranked, closeness, self.index)
+        about = answer_about_article(prepared.text, terms, lang, self.corpus, ranked[0].quote.article if ranked else None)
+        return Assessment(terms, ranked, evidence, about, closeness is not None)
+
+    @staticmethod
+    def _about_hit(about: ArticleAnswer) -> Hit:
+        info = about.article.info
+        link = quote_url(info.url, about.excerpt.split(FIELD_SEPARATOR)[0]) if about.from_text else info.url
+        return Hit(article=info, excerpt=about.excerpt, highlights=about.highlights, score=1.0, quote_url=link,
+                   about_article=True)
+
+    def _why(self, question: str, lang: str, found: "Assessment", verdict) -> str:
+        """The score, and what weighed most against it, for logs and the operator's report."""
+        parts = [verdict.reason()]
+        names = unknown_names(question, list(found.terms.tokens), self.index, lang.startswith("zh"))
+        if names:
+            parts.append(f"the articles never mention {names[0]!r}")
+        if found.evidence.collection_coverage < 0.5:
+            parts.append(f"only {found.evidence.collection_coverage:.0%} of the question's weight is in the articles")
+        return "; ".join(parts)
+
+    def _declined(self, prepared: PreparedQuestion, lang: str, reason: str) -> Answer:
+        log.debug("declined %r: %s", prepared.text[:80], reason)
+        return Answer(prepared.text, False, lang, truncated=prepared.truncated, decline_reason=reason)
 
     def _embed_in_background(self, question: str) -> Future | None:
         if self.semantic is None or self.embedder is None:
@@ -264,76 +272,12 @@ class Engine:
     def _closeness(self, pending: Future | None) -> Closeness | None:
         return None if pending is None else self.semantic.closeness(pending.result()[0])
 
-    def _ranked_candidates(
-        self, question: str, tokens: list[Token], lang: str, ranked: list[tuple[int, float]], closeness: Closeness | None
-    ) -> list[Candidate]:
-        """Passages worth quoting, best first, each with its excerpt: BM25's best (`ranked`, and,
-        with the model, the closest passages of each language), the first `depth` re-ranked."""
-        query_terms = [token.term for token in tokens]
-        weights = {term: self.index.idf_of(term) or 0.0 for term in query_terms}
-        total_weight = math.fsum(weights.values()) or 1.0
-        depth = RERANK_DEPTH if closeness is None else SEMANTIC_DEPTH
-        if closeness is not None:
-            ranked, depth = with_nearest(ranked, closeness, lambda ids: self._lexical_scores(query_terms, ids))
-        wants_number = wants_quantity(question)
-        candidates = []
-        for rank, (pid, score) in enumerate(ranked):
-            passage = self.passages[pid]
-            article = self.corpus.articles[passage.article]
-            matches = self.tokens.matching(pid, weights)
-            if not matches and closeness is None:
-                continue
-            bonus = seed_bonus(self.semantic, closeness, pid) if closeness and self.semantic else None
-            excerpt = choose_excerpt(article.text, passage.start, passage.end, matches, weights, bonus=bonus,
-                                     code=article.code_spans(passage.start, passage.end))
-            quoted = {t.term for t in matches if excerpt.start <= t.start and t.end <= excerpt.end}
-            coverage = math.fsum(weights[term] for term in quoted) / total_weight  # exact: set order can't matter
-            # (With the model, the other language's handicap is applied once, in `blend`.)
-            language = self._language_factor(passage, lang) if closeness is None else 1.0
-            lexical = score * language * (COVERAGE_BASE + coverage)
-            if wants_number and not states_quantity(excerpt.text, question):
-                lexical *= NUMBERLESS_FACTOR
-            candidates.append(Candidate(lexical, rank, pid, article, excerpt))
-
-        reranked = sorted((c for c in candidates if c.rank < depth), key=Candidate.order)
-        if closeness is not None and reranked:
-            blend(reranked, closeness, lang)
-            reranked.sort(key=Candidate.order)
-        candidates = reranked + [c for c in candidates if c.rank >= depth]
-        if not reranked:
-            return candidates
-        floor = reranked[0].score * MIN_SHARE_OF_BEST
-        return [candidate for candidate in candidates if candidate.score >= floor]
-
-    def _unanswered_by(
-        self, candidates: list[Candidate], question: str, tokens: list[Token], lang: str, closeness: Closeness | None
-    ) -> str | None:
-        """Why the best candidate does not answer the question (decline rules 4 and 5), or None."""
-        if not candidates:
-            return "no passage holds the question's words"
-        if self._loosely_related(tokens, lang, candidates[0], closeness):
-            return "the best quote shares at most one of the question's words"
-        if wants_quantity(question) and not states_quantity(candidates[0].excerpt.text, question):
-            return "the question asks for a number or a date and the best quote states none"
-        return None
-
-    def _loosely_related(
-        self, tokens: list[Token], lang: str, best: Candidate, closeness: Closeness | None
-    ) -> bool:
-        """Decline rule 4 (see retrieval/decline.py) for the best candidate, unless the model
-        finds one of its sentences very close to the question."""
-        if lang.startswith("zh") or best.article.info.lang.startswith("zh"):
-            return False
-        if strongly_close(closeness, best.passage):
-            return False
-        return loosely_related(tokens, self.tokens.terms_within(best.passage, best.excerpt.start, best.excerpt.end))
-
-    def _distinct_hits(self, candidates: list[Candidate], wanted: int) -> list[Hit]:
+    def _distinct_hits(self, ranked: list[Ranked], wanted: int) -> list[Hit]:
         """Up to `wanted` hits, skipping excerpts that overlap one already taken."""
         hits: list[Hit] = []
         taken: dict[str, list[tuple[int, int]]] = {}
-        for candidate in candidates:
-            article, excerpt = candidate.article, candidate.excerpt
+        for item in ranked:
+            article, excerpt = item.quote.article, item.quote.excerpt
             spans = taken.setdefault(article.info.id, [])
             if any(excerpt.start < e and s < excerpt.end for s, e in spans):
                 continue
@@ -343,9 +287,9 @@ class Engine:
                     article=article.info,
                     excerpt=excerpt.text,
                     highlights=excerpt.highlights,
-                    score=candidate.score,
+                    score=item.score,
                     quote_url=quote_link(article, excerpt.text, excerpt.start),
-                    section=self.passages[candidate.passage].section,
+                    section=self.passages[item.quote.candidate.passage].section,
                     location=quote_location(article, excerpt.start),
                     code=excerpt.code,
                 )
@@ -355,15 +299,30 @@ class Engine:
         return hits
 
     def _lexical_scores(self, query_terms: list[str], passages: list[int]) -> list[float]:
+        if not passages:
+            return []
         scores = self.index.scores([term for term in query_terms if self.index.idf_of(term) is not None])
         return [float(scores[pid]) for pid in passages]
 
-    def _language_factor(self, passage: Passage, lang: str) -> float:
-        article = self.corpus.articles[passage.article]
-        if same_family(article.info.lang, lang):
+    def _language_factor(self, quote: Quote, lang: str, closeness: Closeness | None) -> float:
+        """Without the model, a translation whose original is in the question's language counts
+        OTHER_LANGUAGE_FACTOR less (with the model, ranking.py weighs languages)."""
+        article = quote.article
+        if closeness is not None or same_family(article.info.lang, lang):
             return 1.0
         siblings = self._translations.get(article.info.id, ())
         return OTHER_LANGUAGE_FACTOR if any(same_family(other, lang) for other in siblings) else 1.0
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the stages found for one question, before its outcome is decided."""
+
+    terms: QuestionTerms
+    ranked: list[Ranked]
+    evidence: Evidence
+    about: ArticleAnswer | None
+    semantic: bool
 
 
 def _translation_languages(corpus: Corpus) -> dict[str, tuple[str, ...]]:

@@ -2,7 +2,14 @@
 
 A hit is right when its excerpt is a verbatim quote of its article (whitespace folded, the
 "…" marks of a cut removed), at most MAX_EXCERPT_CHARS long, and contains one of the answer
-strings (whitespace folded). See ../shared/eval/README.md for the file format.
+strings (whitespace folded). A hit about the article itself (`about_article`) is verbatim when
+each of its " · "-separated parts is in the article's text or is one of its header fields.
+See ../shared/eval/README.md for the file format.
+
+An answerable question counts against the engine only when it is declined outright
+(`declined`); a "not sure" answer (`uncertain`) still shows its quotes and is scored by them,
+and counted apart (`not_sure`). An unanswerable question counts as handled when it is declined
+or answered "not sure" (`declined_or_not_sure`): the reply does not claim the articles answer it.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from retrieval.article_details import FIELD_SEPARATOR
 from retrieval.engine import Engine
 from retrieval.excerpts import ELLIPSIS, MAX_EXCERPT_CHARS
 from retrieval.language import detect_language
@@ -34,8 +42,10 @@ class Tally:
     at3: int = 0
     reciprocal_rank: float = 0.0
     falsely_declined: int = 0
+    not_sure: int = 0
     unanswerable: int = 0
     declined: int = 0
+    declined_or_not_sure: int = 0
     not_verbatim: int = 0
 
     def row(self) -> dict[str, float | int | None]:
@@ -45,9 +55,10 @@ class Tally:
             "answer@1": self.at1 / n if n else None,
             "answer@3": self.at3 / n if n else None,
             "mrr": self.reciprocal_rank / n if n else None,
-            "false_declines": self.falsely_declined / n if n else None,
+            "declined": self.falsely_declined / n if n else None,
+            "not_sure": self.not_sure / n if n else None,
             "unanswerable": u,
-            "declined": self.declined / u if u else None,
+            "declined_or_not_sure": self.declined_or_not_sure / u if u else None,
         }
 
 
@@ -112,11 +123,13 @@ def _count(tally: Tally, answer, item: dict, answerable: bool, texts: dict[str, 
     if not answerable:
         tally.unanswerable += 1
         tally.declined += not answer.answered
+        tally.declined_or_not_sure += not answer.answered or answer.uncertain
         return
     tally.answerable += 1
     if not answer.answered:
         tally.falsely_declined += 1
         return
+    tally.not_sure += answer.uncertain
     for rank, hit in enumerate(answer.hits, start=1):
         if not _is_verbatim(hit, texts):
             tally.not_verbatim += 1
@@ -133,8 +146,12 @@ def _is_right(hits, item: dict, texts: dict[str, str]) -> bool:
 
 
 def _is_verbatim(hit, texts: dict[str, str]) -> bool:
+    text = texts.get(hit.article.id, "")
+    if hit.about_article:
+        fields = {hit.article.author, hit.article.publisher, hit.article.published, hit.article.title}
+        return all(part in fields or fold(part) in text for part in hit.excerpt.split(FIELD_SEPARATOR))
     quote = fold(hit.excerpt.strip(ELLIPSIS))
-    return len(hit.excerpt) <= MAX_EXCERPT_CHARS and quote in texts.get(hit.article.id, "")
+    return len(hit.excerpt) <= MAX_EXCERPT_CHARS and quote in text
 
 
 def _contains_answer(excerpt: str, item: dict) -> bool:

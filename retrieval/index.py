@@ -21,20 +21,24 @@ positive and rewards a passage for holding a term at all.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
 
+from retrieval.chinese import CJK_CHAR
 from retrieval.term_table import TermTable, term_arrays
+
+_CJK = re.compile(f"[{CJK_CHAR}]")
 
 K1 = 1.5
 B = 0.75
 DELTA = 1.0
-# Tokens counted per step of the build: bounds its temporary arrays (about 40 bytes a token).
-BUILD_BLOCK_TOKENS = 4_000_000
+# Tokens counted per step of the build: bounds its temporary arrays (about 40 bytes a token: 40 MB).
+BUILD_BLOCK_TOKENS = 1_000_000
 
 
 def fold_accents(text: str) -> str:
@@ -89,11 +93,17 @@ class SearchIndex:
                        np.zeros(0, dtype=np.uint8), np.zeros(count), k1, delta)
         if any("\0" in term for term in term_ids):
             raise ValueError("a term contains a NUL character (the tokenizer never makes one)")
-        blocks = _block_postings(ids, lengths)
-        frequencies = sum(np.bincount(terms, minlength=len(term_ids)) for terms, _, _ in blocks)
+        # Two passes over the blocks, each made again from the ids (cheap next to tokenising):
+        # one counts each term's passages, the other places them. Keeping the blocks between the
+        # two would hold every posting twice.
+        frequencies = np.zeros(len(term_ids), dtype=np.int64)
+        top = 0
+        for terms, _, counts in _block_postings(ids, lengths):
+            frequencies += np.bincount(terms, minlength=len(term_ids))
+            top = max(top, int(counts.max(initial=0)))
         offsets = np.zeros(len(term_ids) + 1, dtype=np.int64)
         np.cumsum(frequencies, out=offsets[1:])
-        passage_ids, term_freqs = _gather_by_term(blocks, offsets)
+        passage_ids, term_freqs = _gather_by_term(_block_postings(ids, lengths), offsets, top)
 
         # rank-bm25 BM25Plus: idf = math.log((corpus_size + 1) / freq), avgdl = num_doc / corpus_size
         # (Python ints and floats); one math.log per distinct document frequency.
@@ -108,6 +118,8 @@ class SearchIndex:
         arrays = term_arrays(list(self.term_ids))  # a built index's ids are its dict's order
         arrays.update(idf=self.idf, offsets=self.offsets, passage_ids=self.passage_ids,
                       term_freqs=self.term_freqs, norms=self.norms)
+        folded = "\0".join(sorted(self.accent_folded_terms())).encode()
+        arrays["folded_terms"] = np.frombuffer(folded, dtype=np.uint8) if folded else np.zeros(0, dtype=np.uint8)
         return arrays, {"k1": self.k1, "delta": self.delta}
 
     @classmethod
@@ -116,15 +128,24 @@ class SearchIndex:
         term_ids = TermTable(arrays)
         if len(arrays["idf"]) != len(term_ids) or len(arrays["offsets"]) != len(term_ids) + 1:
             raise ValueError("the index's terms do not match its arrays")
-        return cls(term_ids, arrays["idf"], arrays["offsets"], arrays["passage_ids"],
-                   arrays["term_freqs"], arrays["norms"], meta["k1"], meta["delta"])
+        index = cls(term_ids, arrays["idf"], arrays["offsets"], arrays["passage_ids"],
+                    arrays["term_freqs"], arrays["norms"], meta["k1"], meta["delta"])
+        if "folded_terms" in arrays:
+            index.__dict__["_folded_blob"] = arrays["folded_terms"]
+        return index
 
     def accent_folded_terms(self) -> frozenset[str]:
-        """The indexed terms with accents taken off ("maizière" gives "maiziere"), computed on
-        first use and kept for the life of the process (not saved with the index)."""
+        """The indexed Latin-script terms with accents taken off ("maizière" gives "maiziere"):
+        saved with the index when it is built (folding every term took seconds at a large
+        collection's first question), else computed on first use; kept for the process."""
         folded = self.__dict__.get("_accent_folded")
         if folded is None:
-            folded = frozenset(fold_accents(term) for term in self.term_ids if not term.isascii())
+            blob = self.__dict__.get("_folded_blob")
+            if blob is not None:
+                folded = frozenset(bytes(blob).decode().split("\0")) if len(blob) else frozenset()
+            else:  # Chinese terms have no accents: only words of other scripts are folded
+                folded = frozenset(fold_accents(term) for term in self.term_ids
+                                   if not term.isascii() and not _CJK.search(term))
             self.__dict__["_accent_folded"] = folded
         return folded
 
@@ -247,10 +268,9 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
-def _block_postings(ids: np.ndarray, lengths: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _block_postings(ids, lengths: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Every (term, passage, count) of the passages, in blocks of about BUILD_BLOCK_TOKENS tokens
-    (in passage order), each sorted by (term, passage)."""
-    blocks = []
+    (in passage order), each sorted by (term, passage); `ids` is an array or a FileArray."""
     cumulative = np.cumsum(lengths)
     start = 0
     while start < len(lengths):
@@ -266,25 +286,21 @@ def _block_postings(ids: np.ndarray, lengths: np.ndarray) -> list[tuple[np.ndarr
         counts = np.diff(starts, append=len(keys))
         keys = keys[starts]
         counts = counts.astype(np.uint16 if len(counts) == 0 or counts.max() <= 0xFFFF else np.uint32)
-        blocks.append(((keys // width).astype(np.int32), (keys % width + start).astype(np.int32), counts))
+        yield (keys // width).astype(np.int32), (keys % width + start).astype(np.int32), counts
         start = end
-    return blocks
 
 
 def _gather_by_term(
-    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]], offsets: np.ndarray
+    blocks: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]], offsets: np.ndarray, top: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each term's passages (ascending) and counts, laid out at `offsets`: a counting sort, block by
-    block; blocks come in passage order, so each term's passages stay ascending. Blocks are
-    freed as they are placed; counts take the smallest unsigned type that holds them."""
-    top = max(int(counts.max()) for _, _, counts in blocks if len(counts))
+    block; blocks come in passage order, so each term's passages stay ascending. Counts take the
+    smallest unsigned type that holds `top`, the largest."""
     dtype = np.uint8 if top <= 0xFF else np.uint16 if top <= 0xFFFF else np.uint32
     passage_ids = np.empty(int(offsets[-1]), dtype=np.int32)
     term_freqs = np.empty(int(offsets[-1]), dtype=dtype)
     cursor = offsets[:-1].copy()
-    blocks.reverse()
-    while blocks:
-        terms, passages, counts = blocks.pop()
+    for terms, passages, counts in blocks:
         firsts = np.flatnonzero(np.diff(terms, prepend=-1))  # terms are sorted: each group's start
         sizes = np.diff(firsts, append=len(terms))
         group_terms = terms[firsts]

@@ -15,13 +15,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from retrieval.array_file import read_arrays, write_arrays
+from retrieval.array_file import FileArray, read_arrays, write_arrays
 from retrieval.atomic_files import write_atomically
 from retrieval.chinese import use_cache_dir
 from retrieval.corpus import Corpus
@@ -78,27 +79,41 @@ class LoadedIndex:
 
 def build_index(corpus: Corpus) -> tuple[list[Passage], SearchIndex, dict[str, np.ndarray]]:
     """Split every article into passages, index their terms, and keep each passage's tokens
-    (`token_store` arrays). Passages are tokenised one at a time into growing arrays of term ids,
-    so memory holds no list of every token's text."""
+    (`token_store` arrays, read into memory). See `build_index_into` for a build whose tokens
+    stay on disk."""
+    with tempfile.TemporaryDirectory(prefix="sora-quotes-build-") as scratch:
+        passages, index, tokens = build_index_into(corpus, Path(scratch))
+        arrays = {name: array[:] if isinstance(array, FileArray) else array for name, array in tokens.arrays().items()}
+        tokens.close()
+    return passages, index, arrays
+
+
+def build_index_into(corpus: Corpus, scratch: Path) -> tuple[list[Passage], SearchIndex, TokenStoreBuilder]:
+    """Split every article into passages, index their terms, and write each passage's tokens to
+    files in `scratch` (the builder's `arrays()`; close it when done). Passages are tokenised one
+    at a time and their tokens go straight to those files; the postings are counted from them in
+    blocks (BUILD_BLOCK_TOKENS): memory holds neither a list of every token nor all their ids."""
     passages: list[Passage] = []
+    for position, article in enumerate(corpus.articles):
+        passages.extend(split_passages(article, position))
     term_ids: dict[str, int] = {}
     chinese_terms = bytearray()
-    tokens = TokenStoreBuilder()
-    ids: list[np.ndarray] = []
-    lengths: list[int] = []
-    for position, article in enumerate(corpus.articles):
-        for passage in split_passages(article, position):
-            passages.append(passage)
-            found = tokenize(article.text[passage.start : passage.end])
-            passage_ids = [_term_id(term_ids, chinese_terms, token.term) for token in found]
-            # The section's words are indexed with the passage (never quoted: no tokens kept).
-            section_ids = [_term_id(term_ids, chinese_terms, term) for term in terms(passage.section)]
-            tokens.add(passage_ids, found, chinese_terms)
-            ids.append(np.array(passage_ids + section_ids, dtype=np.int32))
-            lengths.append(len(passage_ids) + len(section_ids))
-    all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32)
-    del ids
-    return passages, SearchIndex.from_term_ids(term_ids, all_ids, np.array(lengths, dtype=np.int64)), tokens.arrays()
+    tokens = TokenStoreBuilder(scratch, max((p.end - p.start for p in passages), default=0))
+    # What the index counts: a passage's tokens and its section's words, passage after passage.
+    indexed = FileArray(scratch / "indexed_terms", np.int32)
+    lengths = np.zeros(len(passages), dtype=np.int64)
+    for number, passage in enumerate(passages):
+        found = tokenize(corpus.articles[passage.article].text[passage.start : passage.end])
+        passage_ids = [_term_id(term_ids, chinese_terms, token.term) for token in found]
+        # The section's words are indexed with the passage (never quoted: no tokens kept).
+        section_ids = [_term_id(term_ids, chinese_terms, term) for term in terms(passage.section)]
+        tokens.add(passage_ids, found, chinese_terms)
+        indexed.append(np.array(passage_ids + section_ids, dtype=np.int32))
+        lengths[number] = len(passage_ids) + len(section_ids)
+    try:
+        return passages, SearchIndex.from_term_ids(term_ids, indexed, lengths), tokens
+    finally:
+        indexed.close()
 
 
 def _term_id(term_ids: dict[str, int], chinese_terms: bytearray, term: str) -> int:
@@ -141,20 +156,31 @@ def load_index(corpus: Corpus, cache_dir: str | Path | None = None) -> LoadedInd
     except Exception as error:  # a damaged or foreign file: rebuild over it
         log.warning("ignoring unreadable index cache %s: %s", path, error)
 
-    built, index, token_arrays = build_index(corpus)
-    passages = PassageTable.of(built)
-    del built
-    try:
-        write_atomically(path, lambda file: write_index_file(file, passages, index, token_arrays))
-        prune_superseded(directory, path, corpus_prefix(corpus))
-        return read_index_file(path)
-    except (OSError, ValueError) as error:
-        log.info("index cache not saved in %s: %s", directory, error)
+    with tempfile.TemporaryDirectory(prefix="sora-quotes-build-", dir=_scratch_parent(directory)) as scratch:
+        built, index, tokens = build_index_into(corpus, Path(scratch))
+        passages = PassageTable.of(built)
+        del built
+        try:
+            write_atomically(path, lambda file: write_index_file(file, passages, index, tokens.arrays()))
+            prune_superseded(directory, path, corpus_prefix(corpus))
+            tokens.close()
+            return read_index_file(path)
+        except (OSError, ValueError) as error:
+            log.info("index cache not saved in %s: %s", directory, error)
+        token_arrays = {name: array[:] if isinstance(array, FileArray) else array
+                        for name, array in tokens.arrays().items()}
+        tokens.close()
     terms = list(index.term_ids)
     return LoadedIndex(passages, index, TokenStore(token_arrays, passages.starts, index.term_ids.get, terms.__getitem__))
 
 
-def write_index_file(file, passages: PassageTable, index: SearchIndex, token_arrays: dict[str, np.ndarray]) -> None:
+def _scratch_parent(directory: Path) -> str | None:
+    """Where a build keeps its token files: beside the index when that directory is writable
+    (a container's /tmp is small and in memory), else the system's temporary directory."""
+    return str(directory) if os.access(directory, os.W_OK) else None
+
+
+def write_index_file(file, passages: PassageTable, index: SearchIndex, token_arrays: dict) -> None:
     """Write the passages, the index and the passages' tokens to the binary `file` as one array file."""
     arrays, meta = index.to_arrays()
     arrays.update(passage_articles=passages.articles, passage_starts=passages.starts, passage_ends=passages.ends,

@@ -63,7 +63,9 @@ class SemanticIndex:
         out = np.empty(count, dtype=np.float32)
         for first in range(0, count, BLOCK_ROWS):
             block = self.sentence_codes[first : first + BLOCK_ROWS].astype(np.float32)
-            np.matmul(block, query, out=out[first : first + BLOCK_ROWS])
+            # einsum's own loop, not BLAS: OpenBLAS's threads spin waiting for each other on a
+            # busy machine (a 60k-row product took 29 CPU ms through matmul, 8 through einsum).
+            np.einsum("ij,j->i", block, query, out=out[first : first + BLOCK_ROWS])
         out *= self.sentence_scales
         return out
 

@@ -11,9 +11,11 @@ arrays live in the index file and are memory-mapped; a question reads only its c
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import numpy as np
 
+from retrieval.array_file import FileArray
 from retrieval.tokenizer import Token
 
 BIGRAM, CHINESE = 1, 2
@@ -21,38 +23,40 @@ ARRAY_NAMES = ("token_offsets", "token_terms", "token_starts", "token_ends", "to
 
 
 class TokenStoreBuilder:
-    """Collects the tokens of passages in order; `arrays()` gives what `TokenStore` reads."""
+    """Collects the tokens of passages in order, in files under `directory` rather than in memory
+    (a large collection has tens of millions of tokens); `arrays()` gives what `TokenStore` reads,
+    the big ones as FileArrays for `write_arrays` to copy. Spans are relative to the passage's
+    start: uint16 when every passage is shorter than 65,536 characters (`longest_passage`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, directory: Path, longest_passage: int):
+        span = np.uint16 if longest_passage <= 0xFFFF else np.uint32
         self._offsets = [0]
-        self._terms: list[np.ndarray] = []
-        self._starts: list[np.ndarray] = []
-        self._ends: list[np.ndarray] = []
-        self._flags: list[np.ndarray] = []
+        self.terms = FileArray(directory / "token_terms", np.int32)
+        self._starts = FileArray(directory / "token_starts", span)
+        self._ends = FileArray(directory / "token_ends", span)
+        self._flags = FileArray(directory / "token_flags", np.uint8)
 
     def add(self, term_ids: list[int], tokens: list[Token], chinese_terms: bytearray) -> None:
         """One passage's tokens (spans relative to its start) and their term ids;
         `chinese_terms[id]` is 1 for a term read from Chinese text."""
         self._offsets.append(self._offsets[-1] + len(tokens))
-        self._terms.append(np.array(term_ids, dtype=np.int32))
+        self.terms.append(np.array(term_ids, dtype=np.int32))
         self._starts.append(np.fromiter((t.start for t in tokens), dtype=np.int64, count=len(tokens)))
         self._ends.append(np.fromiter((t.end for t in tokens), dtype=np.int64, count=len(tokens)))
         self._flags.append(np.fromiter((BIGRAM * t.bigram + CHINESE * chinese_terms[i] for t, i in zip(tokens, term_ids)),
                                        dtype=np.uint8, count=len(tokens)))
 
-    def arrays(self) -> dict[str, np.ndarray]:
-        def joined(parts, dtype=None):
-            array = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-            return array.astype(dtype or _smallest_unsigned(array))
+    def lengths(self) -> np.ndarray:
+        """How many tokens each passage has."""
+        return np.diff(np.array(self._offsets, dtype=np.int64))
 
-        return {"token_offsets": np.array(self._offsets, dtype=np.int64),
-                "token_terms": joined(self._terms, np.int32), "token_starts": joined(self._starts),
-                "token_ends": joined(self._ends), "token_flags": joined(self._flags, np.uint8)}
+    def arrays(self) -> dict[str, np.ndarray | FileArray]:
+        return {"token_offsets": np.array(self._offsets, dtype=np.int64), "token_terms": self.terms,
+                "token_starts": self._starts, "token_ends": self._ends, "token_flags": self._flags}
 
-
-def _smallest_unsigned(array: np.ndarray) -> np.dtype:
-    top = int(array.max()) if len(array) else 0
-    return np.dtype(np.uint16 if top <= 0xFFFF else np.uint32)
+    def close(self) -> None:
+        for array in (self.terms, self._starts, self._ends, self._flags):
+            array.close()
 
 
 class TokenStore:

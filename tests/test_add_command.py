@@ -17,7 +17,7 @@ from retrieval.evaluation import fold
 from retrieval.page_fetch import FETCH_TIMEOUT_SECONDS, USER_AGENT
 from tests.pdf_files import pdf_with_pages
 from tests.standins.article_site import HANG, ArticleSite, Page
-from tests.test_html_and_pdf import REPORT_PAGES, TIDE_POOLS_PAGE
+from tests.sample_articles import REPORT_PAGES, TIDE_POOLS_PAGE
 
 HTML = "text/html; charset=utf-8"
 CANONICAL = "https://coastal.example.org/2024/tide-pools-winter"
@@ -199,13 +199,14 @@ def test_a_saved_page_becomes_markdown_and_a_pdf_file_is_copied(tmp_path, collec
         ("notes.txt", "is already a text article: copy it into the collection as it is"),
         ("picture.png", "not a web page or PDF file (.html, .htm or .pdf)"),
         ("missing.html", "no such file, and not an http(s) address"),
+        ("", "is a directory: name its files (DIR/*.html DIR/*.pdf)"),
         ("ftp://example.org/a.html", "no such file, and not an http(s) address"),
     ],
 )
 def test_files_that_are_no_web_page_or_pdf_are_refused(tmp_path, collection, capsys, source, message):
     for name in ("notes.txt", "picture.png"):
         (tmp_path / name).write_bytes(b"something")
-    path = source if "://" in source else str(tmp_path / source)
+    path = source if "://" in source else str(tmp_path / source) if source else str(tmp_path)
 
     status, out, err = _add(capsys, path, "--corpus", str(collection))
 

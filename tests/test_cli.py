@@ -114,7 +114,7 @@ def test_batch_mode_answers_one_line_per_line_in_order(cache):
         json.dumps({"id": "q5", "question": "版权问题"}, ensure_ascii=False),
         json.dumps({"id": "q6", "question": 42}),
         json.dumps({"id": "q7"}),
-        json.dumps({"id": "q8", "question": "What's a good recipe for banana bread?"}),
+        json.dumps({"id": "q8", "question": "怎么用git撤销上一次的commit?"}, ensure_ascii=False),
     ]
     result = ask("--json", cache=cache, stdin="\n".join(lines) + "\n")
     assert result.returncode == 1  # some lines were errors
@@ -281,8 +281,8 @@ def test_a_bad_setting_in_the_environment_is_named(cache, name, value, accepted)
 
 
 def test_decline_min_coverage_is_read_by_ask(cache):
-    # "installs" is not in the articles: answered at the default 0.25, declined when every word
-    # must be (lexically, as the model would spare a question this close to the text).
+    # "installs" is not in the articles: answered by default (no floor), declined when every word
+    # must be.
     question = ("ask", "How quickly did the app pass a million installs?", "--corpus", str(BUNDLED_CORPUS))
     assert "five days" in run_bot(*question, cache=cache, env={"SEMANTIC": "off"}).stdout
     strict = run_bot(*question, cache=cache, env={"SEMANTIC": "off", "DECLINE_MIN_COVERAGE": "1"})
@@ -372,9 +372,9 @@ def test_sources_lists_every_article_with_its_link(cache):
 
 
 def test_a_declined_question_points_to_the_sources(cache):
-    result = ask("What's a good recipe for banana bread?", cache=cache)
+    result = ask("What is the capital of France?", cache=cache)
     assert result.returncode == 0
-    assert SORRY in result.stdout and "python -m bot sources" in result.stdout
+    assert SORRY in result.stdout and "python -m bot sources" in result.stdout and "python -m bot sources" in result.stdout
 
 
 def test_with_the_model_a_question_gets_the_same_answer_in_every_process(cache):

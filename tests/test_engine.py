@@ -49,11 +49,17 @@ def test_an_answer_carries_what_a_front_end_shows(engine):
 
 @pytest.mark.parametrize(
     "question",
+    ["What's a good recipe for banana bread?", "Who won the 2022 World Cup?", "明天台中會下雨嗎?", "怎么用git撤销上一次的commit?"],
+)
+def test_questions_the_articles_cannot_answer_are_not_answered_confidently(engine, question):
+    # Declined, or at most "not sure" with the closest quotes: never a confident answer.
+    result = engine.answer(question)
+    assert not result.answered or result.uncertain
+
+
+@pytest.mark.parametrize(
+    "question",
     [
-        "What's a good recipe for banana bread?",
-        "Who won the 2022 World Cup?",
-        "明天台中會下雨嗎?",
-        "怎么用git撤销上一次的commit?",
         "🎉🎉🎉",
         "👍🏽🇹🇼❤️‍🔥",
         "?!... ，。！？「」",
@@ -62,7 +68,7 @@ def test_an_answer_carries_what_a_front_end_shows(engine):
         "   \n\t ",
     ],
 )
-def test_questions_the_articles_cannot_answer_are_declined(engine, question):
+def test_questions_without_searchable_words_are_declined(engine, question):
     result = engine.answer(question)
     assert result.answered is False
     assert result.hits == ()
@@ -119,7 +125,7 @@ def test_pages_for_more_say_how_many_hits_there_are_in_all(engine, question):
 
 
 def test_a_declined_question_has_no_pages(engine):
-    page = engine.answer_page("What is the capital of France?", 3, 3)
+    page = engine.answer_page("怎么用git撤销上一次的commit?", 3, 3)
     assert not page.answered and page.hits == () and page.total_hits is None
 
 
@@ -128,11 +134,11 @@ def test_asking_past_the_last_page_gives_no_hits(engine):
     assert result.hits == () and not result.has_more
 
 
-def test_a_long_question_is_read_from_its_beginning(engine):
+def test_a_long_question_is_read_from_the_part_that_asks(engine):
     question = "How quickly did the app pass a million installs? " + "blah " * 2000
     result = engine.answer(question)
     assert result.truncated
-    assert len(result.question) == 1000
+    assert result.question == "How quickly did the app pass a million installs?"
     assert result.answered
 
 
@@ -171,10 +177,10 @@ def test_the_index_cache_is_reused(tmp_path, monkeypatch):
     first = Engine.from_directory(BUNDLED_CORPUS, tmp_path)
     assert (tmp_path / cache_key(first.corpus)).is_file()
 
-    def no_rebuild(corpus):
+    def no_rebuild(corpus, scratch):
         raise AssertionError("the index was rebuilt although the cache holds it")
 
-    monkeypatch.setattr(retrieval.index_cache, "build_index", no_rebuild)
+    monkeypatch.setattr(retrieval.index_cache, "build_index_into", no_rebuild)
     second = Engine.from_directory(BUNDLED_CORPUS, tmp_path)
     question = "How quickly did the app pass a million installs?"
     assert second.answer(question) == first.answer(question)
@@ -185,7 +191,8 @@ def test_a_changed_article_is_never_answered_from_a_stale_cache(tmp_path, monkey
     shutil.copytree(BUNDLED_CORPUS, corpus)
     cache = tmp_path / "cache"
     before = Engine.from_directory(corpus, cache)
-    assert not before.answer("What is the ZorbLax protocol?").answered
+    stale = before.answer("What is the ZorbLax protocol?")
+    assert not stale.answered or stale.uncertain
 
     article = corpus / "003-those-chasing-sora2.md"
     article.write_text(
@@ -193,8 +200,8 @@ def test_a_changed_article_is_never_answered_from_a_stale_cache(tmp_path, monkey
         encoding="utf-8",
     )
     builds = []
-    real_build = retrieval.index_cache.build_index
-    monkeypatch.setattr(retrieval.index_cache, "build_index", lambda c: builds.append(c) or real_build(c))
+    real_build = retrieval.index_cache.build_index_into
+    monkeypatch.setattr(retrieval.index_cache, "build_index_into", lambda c, s: builds.append(c) or real_build(c, s))
     after = Engine.from_directory(corpus, cache)
     assert len(builds) == 1
     assert cache_key(after.corpus) != cache_key(before.corpus)
@@ -222,7 +229,7 @@ def test_an_unwritable_cache_directory_is_not_fatal(tmp_path):
 def test_a_quote_sharing_one_word_with_a_longer_question_is_not_an_answer(engine):
     # The articles mention 2023 (a market report) but nothing about basketball.
     answer = engine.answer("who won the nba finals in 2023")
-    assert not answer.answered and answer.hits == ()
+    assert not answer.answered or answer.uncertain
 
 
 def test_a_short_question_sharing_its_words_with_the_articles_is_answered(engine):

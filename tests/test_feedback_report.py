@@ -50,13 +50,13 @@ def database(engine, tmp_path_factory) -> Path:
         clock.now = NOW - days_ago * DAY
         return store.record_question(platform, user, engine.answer(question))
 
-    ask(10, "telegram", 1, "What is the capital of France?")
+    ask(10, "telegram", 1, "Who painted the Mona Lisa?")
     sora = ask(2, "telegram", 1, "What is Sora 2?")
     ask(2, "telegram", 2, "How do I bake bread?")
     ask(1, "discord", 3, "how do I bake bread")
     ask(1, "discord", 4, "ＨＯＷ ＤＯ Ｉ ＢＡＫＥ ＢＲＥＡＤ？")
-    ask(1, "discord", 4, "Runway的Gen-4影片模型是什麼時候發布的?")
-    ask(1, "telegram", 5, "Runway的Gen-4影片模型是什么时候发布的")
+    ask(1, "discord", 4, "蒙古的首都是哪裡?")
+    ask(1, "telegram", 5, "蒙古的首都是哪里")
     ask(1, "telegram", 5, "hi")
     ask(1, "discord", 6, "How quickly did the Sora app pass a million downloads?")
     clock.now = NOW - DAY
@@ -120,10 +120,10 @@ def test_unanswered_questions_are_grouped_across_case_width_and_script(database)
     table = section(feedback(database=database).stdout, "Unanswered questions")
     rows = [cells(line) for line in table[2:]]
     assert [row[:2] for row in rows] == [["3", "3"], ["2", "2"], ["1", "1"]]  # times, people
-    bread, runway, sora = rows
-    assert bread[3] == "en" and bread[4].startswith("only 0% of the question's weight")
-    assert runway[4] == "the articles never mention 'Runway'"
-    assert runway[5] in ("Runway的Gen-4影片模型是什麼時候發布的?", "Runway的Gen-4影片模型是什么时候发布的")
+    bread, mongolia, sora = rows
+    assert bread[3] == "en" and bread[4] == "no passage holds the question's words"
+    assert mongolia[4] == "no passage holds the question's words"
+    assert mongolia[5] in ("蒙古的首都是哪裡?", "蒙古的首都是哪里")
     assert sora[4:] == ["answered, voted 👎", "What is Sora 2?"]
 
 
@@ -139,10 +139,10 @@ def test_the_answers_with_the_most_thumbs_down_show_the_question_and_the_quoted_
 
 def test_since_reaches_further_back(database):
     output = feedback("--since", "14d", database=database).stdout
-    assert "What is the capital of France?" in output
+    assert "Who painted the Mona Lisa?" in output
     assert "UTC (last 14d)" in output.splitlines()[0]
     output = feedback("--since", day(11), database=database).stdout
-    assert "What is the capital of France?" in output
+    assert "Who painted the Mona Lisa?" in output
     assert f"UTC (since {day(11)})" in output.splitlines()[0]
 
 

@@ -12,46 +12,7 @@ from retrieval.evaluation import fold
 from retrieval.html_articles import read_html
 from retrieval.pdf_articles import read_pdf
 from tests.pdf_files import pdf_with_pages
-
-TIDE_POOLS_PAGE = """<!doctype html>
-<html lang="en"><head>
-<meta charset="utf-8">
-<title>How Tide Pools Survive Winter | Coastal Notes</title>
-<link rel="canonical" href="https://coastal.example.org/2024/tide-pools-winter">
-<meta property="og:site_name" content="Coastal Notes">
-<meta name="author" content="Maria Lindqvist">
-<meta property="article:published_time" content="2024-01-15T08:00:00Z">
-</head><body>
-<nav><a href="/">Home</a> <a href="/about">About us</a> <a href="/subscribe">Subscribe to the newsletter</a></nav>
-<article>
-<h1>How Tide Pools Survive Winter</h1>
-<p>Tide pools look empty in January, but most of their residents are still there. Anemones pull
-in their tentacles and wait out the cold under a film of mucus.</p>
-<h2>Where the crabs go</h2>
-<p>Shore crabs move down into the <em>subtidal zone</em>, where the water temperature changes more
-slowly than the air above the rocks. Some bury themselves in the sand until March.</p>
-<ul><li>Anemones stay put and close up.</li><li>Crabs move to deeper water.</li></ul>
-<p>Barnacles simply close their plates &amp; seal in a little seawater, which keeps them from
-freezing for several days.</p>
-</article>
-<footer>Copyright 2024 Coastal Notes. All rights reserved. Sign up for our weekly newsletter.</footer>
-</body></html>
-"""
-
-REPORT_PAGES = [
-    [
-        "Harbour Water Quality 2023",
-        "The harbour was sampled every week from March to October at twelve stations",
-        "along the eastern shore, always at high tide and at a depth of one metre.",
-        "1",
-    ],
-    [
-        "Nitrate levels rose after the heavy rains of August, when the storm drains",
-        "carried runoff from the farms upstream straight into the inner harbour.",
-        "2",
-    ],
-]
-
+from tests.sample_articles import REPORT_PAGES, TIDE_POOLS_PAGE
 
 def _engine(directory: Path, tmp_path: Path) -> Engine:
     return Engine.from_directory(directory, tmp_path / "cache")
@@ -136,6 +97,19 @@ def test_a_two_page_pdf_quote_names_its_page_and_links_to_it(tmp_path):
 
     first_page = engine.answer("When and where was the harbour sampled?").hits[0]
     assert first_page.location == "water-2023.pdf, page 1"
+
+
+def test_a_local_pdf_without_an_address_links_by_the_collections_url_template(tmp_path):
+    corpus = tmp_path / "articles"
+    (corpus / "reports").mkdir(parents=True)
+    (corpus / "reports" / "water-2023.pdf").write_bytes(pdf_with_pages(REPORT_PAGES))
+    (corpus / "sources.toml").write_text('url_template = "https://port.example.org/{path}.pdf"\n')
+
+    hit = _engine(corpus, tmp_path).answer("Why did nitrate levels rise in August?").hits[0]
+
+    assert hit.article.url == "https://port.example.org/reports/water-2023.pdf"
+    assert hit.quote_url == "https://port.example.org/reports/water-2023.pdf#page=2"
+    assert hit.location == "reports/water-2023.pdf, page 2"
 
 
 def test_a_pdf_leaves_out_page_numbers_and_its_running_header():

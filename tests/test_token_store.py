@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import retrieval.engine
+import retrieval.question
 import retrieval.tokenizer
 from retrieval import Engine
 from retrieval.tokenizer import tokenize
@@ -33,7 +34,7 @@ def test_answering_tokenises_the_question_and_no_passage(warm_engine, question, 
         return real(text, segment_chinese)
 
     monkeypatch.setattr(retrieval.tokenizer, "tokenize", recording)
-    monkeypatch.setattr(retrieval.engine, "tokenize", recording)
+    monkeypatch.setattr(retrieval.question, "tokenize", recording)  # where the engine tokenises the question
     answer = warm_engine.answer(question)
     assert answer.answered
     assert tokenised and set(tokenised) == {answer.question}

@@ -50,14 +50,14 @@ async def test_a_declined_question_shows_up_as_unanswered_without_buttons(telegr
         assert declined.buttons == {}
         greeting = await alice.says("hi")
         assert greeting.buttons == {}
-        in_group = await alice.says("/ask What is the capital of Mongolia?", chat=group)
+        in_group = await alice.says("/ask How tall is Mount Everest?", chat=group)
         assert in_group.buttons == {}
 
     report = feedback_report(feedback_db)
     [day] = report["days"]
     assert (day["asked"], day["declined"], day["small_talk"], day["answered"]) == (3, 2, 1, 0)
     unanswered = {row["question"]: row for row in report["unanswered"]}
-    assert set(unanswered) == {"How do I bake sourdough bread?", "What is the capital of Mongolia?"}
+    assert set(unanswered) == {"How do I bake sourdough bread?", "How tall is Mount Everest?"}
     assert all(row["why"] and not row["downvoted"] for row in unanswered.values())
 
 

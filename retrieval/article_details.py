@@ -1,0 +1,127 @@
+"""Questions about the articles themselves: who wrote one, which outlet published it, when.
+
+Such a question is answered from what is known of the article, never invented: the details the
+text states (its byline, dateline or "Source:" lines, as the collection's parser found them:
+`Article.details`), or else the article's
+header fields (author, publisher, published). The article meant is the one whose title, outlet,
+author and details share the most of the question's weight (the question's language first on
+a tie, then the article of the best quote). In: the question, its terms, the corpus, the best
+quote's article; out: an `ArticleAnswer`, or None when the question is not about an article or no
+article states what it asks.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from retrieval.corpus import Article, Corpus
+from retrieval.language import same_family
+from retrieval.question import QuestionTerms
+from retrieval.tokenizer import tokenize
+
+# What a question asks about an article, by the header field that answers it.
+_ASKS = {
+    "author": re.compile(
+        r"\b(?:who\s+(?:wrote|writes|authored|edited|penned|is\s+the\s+(?:author|writer|editor))|written\s+by|"
+        r"authored\s+by|edited\s+by|(?:the\s+)?(?:author|writer|editor|byline)s?\s+(?:of|for)|whose\s+(?:article|piece|story))\b"
+        r"|作者|誰寫|谁写|誰撰|谁撰|編輯是|编辑是|撰稿",
+        re.IGNORECASE,
+    ),
+    "publisher": re.compile(
+        r"\b(?:which|what)\s+(?:outlet|publication|publisher|site|website|magazine|newspaper|media|source)\s+"
+        r"(?:published|ran|posted|carried|put\s+out)|\bwho\s+published|\bpublished\s+by|\bpublisher\s+of"
+        r"|哪(?:家|個|个)(?:媒體|媒体|網站|网站|出版)|出處|出处|來源是|来源是|發表在|发表在|刊登在",
+        re.IGNORECASE,
+    ),
+    "published": re.compile(
+        r"\b(?:when\s+(?:was|were|did)\b.{0,80}\b(?:published|posted|come\s+out|came\s+out|written|dated)|"
+        r"(?:what|which)\s+(?:date|day)\b.{0,80}\b(?:published|posted|dated|written)|publication\s+date|date\s+of\s+publication)"
+        r"|什麼時候(?:發布|發表|刊登)的|什么时候(?:发布|发表|刊登)的|何時(?:發布|發表)|何时(?:发布|发表)|發布日期|发布日期|發表日期|发表日期",
+        re.IGNORECASE,
+    ),
+}
+# "When was … published" asks about an article only when it names one ("the Node Finance piece"):
+# products are published and released too.
+_ARTICLE_NOUN = re.compile(
+    r"\b(?:article|piece|story|post|report|write-?up|deep[- ]dive|column|essay|interview)s?\b|文章|報導|报道|那篇|這篇|这篇|該文|该文",
+    re.IGNORECASE,
+)
+FIELD_SEPARATOR = " · "
+
+
+@dataclass(frozen=True)
+class ArticleAnswer:
+    """The article a question is about, the details line that answers it, and whether that
+    line is quoted from the text (`from_text`) or made of the header fields."""
+
+    article: Article
+    field: str
+    excerpt: str
+    highlights: tuple[tuple[int, int], ...]
+    from_text: bool
+
+
+def asked_field(question: str) -> str | None:
+    """"author", "publisher" or "published" when the question asks that of an article, else None."""
+    for field, pattern in _ASKS.items():
+        if pattern.search(question) and (field != "published" or _ARTICLE_NOUN.search(question)):
+            return field
+    return None
+
+
+def answer_about_article(
+    question: str, terms: QuestionTerms, lang: str, corpus: Corpus, best_article: Article | None
+) -> ArticleAnswer | None:
+    """The details answering a question about an article (see the module's docstring), or None."""
+    field = asked_field(question)
+    if field is None:
+        return None
+    stating = [a for a in corpus.articles if getattr(a.info, field) or _details_text(a)]
+    if not stating:
+        return None
+    article = max(stating, key=lambda a: (_header_match(a, terms), same_family(a.info.lang, lang), a is best_article))
+    value = getattr(article.info, field)
+    details = _details_text(article)
+    if details and (not value or _mentions(details, value, field)):
+        return ArticleAnswer(article, field, details, _highlight(details, value), True)
+    if not value:
+        return None
+    parts = [part for part in (article.info.author, article.info.publisher, article.info.published) if part]
+    excerpt = FIELD_SEPARATOR.join(parts)
+    return ArticleAnswer(article, field, excerpt, _highlight(excerpt, value), False)
+
+
+def _header_match(article: Article, terms: QuestionTerms) -> float:
+    """The question's weight that the article's title, outlet, author and details hold."""
+    info = article.info
+    header = " ".join((info.title, info.publisher, info.author, info.details, _details_text(article)))
+    held = {token.term for token in tokenize(header)}
+    return math.fsum(weight for term, weight in terms.weights.items() if term in held)
+
+
+def _details_text(article: Article) -> str:
+    """The details lines the text states (found by the collection's parser: `Article.details`),
+    whitespace folded and joined by " · "."""
+    if article.details:
+        return FIELD_SEPARATOR.join(" ".join(article.text[s:e].split()) for s, e in article.details)
+    return " ".join(article.info.details.split())
+
+
+def _mentions(details: str, value: str, field: str) -> bool:
+    """Whether the details line states the field (a date counts when its year is there)."""
+    if field == "published":
+        year = re.search(r"\d{4}", value)
+        return year is not None and year.group() in details
+    names = [part for part in re.split(r"[()（）,，]| from | reposted by | editor ", value) if len(part.strip()) >= 2]
+    return any(part.strip().lower() in details.lower() for part in names[:1])
+
+
+def _highlight(text: str, value: str) -> tuple[tuple[int, int], ...]:
+    """The span of the field's value (or of its first part) in `text`, if it is there."""
+    for candidate in (value, re.split(r"\s*[(（,，]", value)[0]):
+        at = text.find(candidate) if candidate else -1
+        if at >= 0:
+            return ((at, at + len(candidate)),)
+    return ()

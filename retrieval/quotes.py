@@ -1,0 +1,78 @@
+"""Stage 2 of answering: each candidate passage's excerpt, and what of the question it quotes.
+
+The excerpt is chosen before the final ranking because how much of the question's weight the
+excerpt itself holds (`coverage`), and whether it states a number when one is asked for, are
+what the ranking and the answerability score weigh: a passage whose matches sit far apart
+quotes little of the question. In: candidates, the question's terms, the passages' tokens;
+out: one `Quote` per candidate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+from retrieval.answer_kind import states_quantity
+from retrieval.candidates import Candidate
+from retrieval.corpus import Article, Corpus
+from retrieval.excerpts import Excerpt, choose_excerpt
+from retrieval.passages import Passage
+from retrieval.question import QuestionTerms
+from retrieval.semantic_index import Closeness
+from retrieval.tokenizer import Token
+
+# A sentence's closeness to the question (z) counts this much query weight when choosing the
+# sentence an excerpt grows from.
+SEED_CLOSENESS_WEIGHT = 0.3
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A candidate with its excerpt: the share of the question's weight it quotes, the terms it
+    quotes, and whether it states a number or date the question does not."""
+
+    candidate: Candidate
+    article: Article
+    excerpt: Excerpt
+    coverage: float
+    quoted_terms: frozenset[str]
+    states_quantity: bool
+
+
+def quote_candidates(
+    candidates: tuple[Candidate, ...],
+    question: str,
+    terms: QuestionTerms,
+    corpus: Corpus,
+    passages: list[Passage],
+    matching: Callable[[int, dict[str, float]], list[Token]],
+    closeness: Closeness | None,
+    keep_unmatched: bool,
+) -> list[Quote]:
+    """The excerpt of each candidate (`matching` gives a passage's tokens of the question's
+    terms); without `keep_unmatched`, passages holding none of the
+    question's terms are left out (the model's candidates are kept: they may say it in other words)."""
+    quotes = []
+    for candidate in candidates:
+        passage = passages[candidate.passage]
+        article = corpus.articles[passage.article]
+        matches = matching(candidate.passage, terms.weights)
+        if not matches and not keep_unmatched:
+            continue
+        bonus = _seed_bonus(closeness, candidate.passage) if closeness is not None else None
+        excerpt = choose_excerpt(article.text, passage.start, passage.end, matches, terms.weights, bonus=bonus,
+                                 code=article.code_spans(passage.start, passage.end))
+        quoted = frozenset(t.term for t in matches if excerpt.start <= t.start and t.end <= excerpt.end)
+        coverage = math.fsum(terms.weights[term] for term in quoted) / terms.total_weight  # fsum: order can't matter
+        quotes.append(Quote(candidate, article, excerpt, coverage, quoted, states_quantity(excerpt.text, question)))
+    return quotes
+
+
+def _seed_bonus(closeness: Closeness, passage: int) -> dict[int, float]:
+    """Each sentence of the passage's closeness as extra query weight, by where it starts."""
+    semantic = closeness.index
+    return {
+        int(semantic.sentence_spans[row][0]): SEED_CLOSENESS_WEIGHT * float(closeness.sentence_z[row])
+        for row in semantic.sentences_of(passage)
+    }
