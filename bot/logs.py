@@ -34,7 +34,8 @@ def log_formatter(log_format: str) -> logging.Formatter:
 
 def configure_logging(settings: Settings) -> None:
     """Root logging as LOG_LEVEL and LOG_FORMAT say; discord.py's gateway chatter and
-    markdown-it's line for every parsing rule it tries (thousands an article) stay at INFO."""
+    markdown-it's parser trace (a line per block of every article parsed, slowing start-up to a
+    crawl) stay at INFO."""
     handler = logging.StreamHandler()
     handler.setFormatter(log_formatter(settings.log_format.value))
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
