@@ -41,7 +41,7 @@ def sentences(characters: int) -> list[str]:
     """Distinct sentences of the SQuAD articles, in order, adding up to about `characters`."""
     chosen, seen, total = [], set(), 0
     for position, article in enumerate(load_corpus(CORPUS).articles):
-        for passage in split_passages(article.text, position):
+        for passage in split_passages(article, position):
             for start, end in split_sentences(article.text, passage.start, passage.end):
                 text = article.text[start:end]
                 if text not in seen:

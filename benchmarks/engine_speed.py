@@ -95,7 +95,7 @@ def base_passages() -> list[str]:
     for name in SETS:
         corpus = load_corpus(EXTERNAL / name / "corpus")
         for position, article in enumerate(corpus.articles):
-            texts.extend(article.text[p.start : p.end] for p in split_passages(article.text, position))
+            texts.extend(article.text[p.start : p.end] for p in split_passages(article, position))
     random.Random(SEED).shuffle(texts)
     return texts
 

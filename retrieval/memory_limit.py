@@ -19,7 +19,7 @@ NO_LIMIT_ABOVE = 1 << 60
 # The build's peak resident memory: the interpreter, numpy, jieba's dictionary and OpenCC, then
 # about this many bytes per byte of article files (texts, passages, token arrays, postings
 # blocks). From benchmarks/front_door.py's 'build MB' against the collections' sizes.
-BASE_BYTES = 200 * 2**20
+BASE_BYTES = 130 * 2**20
 BYTES_PER_ARTICLE_BYTE = 12
 
 

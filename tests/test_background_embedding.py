@@ -73,3 +73,16 @@ def test_progress_off_a_terminal_is_lines_that_end_with_the_speed():
     assert lines[0] == "Embedding the articles: 0% (0 of 1,000 characters)"
     assert lines[-1].startswith("Embedding the articles: 100% (1,000 of 1,000 characters, ")
     assert lines[-1].endswith(" characters/s)")
+
+
+def test_config_says_how_far_a_bots_background_embedding_is(tmp_path):
+    from types import SimpleNamespace
+
+    from bot.__main__ import _background_embedding_note
+
+    corpus = write_articles(tmp_path / "articles", ARTICLES)
+    settings = SimpleNamespace(index_cache_dir=tmp_path / "cache", corpus_dir=corpus)
+    assert _background_embedding_note(settings) == ""  # no bot has embedded these articles
+    engine = Engine.from_directory(corpus, tmp_path / "cache", embedder=DigestEmbedder(), background_embedding=True)
+    assert engine.wait_for_vectors(timeout=300)
+    assert "the articles' vectors are ready" in _background_embedding_note(settings)
