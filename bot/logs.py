@@ -33,12 +33,15 @@ def log_formatter(log_format: str) -> logging.Formatter:
 
 
 def configure_logging(settings: Settings) -> None:
-    """Root logging as LOG_LEVEL and LOG_FORMAT say; discord.py's gateway chatter stays at INFO."""
+    """Root logging as LOG_LEVEL and LOG_FORMAT say; discord.py's gateway chatter and
+    markdown-it's parser trace (a line per block of every article parsed, slowing start-up to a
+    crawl) stay at INFO."""
     handler = logging.StreamHandler()
     handler.setFormatter(log_formatter(settings.log_format.value))
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
     if settings.log_level == "DEBUG":
-        logging.getLogger("discord.gateway").setLevel(logging.INFO)
+        for chatty in ("discord.gateway", "markdown_it"):
+            logging.getLogger(chatty).setLevel(logging.INFO)
 
 
 # A long build logs how far it is at most this often.

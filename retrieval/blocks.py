@@ -16,9 +16,10 @@ from retrieval.chinese import CJK_CHAR
 
 # Blocks whose text may be quoted, as `Passage.kind` names them.
 BODY_KINDS = ("paragraph", "list_item", "quote", "table_row", "code")
-# Blocks that are structure: a heading (Markdown or a plain-text label line), the line that
-# repeats the article's title, and detail lines (dateline, byline, "Source: …").
-STRUCTURE_KINDS = ("heading", "title", "detail")
+# Blocks that are structure: a heading (Markdown or a plain-text heading line), the line that
+# repeats the article's title, detail lines (dateline, byline, "Source: …") and labels (a
+# caption among headed text: it heads nothing).
+STRUCTURE_KINDS = ("heading", "title", "detail", "label")
 BLOCK_SEPARATOR = "\n\n"
 # A plain-text label line sits below every Markdown heading level.
 LABEL_LEVEL = 7

@@ -288,7 +288,7 @@ def _read_text(relative_path: str, raw: bytes, url_template: str | None) -> Arti
     path = PurePosixPath(relative_path)
     reader = TEXT_READERS[path.suffix.lower()]
     rendered = reader(body, front_matter.body_line)
-    if not any(block.kind in BODY_KINDS or block.kind == "paragraph" for block in rendered.blocks):
+    if not any(block.kind in BODY_KINDS for block in rendered.blocks):
         raise ValueError("has no article text")
 
     title = fields["title"] if "title" in fields else _derived_title(rendered)

@@ -40,7 +40,6 @@ class FrontMatter:
     fields: dict[str, str] = field(default_factory=dict)
     ignored: tuple[str, ...] = ()
     body_line: int = 1
-    present: bool = False
 
 
 def split_front_matter(content: str) -> tuple[FrontMatter, str]:
@@ -64,7 +63,7 @@ def split_front_matter(content: str) -> tuple[FrontMatter, str]:
             ignored.append(str(key))
         elif ours not in fields:  # the first of two synonyms wins ("date" before "lastmod")
             fields[ours] = _text(value, ours)
-    return FrontMatter(fields, tuple(ignored), close + 2, True), "\n".join(lines[close + 1 :])
+    return FrontMatter(fields, tuple(ignored), close + 2), "\n".join(lines[close + 1 :])
 
 
 def _toml(raw: str) -> dict:

@@ -110,15 +110,14 @@ def _inline_lines(inline: Token, line: int) -> list[tuple[str, int]]:
     """The rendered text of an inline token, one piece per source line."""
     pieces: list[tuple[str, int]] = []
     current: list[str] = []
-    skipping_image = 0
+    # Only text and code are text: link and emphasis marks are dropped, inline HTML (comments,
+    # anchors) is not text, and an image's alt text is in its children, which are not walked.
     for child in inline.children or []:
         if child.type in ("softbreak", "hardbreak"):
             pieces.append(("".join(current), line))
             current, line = [], line + 1
-        elif child.type in ("text", "code_inline") and not skipping_image:
+        elif child.type in ("text", "code_inline"):
             current.append(child.content)
-        elif child.type == "image":
-            continue  # its alt text is in its children, which are not walked here
     pieces.append(("".join(current), line))
     return [(_clean(text), number) for text, number in pieces if _clean(text)]
 

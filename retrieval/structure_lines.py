@@ -54,10 +54,14 @@ def label_blocks(text: str, blocks: tuple[Block, ...], title: str) -> tuple[tupl
     """The blocks with structure paragraphs told apart and every body block's `section` set, and
     the spans of the detail lines. A paragraph repeating `title` is the title line (a heading of
     level 1); other structure paragraphs are details when they state one, else headings one level
-    below every Markdown heading."""
+    below every Markdown heading, or, in a text with headings of its own, labels (captions) that
+    head nothing."""
     labelled: list[Block] = []
     details: list[tuple[int, int]] = []
     headings: list[tuple[int, str]] = []
+    # Where the text has headings of its own, a short line is a caption or a label ("Figure 4-7:
+    # A string slice"), not the heading of everything down to the next heading.
+    has_headings = any(block.kind == "heading" for block in blocks)
     for block in blocks:
         content = text[block.start : block.end]
         if block.kind == "paragraph" and _same_words(content, title):
@@ -66,6 +70,9 @@ def label_blocks(text: str, blocks: tuple[Block, ...], title: str) -> tuple[tupl
             if is_detail_line(content):
                 labelled.append(replace(block, kind="detail"))
                 details.append((block.start, block.end))
+                continue
+            elif has_headings:
+                labelled.append(replace(block, kind="label"))
                 continue
             else:
                 block = replace(block, kind="heading", level=LABEL_LEVEL)

@@ -69,3 +69,20 @@ def test_e2e_uses_a_real_engine_and_image_first_and_the_stand_in_only_when_a_pul
     stand_in = body.index("standin  #")
     assert host_engine < pull < stand_in
     assert "new images of the final stage" in script  # `up` builds once, counted
+
+
+def test_the_package_installs_the_data_files_its_code_reads():
+    """The image installs the project as a wheel (not editable): a data file beside the code
+    that pyproject.toml's package-data does not list is missing there."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    package_data = config["tool"]["setuptools"].get("package-data", {})
+    for package in ("retrieval", "bot"):
+        for path in sorted((REPO / package).rglob("*")):
+            if not path.is_file() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
+                continue
+            inside = path.relative_to(REPO / package).as_posix()
+            assert any(fnmatch.fnmatch(inside, pattern) for pattern in package_data.get(package, [])), \
+                f"{package}/{inside} is not installed with the package (pyproject.toml, package-data)"

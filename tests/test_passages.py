@@ -87,3 +87,11 @@ def test_a_hard_wrapped_paragraph_is_one_line_of_text():
                "data, as the next section shows.\n")
     assert texts_of(wrapped) == [" ".join(wrapped.split())]
     assert texts_of(wrapped, "notes.txt") == [" ".join(wrapped.split())]
+
+
+def test_a_caption_in_a_text_with_headings_is_neither_quoted_nor_a_heading():
+    article, passages = passages_of(
+        f"# Slices\n\n{BODY}\n\n<span class=\"caption\">Figure 4-7: A string slice referring to part of a String</span>\n\n{BODY}\n")
+    assert [article.text[p.start : p.end] for p in passages] == [BODY, BODY]
+    assert [p.section for p in passages] == ["Slices", "Slices"]
+    assert [b.kind for b in article.blocks] == ["heading", "paragraph", "label", "paragraph"]

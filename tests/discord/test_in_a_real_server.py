@@ -215,3 +215,12 @@ async def test_a_mention_in_a_thread_started_from_an_answer_is_a_follow_up_also_
 
     assert follow_up["embeds"][0]["footer"]["text"] == "❓ How many downloads did the app get? and in China?"
     assert "download" in follow_up["embeds"][0]["description"].lower()
+
+
+async def test_a_reply_to_an_ask_answer_is_a_follow_up_too(bot, discord_api, ada):
+    answer = await ada.ask("How many downloads did the app get?")  # an interaction response
+
+    await ada.reply(answer, "and in China?")
+    follow_up = (await discord_api.channel_reply(discord_api.channel_id))[0]
+
+    assert follow_up["embeds"][0]["footer"]["text"] == "❓ How many downloads did the app get? and in China?"

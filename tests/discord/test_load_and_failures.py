@@ -127,3 +127,22 @@ async def test_after_a_refused_resume_the_bot_identifies_again_at_the_configured
 
     assert discord_api.failed_resumes == 1 and discord_api.resumes == 0
     assert "**Cameo**" in embed_text(reply)
+
+
+async def test_an_answer_that_outlasts_the_shutdown_grace_is_cancelled_before_the_session_closes(
+    discord_api, engine, caplog
+):
+    client, task = await start_bot(discord_api, engine)
+    try:
+        discord_api.hold(r"^/webhooks/")  # the answer cannot go out
+        await DiscordUser(discord_api).use("ask", question="What is the Cameo feature?")
+        await discord_api.wait_until(lambda: discord_api.held)
+        client.stop_taking_work()
+        left = await client.finish_in_flight(0.1)
+        still_running = client.in_flight_count  # before the HTTP session closes
+    finally:
+        discord_api.release()
+        await stop_bot(client, task)
+
+    assert left == 1 and still_running == 0
+    assert not [r for r in caplog.records if "never retrieved" in r.getMessage() or "Session is closed" in r.getMessage()]

