@@ -11,7 +11,7 @@ One"). Both scripts of Chinese meet through the tokenizer (OpenCC). A translatio
 The naming words are not what the quote must hold: outlet and author words are taken out of the
 question's content terms (title words stay, since titles restate their articles' words). In: the
 question, its terms, the corpus. Out: `NamedArticles`, or None when the question names none.
-Then `prefer_named` weighs the fused ranking towards them, and `named_candidates` makes sure
+Then `named_weight` weighs the fused ranking towards them, and `named_candidates` makes sure
 their best passages are weighed at all.
 """
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -27,7 +28,7 @@ from retrieval.candidates import Candidate
 from retrieval.corpus import Corpus
 from retrieval.passages import Passage
 from retrieval.question import QuestionTerms
-from retrieval.ranking import Ranked
+from retrieval.quotes import Quote
 from retrieval.semantic_index import Closeness
 from retrieval.tokenizer import Token, has_chinese, tokenize
 
@@ -97,14 +98,12 @@ def name_articles(question: str, terms: QuestionTerms, headers: ArticleHeaders) 
     return NamedArticles(named, frozenset(byline_terms | title_terms), _without(terms, byline_terms))
 
 
-def prefer_named(ranked: list[Ranked], named: NamedArticles | None, headers: ArticleHeaders) -> list[Ranked]:
-    """`ranked` with the passages of articles the question does not name counting UNNAMED_FACTOR
-    as much, best first (unchanged when it names none)."""
+def named_weight(named: NamedArticles | None, headers: ArticleHeaders) -> Callable[[Quote], float] | None:
+    """The weight of a quote in the ranking: 1 for the named articles' passages, UNNAMED_FACTOR
+    for the others (None when the question names no article: the ranking is left as it is)."""
     if named is None:
-        return ranked
-    weighed = [r if headers.position[r.quote.article.info.id] in named.articles else Ranked(r.quote, r.score * UNNAMED_FACTOR)
-               for r in ranked]
-    return sorted(weighed, key=lambda r: -r.score)  # stable: equal scores keep their order
+        return None
+    return lambda quote: 1.0 if headers.position[quote.article.info.id] in named.articles else UNNAMED_FACTOR
 
 
 def named_candidates(

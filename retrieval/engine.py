@@ -14,7 +14,7 @@ from retrieval.corpus import Corpus
 from retrieval.corpus_cache import load_corpus_cached
 from retrieval.answerability import Evidence, Outcome, load_model
 from retrieval.article_details import FIELD_SEPARATOR, ArticleAnswer, answer_about_article, article_source, asks_which_article
-from retrieval.article_naming import NamedArticles, article_headers, name_articles, named_candidates, prefer_named
+from retrieval.article_naming import NamedArticles, article_headers, name_articles, named_candidates, named_weight
 from retrieval.decline import MIN_COVERAGE, coverage_shortfall, unknown_names, unreadable
 from retrieval.evidence import gather_evidence
 from retrieval.embedder import Embedder
@@ -245,7 +245,7 @@ class Engine:
         wants_number = wants_quantity(prepared.text)
         lexical = {q.candidate.passage: lexical_evidence(q, wants_number, self._language_factor(q, lang, closeness))
                    for q in head + tail}
-        ranked = prefer_named(rank_quotes(head, tail, lexical, closeness, lang), named, self._headers)
+        ranked = rank_quotes(head, tail, lexical, closeness, lang, weight=named_weight(named, self._headers))
         evidence = gather_evidence(prepared.text, content, lang, ranked, closeness, self.index)
         about = answer_about_article(prepared.text, terms, lang, self.corpus, ranked[0].quote.article if ranked else None)
         return Assessment(content, ranked, evidence, about, closeness is not None, named)
