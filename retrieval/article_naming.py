@@ -2,10 +2,10 @@
 Finance article", "what does Er Feng say about …").
 
 An article is named by words of its outlet, author or details lines (`ArticleInfo.publisher`,
-`.author`, `.details`, `Article.details`) that few articles' headers share, and, when the question
-speaks of an article ("piece", "article", "那篇"…), by such words of its title. In English only
-capitalised words name (an outlet or a person is written so; "focus" as a verb is not "Focus
-One"). Both scripts of Chinese meet through the tokenizer (OpenCC). A translation
+`.author`, `.details`, `Article.details`) that few articles' headers share (in English only
+capitalised ones: an outlet or a person is written so; "focus" as a verb is not "Focus One"), and,
+when the question speaks of an article ("piece", "article", "那篇"…), by such words of its title
+or its file's name. Both scripts of Chinese meet through the tokenizer (OpenCC). A translation
 (`Article.translation_of`) is named with its original, and the original with it.
 
 The naming words are not what the quote must hold: outlet and author words are taken out of the
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import PurePosixPath
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -26,6 +27,7 @@ import numpy as np
 
 from retrieval.candidates import Candidate
 from retrieval.corpus import Corpus
+from retrieval.index import SearchIndex
 from retrieval.passages import Passage
 from retrieval.question import QuestionTerms
 from retrieval.quotes import Quote
@@ -67,29 +69,35 @@ class ArticleHeaders:
     group: tuple[int, ...]
     groups: int
     position: dict[str, int]
+    # The group of each passage's article.
+    passage_group: np.ndarray
 
 
-def name_articles(question: str, terms: QuestionTerms, headers: ArticleHeaders) -> NamedArticles | None:
+def name_articles(question: str, terms: QuestionTerms, headers: ArticleHeaders, index: SearchIndex) -> NamedArticles | None:
     """The articles `question` names (see the module's docstring; `headers` from
-    `article_headers`), or None."""
+    `article_headers`, `index` the collection's), or None."""
     if headers.groups < 2:
         return None
     speaks_of_article = ARTICLE_NOUN.search(question) is not None
     scores: dict[int, float] = {}
     byline_terms: set[str] = set()
     title_terms: set[str] = set()
-    for token in _naming_tokens(question, terms.tokens):
-        for fields, is_byline in ((headers.byline, True), (headers.title, False)):
-            if not is_byline and not speaks_of_article:
-                continue
-            holders = {headers.group[i] for i, held in enumerate(fields) if token.term in held}
-            if not holders or len(holders) > MAX_SHARE_NAMED * headers.groups:
-                continue
-            rarity = math.log(headers.groups / len(holders)) + (1.0 if is_byline else 0.0)
-            for i, group in enumerate(headers.group):
-                if group in holders:
-                    scores[i] = scores.get(i, 0.0) + rarity
-            (byline_terms if is_byline else title_terms).add(token.term)
+    candidates = [(token, True) for token in _naming_tokens(question, terms.tokens)]
+    if speaks_of_article:
+        candidates += [(token, False) for token in terms.tokens if len(token.term) >= 3 or has_chinese(token.term)]
+    for token, is_byline in candidates:
+        fields = headers.byline if is_byline else headers.title
+        holders = {headers.group[i] for i, held in enumerate(fields) if token.term in held}
+        if not holders or len(holders) > MAX_SHARE_NAMED * headers.groups:
+            continue
+        # A title word most articles' texts use ("video") says what they are about, not which.
+        if not is_byline and len(_groups_whose_text_holds(token.term, index, headers)) > MAX_SHARE_NAMED * headers.groups:
+            continue
+        rarity = math.log(headers.groups / len(holders)) + (1.0 if is_byline else 0.0)
+        for i, group in enumerate(headers.group):
+            if group in holders:
+                scores[i] = scores.get(i, 0.0) + rarity
+        (byline_terms if is_byline else title_terms).add(token.term)
     if not scores:
         return None
     best = max(scores.values())
@@ -154,8 +162,9 @@ def _without(terms: QuestionTerms, dropped: set[str]) -> QuestionTerms:
     return replace(terms, tokens=tokens, weights=weights, total_weight=math.fsum(weights.values()) or 1.0)
 
 
-def article_headers(corpus: Corpus) -> ArticleHeaders:
-    """The naming terms of each article of `corpus` (read once per collection)."""
+def article_headers(corpus: Corpus, passages: list[Passage]) -> ArticleHeaders:
+    """The naming terms of each article of `corpus` (read once per collection), and the group
+    of each of its `passages`."""
     articles = corpus.articles
     position = {article.info.id: i for i, article in enumerate(articles)}
     group = [position.get(article.translation_of, i) for i, article in enumerate(articles)]
@@ -164,8 +173,17 @@ def article_headers(corpus: Corpus) -> ArticleHeaders:
         info = article.info
         stated = " · ".join(article.text[s:e] for s, e in article.details)
         byline.append(_terms(" · ".join((info.publisher, info.author, info.details, stated))))
-        title.append(_terms(info.title))
-    return ArticleHeaders(tuple(byline), tuple(title), tuple(group), len(set(group)), position)
+        # A file's name is how its owner calls it ("003-those-chasing-sora2.md"), often its title.
+        title.append(_terms(f"{info.title} · {PurePosixPath(info.path).stem.replace('-', ' ').replace('_', ' ')}"))
+    passage_group = np.array([group[passage.article] for passage in passages], dtype=np.int64)
+    return ArticleHeaders(tuple(byline), tuple(title), tuple(group), len(set(group)), position, passage_group)
+
+
+def _groups_whose_text_holds(term: str, index: SearchIndex, headers: ArticleHeaders) -> set[int]:
+    t = index.term_ids.get(term)
+    if t is None:
+        return set()
+    return set(np.unique(headers.passage_group[index.passage_ids[index.offsets[t] : index.offsets[t + 1]]]).tolist())
 
 
 def _terms(text: str) -> frozenset[str]:

@@ -74,7 +74,7 @@ class Engine:
         # Every passage's tokens, from the index: a question never tokenises a passage.
         self.passages, self.index, self.tokens = loaded.passages, loaded.index, loaded.tokens
         self._translations = _translation_languages(corpus)
-        self._headers = article_headers(corpus)
+        self._headers = article_headers(corpus, self.passages)
         # One thread runs the model (one OpenMP thread too): questions queue for it.
         self._embedding_thread = ThreadPoolExecutor(1, thread_name_prefix="embedding")
         self.embedder = embedder
@@ -206,8 +206,9 @@ class Engine:
                 return self._declined(prepared, lang, "no passage holds the question's words")
             if floor or verdict.outcome is Outcome.DECLINE:
                 return self._declined(prepared, lang, floor or self._why(prepared.text, lang, found, verdict))
-            if asks_which_article(prepared.text):
-                # "Which article says …": the best quote's article, shown by its details, then the quote.
+            if asks_which_article(prepared.text) and verdict.outcome is Outcome.CONFIDENT:
+                # "Which article says …": the best quote's article, shown by its details, then the
+                # quote (a "not sure" answer shows only the closest quotes: no article is named).
                 hits = [self._about_hit(article_source(found.ranked[0].quote.article))] + hits
         log.debug("%r: %s", prepared.text[:80], verdict.reason())
         return Answer(
@@ -236,7 +237,7 @@ class Engine:
             return refused
         closeness = self._closeness(pending)
         # A question naming an article ("that 霞光社 piece") searches its content words in it first.
-        named = name_articles(prepared.text, terms, self._headers)
+        named = name_articles(prepared.text, terms, self._headers, self.index)
         content = terms if named is None else named.content
         candidates = self._candidates(content, closeness, wanted, named)
         head, tail = (quote_candidates(group, prepared.text, content, self.corpus, self.passages, self.tokens.matching,
