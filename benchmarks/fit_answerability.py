@@ -32,7 +32,6 @@ import json
 import math
 import random
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent

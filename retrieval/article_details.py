@@ -83,9 +83,9 @@ def answer_about_article(
         return None
     article = max(stating, key=lambda a: (_header_match(a, terms), same_family(a.info.lang, lang), a is best_article))
     value = getattr(article.info, field)
-    details = _details_text(article)
-    if details and (not value or _mentions(details, value, field)):
-        return ArticleAnswer(article, field, details, _highlight(details, value), True)
+    line = _stating_line(article, field, value)
+    if line is not None:
+        return ArticleAnswer(article, field, line, _highlight(line, value), True)
     if not value:
         return None
     parts = [part for part in (article.info.author, article.info.publisher, article.info.published) if part]
@@ -107,6 +107,26 @@ def _details_text(article: Article) -> str:
     if article.details:
         return FIELD_SEPARATOR.join(" ".join(article.text[s:e].split()) for s, e in article.details)
     return " ".join(article.info.details.split())
+
+
+def _stating_line(article: Article, field: str, value: str) -> str | None:
+    """The details line of the text that states the field, verbatim (whitespace folded): the
+    one that mentions the header's value, else, with no header value, the one shaped like such
+    a line (a date, "By …", "Source: …"). None when no line states it."""
+    lines = [" ".join(article.text[s:e].split()) for s, e in article.details]
+    if not lines and article.info.details:
+        lines = [" ".join(part.split()) for part in article.info.details.split(FIELD_SEPARATOR)]
+    if value:
+        return next((line for line in lines if _mentions(line, value, field)), None)
+    return next((line for line in lines if _LINE_SHAPES[field].search(line)), None)
+
+
+# What a details line stating each field looks like, for an article whose header lacks it.
+_LINE_SHAPES = {
+    "author": re.compile(r"^(?:by|written by|author|text)\b|作者|撰文|記者|记者|編輯|编辑|文／|文/", re.IGNORECASE),
+    "publisher": re.compile(r"^(?:source|via|from|published by)\b|來源|来源|出處|出处", re.IGNORECASE),
+    "published": re.compile(r"\d{4}|\d{1,2}/\d{1,2}"),
+}
 
 
 def _mentions(details: str, value: str, field: str) -> bool:

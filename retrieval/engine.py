@@ -13,7 +13,7 @@ from retrieval.candidates import gather_candidates
 from retrieval.corpus import Corpus
 from retrieval.corpus_cache import load_corpus_cached
 from retrieval.answerability import Evidence, Outcome, load_model
-from retrieval.article_details import FIELD_SEPARATOR, ArticleAnswer, answer_about_article
+from retrieval.article_details import ArticleAnswer, answer_about_article
 from retrieval.definitions import DEFINITION_FACTOR, defined_subject, defines
 from retrieval.decline import MIN_COVERAGE, coverage_shortfall, unknown_names, unreadable
 from retrieval.evidence import gather_evidence
@@ -250,7 +250,7 @@ class Engine:
     @staticmethod
     def _about_hit(about: ArticleAnswer) -> Hit:
         info = about.article.info
-        link = quote_url(info.url, about.excerpt.split(FIELD_SEPARATOR)[0]) if about.from_text else info.url
+        link = quote_url(info.url, about.excerpt) if about.from_text else info.url
         return Hit(article=info, excerpt=about.excerpt, highlights=about.highlights, score=1.0, quote_url=link,
                    about_article=True)
 

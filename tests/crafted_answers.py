@@ -31,6 +31,21 @@ CAMEO_QUOTE = "Cameo lets people put themselves into any scene after a one-time 
 CAMEO_QUOTE_ZH = "Cameo 功能讓使用者錄製一次後，就能把自己放進任何場景。"
 
 
+# What a user asks, in each language, and the words every front end shows for an answer it is not
+# sure of and for a declined one (the English and Chinese of bot/messages.py, written out here so
+# that a change of wording shows up in the tests).
+NOT_SURE = {
+    "en": "The articles may not answer this directly; the closest passages:",
+    "zh-Hant": "文章可能沒有直接回答這個問題；以下是最接近的段落：",
+    "zh-Hans": "文章可能没有直接回答这个问题；以下是最接近的段落：",
+}
+SORRY = {"en": "Sorry, the articles I know don't answer that.", "zh-Hant": "抱歉，我手上的文章沒有回答這個問題。",
+         "zh-Hans": "抱歉，我手上的文章没有回答这个问题。"}
+CONFIDENT = {"en": "What does Cameo do?", "zh-Hant": "Cameo 是什麼功能？", "zh-Hans": "Cameo 是什么功能？"}
+UNSURE = {"en": "Is Cameo popular with teachers?", "zh-Hant": "老師喜歡 Cameo 嗎？", "zh-Hans": "老师喜欢 Cameo 吗？"}
+OFF_TOPIC = {"en": "How do I bake bread?", "zh-Hant": "怎麼烤麵包？", "zh-Hans": "怎么烤面包？"}
+
+
 def located_hit(excerpt: str = MUTEX_QUOTE, line: int = 42) -> Hit:
     """A quote from the local chapter: its section, and "path:line" for a reader without a link."""
     start = excerpt.find("mutex")
@@ -54,6 +69,11 @@ def details_hit(article: ArticleInfo = NEWS_ARTICLE) -> Hit:
 def quote_hit(article: ArticleInfo = NEWS_ARTICLE, excerpt: str = CAMEO_QUOTE) -> Hit:
     """An ordinary quote with a link."""
     return Hit(article, excerpt, ((0, 5),), 1.0, f"{article.url}#:~:text=Cameo")
+
+
+def quote_for(lang: str) -> Hit:
+    """The Cameo quote with a link, from the English article or from the Chinese one."""
+    return quote_hit(NEWS_ARTICLE, CAMEO_QUOTE) if lang == "en" else quote_hit(NEWS_ARTICLE_ZH, CAMEO_QUOTE_ZH)
 
 
 def confident(question: str, lang: str, *hits: Hit) -> Answer:

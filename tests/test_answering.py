@@ -74,10 +74,15 @@ def test_who_wrote_an_article_is_answered_from_its_details_line(request, which):
     first = answer.hits[0]
     assert answer.answered and not answer.uncertain
     assert first.about_article and first.article.id == "000"
-    assert "By Er Feng" in first.excerpt and "Source: Node Finance" in first.excerpt
-    # Its parts are lines of the article, verbatim.
-    text = fold(next(a.text for a in chosen.corpus.articles if a.info.id == "000"))
-    assert all(fold(part) in text for part in first.excerpt.split(" · "))
+    # The line of the article that names its author, verbatim.
+    assert first.excerpt == "By Er Feng"
+    assert first.excerpt[slice(*first.highlights[0])] == "Er Feng"
+
+
+def test_when_an_article_was_published_is_answered_from_its_dateline(engine):
+    answer = engine.answer("What date was the Node Finance piece on Sora 2 published?")
+    first = answer.hits[0]
+    assert first.about_article and first.article.id == "000" and first.excerpt == "10/09 2025 427"
 
 
 def test_an_article_without_a_details_line_is_answered_from_its_header(engine):

@@ -11,38 +11,28 @@ from bot.terminal import render_answer, render_sources
 from bot.terminal_layout import TerminalStyle
 from retrieval import Answer
 from tests.crafted_answers import (
+    CONFIDENT,
+    NOT_SURE,
     BOOK_CHAPTER,
-    CAMEO_QUOTE,
-    CAMEO_QUOTE_ZH,
     MUTEX_CODE,
     NEWS_ARTICLE,
-    NEWS_ARTICLE_ZH,
     code_hit,
     confident,
     declined,
     details_hit,
     located_hit,
     not_sure,
+    quote_for,
     quote_hit,
 )
 from tests.test_cli import run_bot
 
-NOT_SURE = {
-    "en": "The articles may not answer this directly; the closest passages:",
-    "zh-Hant": "文章可能沒有直接回答這個問題；以下是最接近的段落：",
-    "zh-Hans": "文章可能没有直接回答这个问题；以下是最接近的段落：",
-}
 SORRY = {"en": "the articles I know don't answer that", "zh-Hant": "文章沒有回答這個問題", "zh-Hans": "文章没有回答这个问题"}
-QUESTION = {"en": "What does Cameo do?", "zh-Hant": "Cameo 是什麼功能？", "zh-Hans": "Cameo 是什么功能？"}
-
-
-def quote_for(lang: str):
-    return quote_hit(NEWS_ARTICLE, CAMEO_QUOTE) if lang == "en" else quote_hit(NEWS_ARTICLE_ZH, CAMEO_QUOTE_ZH)
 
 
 @pytest.mark.parametrize("lang", NOT_SURE)
 def test_a_confident_answer_is_just_the_quotes(lang):
-    screen = render_answer(confident(QUESTION[lang], lang, quote_for(lang)))
+    screen = render_answer(confident(CONFIDENT[lang], lang, quote_for(lang)))
 
     assert screen.startswith("1. “")
     assert NOT_SURE[lang] not in screen
@@ -51,7 +41,7 @@ def test_a_confident_answer_is_just_the_quotes(lang):
 
 @pytest.mark.parametrize("lang", NOT_SURE)
 def test_an_answer_the_engine_is_not_sure_of_says_so_before_the_closest_quotes(lang):
-    screen = render_answer(not_sure(QUESTION[lang], lang, quote_for(lang)))
+    screen = render_answer(not_sure(CONFIDENT[lang], lang, quote_for(lang)))
 
     intro, blank, quote = screen.splitlines()[:3]
     assert (intro, blank) == (NOT_SURE[lang], "")
@@ -68,7 +58,7 @@ def test_the_not_sure_line_wraps_with_the_window_like_the_quotes():
 
 @pytest.mark.parametrize("lang", NOT_SURE)
 def test_a_declined_question_says_so_in_its_language(lang):
-    screen = render_answer(declined(QUESTION[lang], lang))
+    screen = render_answer(declined(CONFIDENT[lang], lang))
 
     assert SORRY[lang] in screen and NOT_SURE[lang] not in screen
     assert screen.endswith("(python -m bot sources)")

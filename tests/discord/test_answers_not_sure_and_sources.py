@@ -10,10 +10,12 @@ from hypothesis import given, settings, strategies as st
 
 from bot.discord_bot.render import CODE_BLOCK_CHARS, CONTENT_LIMIT, render_discord_reply, render_plain_reply
 from tests.crafted_answers import (
-    CAMEO_QUOTE,
-    CAMEO_QUOTE_ZH,
+    CONFIDENT,
+    NOT_SURE,
+    OFF_TOPIC,
+    SORRY,
+    UNSURE,
     MUTEX_CODE,
-    NEWS_ARTICLE,
     NEWS_ARTICLE_ZH,
     ScriptedEngine,
     code_hit,
@@ -22,29 +24,15 @@ from tests.crafted_answers import (
     details_hit,
     located_hit,
     not_sure,
-    quote_hit,
+    quote_for,
 )
 from retrieval import Answer, ArticleInfo, Hit
 from tests.discord.conftest import DiscordUser, buttons, embed_text
 from tests.discord.test_bad_input import assert_no_message_can_ping
 from tests.standins.discord_server import EMBED_LINKS, problems_with_message
 
-NOT_SURE = {
-    "en": "The articles may not answer this directly; the closest passages:",
-    "zh-Hant": "文章可能沒有直接回答這個問題；以下是最接近的段落：",
-    "zh-Hans": "文章可能没有直接回答这个问题；以下是最接近的段落：",
-}
-SORRY = {"en": "Sorry, the articles I know don't answer that.", "zh-Hant": "抱歉，我手上的文章沒有回答這個問題。",
-         "zh-Hans": "抱歉，我手上的文章没有回答这个问题。"}
 LOCALES = {"en": "en-US", "zh-Hant": "zh-TW", "zh-Hans": "zh-CN"}
-CONFIDENT = {"en": "What does Cameo do?", "zh-Hant": "Cameo 是什麼功能？", "zh-Hans": "Cameo 是什么功能？"}
-UNSURE = {"en": "Is Cameo popular with teachers?", "zh-Hant": "老師喜歡 Cameo 嗎？", "zh-Hans": "老师喜欢 Cameo 吗？"}
-OFF_TOPIC = {"en": "How do I bake bread?", "zh-Hant": "怎麼烤麵包？", "zh-Hans": "怎么烤面包？"}
 WEIRD_CODE = MUTEX_CODE + "\n```\n@everyone ``` <@1300000000000000002>"
-
-
-def quote_for(lang: str):
-    return quote_hit(NEWS_ARTICLE, CAMEO_QUOTE) if lang == "en" else quote_hit(NEWS_ARTICLE_ZH, CAMEO_QUOTE_ZH)
 
 
 ANSWERS = {

@@ -11,8 +11,11 @@ from hypothesis import given, settings, strategies as st
 from bot.telegram_bot.render import MAX_MESSAGE_LENGTH, render_telegram_reply
 from retrieval import Answer, ArticleInfo, Hit
 from tests.crafted_answers import (
-    CAMEO_QUOTE,
-    CAMEO_QUOTE_ZH,
+    CONFIDENT,
+    NOT_SURE,
+    OFF_TOPIC,
+    SORRY,
+    UNSURE,
     MUTEX_CODE,
     NEWS_ARTICLE,
     NEWS_ARTICLE_ZH,
@@ -23,27 +26,13 @@ from tests.crafted_answers import (
     details_hit,
     located_hit,
     not_sure,
-    quote_hit,
+    quote_for,
 )
 from tests.feedback_report import feedback_report
 from tests.standins.telegram_server import check_telegram_html, utf16_length
 from tests.telegram.conftest import TelegramUser, running_bot
 
-NOT_SURE = {
-    "en": "The articles may not answer this directly; the closest passages:",
-    "zh-Hant": "文章可能沒有直接回答這個問題；以下是最接近的段落：",
-    "zh-Hans": "文章可能没有直接回答这个问题；以下是最接近的段落：",
-}
-SORRY = {"en": "Sorry, the articles I know don't answer that.", "zh-Hant": "抱歉，我手上的文章沒有回答這個問題。",
-         "zh-Hans": "抱歉，我手上的文章没有回答这个问题。"}
 USERS = {"en": ("Alice", "en"), "zh-Hant": ("美玲", "zh-hant"), "zh-Hans": ("小明", "zh-hans")}
-CONFIDENT = {"en": "What does Cameo do?", "zh-Hant": "Cameo 是什麼功能？", "zh-Hans": "Cameo 是什么功能？"}
-UNSURE = {"en": "Is Cameo popular with teachers?", "zh-Hant": "老師喜歡 Cameo 嗎？", "zh-Hans": "老师喜欢 Cameo 吗？"}
-OFF_TOPIC = {"en": "How do I bake bread?", "zh-Hant": "怎麼烤麵包？", "zh-Hans": "怎么烤面包？"}
-
-
-def quote_for(lang: str):
-    return quote_hit(NEWS_ARTICLE, CAMEO_QUOTE) if lang == "en" else quote_hit(NEWS_ARTICLE_ZH, CAMEO_QUOTE_ZH)
 
 
 ANSWERS = {

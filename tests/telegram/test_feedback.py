@@ -104,7 +104,7 @@ async def test_feedback_off_shows_no_buttons_and_records_nothing(telegram, setti
 
 
 async def test_a_locked_database_never_holds_up_an_answer(telegram, settings, engine, feedback_db, alice):
-    async with running_bot(settings, engine) as application:
+    async with running_bot(settings, engine):
         await alice.says("hi")  # the database exists
         holder = sqlite3.connect(feedback_db, timeout=REPLY_TIMEOUT)
         holder.execute("BEGIN EXCLUSIVE")  # another process holds the file
