@@ -15,6 +15,7 @@ from retrieval.corpus_cache import load_corpus_cached
 from retrieval.answerability import Evidence, Outcome, load_model
 from retrieval.article_details import ArticleAnswer, answer_about_article, article_source, asks_which_article
 from retrieval.article_naming import NamedArticles, article_headers, name_articles, named_candidates, named_weight
+from retrieval.definitions import DEFINITION_FACTOR, defined_subject, defines
 from retrieval.decline import MIN_COVERAGE, coverage_shortfall, unknown_names, unreadable
 from retrieval.evidence import gather_evidence
 from retrieval.embedder import Embedder
@@ -27,6 +28,7 @@ from retrieval.source_location import quote_link, quote_location
 from retrieval.question import MAX_QUESTION_CHARS, PreparedQuestion, QuestionTerms, prepare_question, question_terms
 from retrieval.quotes import Quote, quote_candidates
 from retrieval.ranking import OTHER_LANGUAGE_FACTOR, Ranked, lexical_evidence, rank_quotes
+from retrieval.section_evidence import SectionEvidence
 from retrieval.semantic_index import Closeness, sentence_texts
 from retrieval.small_talk import is_small_talk
 from retrieval.vector_store import EmbeddingTooSlow, Progress, text_key
@@ -75,6 +77,7 @@ class Engine:
         self.passages, self.index, self.tokens = loaded.passages, loaded.index, loaded.tokens
         self._translations = _translation_languages(corpus)
         self._headers = article_headers(corpus, self.passages)
+        self._sections = SectionEvidence(self.passages)
         # One thread runs the model (one OpenMP thread too): questions queue for it.
         self._embedding_thread = ThreadPoolExecutor(1, thread_name_prefix="embedding")
         self.embedder = embedder
@@ -244,8 +247,9 @@ class Engine:
                                        closeness, keep_unmatched=closeness is not None)
                       for group in (candidates.head, candidates.tail))
         wants_number = wants_quantity(prepared.text)
+        subject = defined_subject(prepared.text)
         lexical = {q.candidate.passage: lexical_evidence(q, wants_number, self._language_factor(q, lang, closeness))
-                   for q in head + tail}
+                   * self._structure_factor(q, terms, subject) for q in head + tail}
         ranked = rank_quotes(head, tail, lexical, closeness, lang, weight=named_weight(named, self._headers))
         evidence = gather_evidence(prepared.text, content, lang, ranked, closeness, self.index)
         about = answer_about_article(prepared.text, terms, lang, self.corpus, ranked[0].quote.article if ranked else None)
@@ -325,6 +329,17 @@ class Engine:
             return []
         scores = self.index.scores([term for term in query_terms if self.index.idf_of(term) is not None])
         return [float(scores[pid]) for pid in passages]
+
+    def _structure_factor(self, quote: Quote, terms: QuestionTerms, subject: tuple[str, ...]) -> float:
+        """What the document's structure says of a quote: it opens the section the question
+        names (section_evidence.py), and it defines what a definitional question asks about
+        (definitions.py)."""
+        pid = quote.candidate.passage
+        factor = self._sections.factor(pid, terms.weights, terms.total_weight)
+        excerpt = quote.excerpt
+        if subject and defines(quote.article.text, excerpt.start, excerpt.end, self.tokens.matching(pid, terms.weights), subject):
+            factor *= DEFINITION_FACTOR
+        return factor
 
     def _language_factor(self, quote: Quote, lang: str, closeness: Closeness | None) -> float:
         """Without the model, a translation whose original is in the question's language counts

@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 
 # How questions and votes from this bot are told apart from Telegram's in the feedback store.
 PLATFORM = "discord"
+# How long the "restarting" notes to questions cut off by a shutdown may take to go out: the
+# session closes after them, and a slow Discord must not hold the shutdown up.
+CUT_OFF_NOTE_SECONDS = 1.5
 
 
 class QuotesClient(discord.AutoShardedClient):
@@ -80,7 +83,8 @@ class QuotesClient(discord.AutoShardedClient):
         self._engine_thread = ThreadPoolExecutor(1, thread_name_prefix="engine")
         self.accepting = True
         self._in_flight = 0
-        self._in_flight_tasks: set[asyncio.Task] = set()
+        # Each task answering, with the interaction it answers (None for a message).
+        self._in_flight_tasks: dict[asyncio.Task, discord.Interaction | None] = {}
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -128,17 +132,18 @@ class QuotesClient(discord.AutoShardedClient):
     # --- shutting down: no new work, finish what is in flight -------------------------------
 
     @contextlib.asynccontextmanager
-    async def in_flight(self) -> AsyncIterator[None]:
-        """Counts a question being answered, so a shutdown can wait for it."""
+    async def in_flight(self, interaction: discord.Interaction | None = None) -> AsyncIterator[None]:
+        """Counts a question being answered, so a shutdown can wait for it; a shutdown that cuts
+        off the answer to `interaction` tells its user it is restarting."""
         self._in_flight += 1
         self._idle.clear()
         task = asyncio.current_task()
         if task is not None:
-            self._in_flight_tasks.add(task)
+            self._in_flight_tasks[task] = interaction
         try:
             yield
         finally:
-            self._in_flight_tasks.discard(task)
+            self._in_flight_tasks.pop(task, None)
             self._in_flight -= 1
             if not self._in_flight:
                 self._idle.set()
@@ -155,15 +160,23 @@ class QuotesClient(discord.AutoShardedClient):
     async def finish_in_flight(self, within: float) -> int:
         """Wait up to `within` seconds for the questions being answered; those still unanswered
         then are cancelled (before the HTTP session closes under them, which would end each in
-        "Task exception was never retrieved"). Returns how many were left."""
+        "Task exception was never retrieved"), and the interactions among them are told the bot
+        is restarting (within CUT_OFF_NOTE_SECONDS), so no "thinking…" is left spinning.
+        Returns how many were left."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), within)
         left = self._in_flight
-        unfinished = [task for task in self._in_flight_tasks if not task.done()]
+        unfinished = {task: interaction for task, interaction in self._in_flight_tasks.items() if not task.done()}
         for task in unfinished:
             task.cancel()
         if unfinished:
             await asyncio.wait(unfinished, timeout=1.0)
+        cut_off = [interaction for task, interaction in unfinished.items()
+                   if interaction is not None and (task.cancelled() or not task.done())]
+        if cut_off:
+            notes = asyncio.gather(*(_tell_cut_off(interaction) for interaction in cut_off), return_exceptions=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(notes, CUT_OFF_NOTE_SECONDS)
         return left
 
     async def _taking_new_work(self, interaction: discord.Interaction) -> bool:
@@ -223,7 +236,7 @@ class QuotesClient(discord.AutoShardedClient):
         lang = locale_language(interaction.locale)
         if not await self._taking_new_work(interaction):
             return
-        async with self.in_flight():
+        async with self.in_flight(interaction):
             try:
                 question = question_in(interaction.message, check)
                 if question is None:
@@ -288,3 +301,17 @@ class QuotesClient(discord.AutoShardedClient):
                 log.error("could not answer message %s", message.id, exc_info=error)
                 with contextlib.suppress(discord.HTTPException):
                     await message.reply(apology("en"), allowed_mentions=NO_MENTIONS)
+
+
+async def _tell_cut_off(interaction: discord.Interaction) -> None:
+    """Tell the user whose answer a shutdown cut off that the bot is restarting: as the reply
+    when none was sent yet, else as a private follow-up (which, after a deferral, replaces its
+    "thinking…"; it never deletes an answer that did go out)."""
+    note = shutting_down(locale_language(interaction.locale))
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(note, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(note, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException as failure:
+        log.warning("could not tell interaction %s the bot is restarting: %s", interaction.id, failure)

@@ -61,7 +61,7 @@ def build_commands() -> list[app_commands.Command | app_commands.ContextMenu]:
         if not without_addressing(asked):  # only "@someone", "#channel" or dates: nothing to look up
             await send_private(interaction, empty_question(locale_language(interaction.locale)))
             return
-        async with client.in_flight():
+        async with client.in_flight(interaction):
             await interaction.response.defer(ephemeral=private, thinking=True)
             answer = await client.answer(asked)
             answer_id = client.record_question(interaction.user.id, answer, names)
@@ -70,7 +70,7 @@ def build_commands() -> list[app_commands.Command | app_commands.ContextMenu]:
     @app_commands.command()
     async def sources(interaction: Interaction) -> None:
         """List the articles I quote, with publishers, dates and links."""
-        async with interaction.client.in_flight():  # a shutdown waits for the list too
+        async with interaction.client.in_flight(interaction):  # a shutdown waits for the list too
             await interaction.response.defer(ephemeral=True, thinking=True)
             for embed in render_sources(interaction.client.engine.articles, locale_language(interaction.locale)):
                 await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
@@ -93,7 +93,7 @@ def build_commands() -> list[app_commands.Command | app_commands.ContextMenu]:
             unreadable = message.attachments or message.stickers
             await send_private(interaction, only_attachments(lang) if unreadable else nothing_to_read(lang))
             return
-        async with client.in_flight():
+        async with client.in_flight(interaction):
             await interaction.response.defer(thinking=True)
             answer = await client.answer(text)
             answer_id = client.record_question(interaction.user.id, answer, names)

@@ -82,7 +82,7 @@ def only_attachments(lang: str) -> str:
 
 
 def shutting_down(lang: str) -> str:
-    """Said to a question that arrives while the bot is stopping."""
+    """Said to a question that arrives while the bot is stopping, or whose answer the stop cut off."""
     return pick(lang, "I'm restarting: please ask again in a minute.", "我正在重新啟動，請稍後再問一次。",
                 "我正在重新启动，请稍后再问一次。")
 

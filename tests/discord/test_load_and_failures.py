@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+
+import pytest
 
 from bot.health import Readiness
 from tests.discord.conftest import TOKEN, DiscordUser, embed_text, is_private, start_bot, stop_bot
@@ -145,4 +148,49 @@ async def test_an_answer_that_outlasts_the_shutdown_grace_is_cancelled_before_th
         await stop_bot(client, task)
 
     assert left == 1 and still_running == 0
+    assert not [r for r in caplog.records if "never retrieved" in r.getMessage() or "Session is closed" in r.getMessage()]
+
+
+class HeldEngine:
+    """The real engine, except that answering waits until `go` is set (in the engine's thread)."""
+
+    def __init__(self, engine) -> None:
+        self.engine, self.articles = engine, engine.articles
+        self.asked, self.go = threading.Event(), threading.Event()
+
+    def answer(self, question, top_k=3, offset=0, earlier=None):
+        self.asked.set()
+        self.go.wait()
+        return self.engine.answer(question, top_k, earlier=earlier)
+
+
+@pytest.mark.parametrize("locale, command, restarting", [
+    ("en-US", "ask", "I'm restarting"),
+    ("zh-TW", "ask", "我正在重新啟動"),
+    ("en-US", "Ask the articles", "I'm restarting"),
+])
+async def test_a_question_cut_off_by_the_shutdown_is_told_the_bot_is_restarting_before_the_session_closes(
+    discord_api, engine, caplog, locale, command, restarting
+):
+    held = HeldEngine(engine)
+    client, task = await start_bot(discord_api, held)
+    try:
+        person = DiscordUser(discord_api, locale=locale)
+        if command == "ask":
+            record = await person.use("ask", question="What is the Cameo feature?")
+        else:
+            target = DiscordUser(discord_api, "bob", "1300000000000000002").message("What is the Cameo feature?")
+            record = await discord_api.send_interaction(
+                discord_api.context_menu(command, target, person.profile, locale))
+        await discord_api.wait_until(lambda: record.callback is not None and held.asked.is_set())
+        client.stop_taking_work()
+        left = await client.finish_in_flight(0.0)  # the engine is still thinking: the grace is over
+        seen_before_closing = list(record.messages)
+    finally:
+        held.go.set()
+        await stop_bot(client, task)
+
+    assert left == 1 and record.callback["type"] == 5  # "thinking…"
+    assert len(seen_before_closing) == 1 and restarting in seen_before_closing[0]["content"]
+    assert record.original_id == seen_before_closing[0]["id"]  # it took the place of "thinking…"
     assert not [r for r in caplog.records if "never retrieved" in r.getMessage() or "Session is closed" in r.getMessage()]
