@@ -13,7 +13,6 @@ from retrieval.evaluation import fold
 from tests.bundled_model import needs_model
 
 
-
 @needs_model
 def test_a_paraphrase_sharing_one_word_with_its_answer_is_answered(semantic_engine):
     # The answer says "Tyler Perry ... suspension of his $800 million studio expansion plan after
