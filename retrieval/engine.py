@@ -204,7 +204,7 @@ class Engine:
             # A question no passage shares a word with is about something else, whatever the
             # model finds nearest; an operator may also ask for a floor on the words held.
             lexical = any(r.quote.candidate.lexical_rank is not None for r in found.ranked)
-            floor = coverage_shortfall(list(found.terms.tokens), self.index, self.min_coverage)
+            floor = coverage_shortfall(found.evidence.collection_coverage, self.min_coverage)
             if not hits or not lexical:
                 return self._declined(prepared, lang, "no passage holds the question's words")
             if floor or verdict.outcome is Outcome.DECLINE:
