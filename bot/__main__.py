@@ -20,10 +20,11 @@ def _engine(corpus: str | None, quiet: bool = False):
 
 def _engine_and_mode(corpus: str | None, quiet: bool = False, unlimited: bool = False):
     """The engine for the terminal commands, and how it answers (with the model, or lexically
-    and why). They read CORPUS_DIR, INDEX_CACHE_DIR, SEMANTIC, EMBED_BUDGET_SECONDS and
-    DECLINE_MIN_COVERAGE straight from the environment rather than through Settings:
-    pydantic-settings alone costs half of the 0.4 s start-up an English question may take. Unless `quiet`, answering lexically is said
-    once on standard error. `unlimited` computes the vectors however long it takes."""
+    and why). They read CORPUS_DIR, INDEX_CACHE_DIR, SEMANTIC, EMBED_BUDGET_SECONDS,
+    DECLINE_MIN_COVERAGE and SOURCE_URL_TEMPLATE straight from the environment rather than
+    through Settings: pydantic-settings alone costs half of the 0.4 s start-up an English
+    question may take. Unless `quiet`, answering lexically is said once on standard error.
+    `unlimited` computes the vectors however long it takes."""
     from bot.terminal import progress_bar, progress_lines
     from retrieval import CorpusError, Engine
     from retrieval.decline import MIN_COVERAGE

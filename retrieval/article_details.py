@@ -48,6 +48,18 @@ _ARTICLE_NOUN = re.compile(
     r"\b(?:article|piece|story|post|report|write-?up|deep[- ]dive|column|essay|interview)s?\b|文章|報導|报道|那篇|這篇|这篇|該文|该文",
     re.IGNORECASE,
 )
+# "Which article says …": the answer is the article of the best quote, shown with its details,
+# then the quote; it holds only when a quote says it.
+_WHICH_ARTICLE = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:article|piece|story|post|report|write-?up|outlet|publication|source)s?\b"
+    r".{0,60}?\b(?:says?|said|mentions?|mentioned|reports?|reported|claims?|claimed|states?|stated|describes?|"
+    r"described|covers?|covered|discuss(?:es|ed)?|argues?|argued|notes?|noted|quotes?|quoted|cites?|cited|"
+    r"compares?|compared|calls?|called|explains?|explained|talks?\s+about|writes?\s+(?:about|that))\b"
+    r"|\bin\s+(?:which|what)\s+(?:article|piece|story|report)\b"
+    r"|哪(?:一)?篇(?:文章|報導|报道|報道)?(?:裡|里|中)?(?:說|说|提到|提及|寫|写|報導|报道|講|讲|談|谈|指出|認為|认为)"
+    r"|哪(?:家|個|个)(?:媒體|媒体|網站|网站)(?:說|说|提到|提及|報導|报道|指出)",
+    re.IGNORECASE,
+)
 FIELD_SEPARATOR = " · "
 
 
@@ -69,6 +81,23 @@ def asked_field(question: str) -> str | None:
         if pattern.search(question) and (field != "published" or _ARTICLE_NOUN.search(question)):
             return field
     return None
+
+
+def asks_which_article(question: str) -> bool:
+    """Whether the question asks which article says something (answered by that article's
+    details and the quote that says it)."""
+    return _WHICH_ARTICLE.search(question) is not None
+
+
+def article_source(article: Article) -> ArticleAnswer:
+    """The details line showing which article a quote comes from (field "article"): the first
+    details line the text states, verbatim (whitespace folded), or else the header fields."""
+    if article.details:
+        start, end = article.details[0]
+        return ArticleAnswer(article, "article", " ".join(article.text[start:end].split()), (), True)
+    info = article.info
+    parts = [part for part in (info.title, info.author, info.publisher, info.published) if part]
+    return ArticleAnswer(article, "article", FIELD_SEPARATOR.join(parts) or info.id, (), False)
 
 
 def answer_about_article(

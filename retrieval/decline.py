@@ -32,7 +32,7 @@ _NAME_LIKE = re.compile(
 
 
 def unreadable(tokens) -> str | None:
-    """Why a question cannot be searched at all (rule 1), or None."""
+    """Why a question cannot be searched at all, or None."""
     if not tokens:
         return "no searchable words"
     if all(token.term.isdigit() for token in tokens):
@@ -48,7 +48,7 @@ COMMON_CAPITALS = frozenset(
 
 
 def unknown_names(question: str, tokens: list[Token], index: SearchIndex, chinese_question: bool) -> list[str]:
-    """The name-like words of the question (rule 3) that no passage holds, in question order."""
+    """The name-like words of the question that no passage holds, in question order."""
     unknown = []
     for token in tokens:
         if token.bigram:
@@ -78,9 +78,9 @@ def collection_coverage(tokens: list[Token], index: SearchIndex) -> float:
     return found / total if total else 1.0
 
 
-def coverage_shortfall(tokens: list[Token], index: SearchIndex, min_coverage: float = MIN_COVERAGE) -> str | None:
-    """Why the words the articles hold carry less than the operator's floor, or None."""
-    share = collection_coverage(tokens, index)
+def coverage_shortfall(share: float, min_coverage: float = MIN_COVERAGE) -> str | None:
+    """Why the words the articles hold (`share`: the question's `collection_coverage`) carry
+    less than the operator's floor, or None."""
     return f"only {share:.0%} of the question's weight is in the articles" if share < min_coverage else None
 
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from retrieval.answer import Answer, ArticleInfo, Hit
 from retrieval.answer_kind import wants_quantity
-from retrieval.candidates import gather_candidates
+from retrieval.candidates import LEXICAL_DEPTH, LEXICAL_DEPTH_SEMANTIC, Candidates, gather_candidates
 from retrieval.corpus import Corpus
 from retrieval.corpus_cache import load_corpus_cached
 from retrieval.answerability import Evidence, Outcome, load_model
-from retrieval.article_details import ArticleAnswer, answer_about_article
+from retrieval.article_details import ArticleAnswer, answer_about_article, article_source, asks_which_article
+from retrieval.article_naming import NamedArticles, article_headers, name_articles, named_candidates, named_weight
 from retrieval.definitions import DEFINITION_FACTOR, defined_subject, defines
 from retrieval.decline import MIN_COVERAGE, coverage_shortfall, unknown_names, unreadable
 from retrieval.evidence import gather_evidence
@@ -75,6 +76,7 @@ class Engine:
         # Every passage's tokens, from the index: a question never tokenises a passage.
         self.passages, self.index, self.tokens = loaded.passages, loaded.index, loaded.tokens
         self._translations = _translation_languages(corpus)
+        self._headers = article_headers(corpus, self.passages)
         self._sections = SectionEvidence(self.passages)
         # One thread runs the model (one OpenMP thread too): questions queue for it.
         self._embedding_thread = ThreadPoolExecutor(1, thread_name_prefix="embedding")
@@ -202,11 +204,15 @@ class Engine:
             # A question no passage shares a word with is about something else, whatever the
             # model finds nearest; an operator may also ask for a floor on the words held.
             lexical = any(r.quote.candidate.lexical_rank is not None for r in found.ranked)
-            floor = coverage_shortfall(list(found.terms.tokens), self.index, self.min_coverage)
+            floor = coverage_shortfall(found.evidence.collection_coverage, self.min_coverage)
             if not hits or not lexical:
                 return self._declined(prepared, lang, "no passage holds the question's words")
             if floor or verdict.outcome is Outcome.DECLINE:
                 return self._declined(prepared, lang, floor or self._why(prepared.text, lang, found, verdict))
+            if asks_which_article(prepared.text) and verdict.outcome is Outcome.CONFIDENT:
+                # "Which article says …": the best quote's article, shown by its details, then the
+                # quote (a "not sure" answer shows only the closest quotes: no article is named).
+                hits = [self._about_hit(article_source(found.ranked[0].quote.article))] + hits
         log.debug("%r: %s", prepared.text[:80], verdict.reason())
         return Answer(
             question=prepared.text,
@@ -233,19 +239,35 @@ class Engine:
                 pending.result()  # the model's thread stays in step with the questions
             return refused
         closeness = self._closeness(pending)
-        candidates = gather_candidates(self.index, terms.terms, closeness, wanted * CANDIDATES_PER_HIT,
-                                       lambda ids: self._lexical_scores(terms.terms, ids))
-        head, tail = (quote_candidates(group, prepared.text, terms, self.corpus, self.passages, self.tokens.matching,
+        # A question naming an article ("that 霞光社 piece") searches its content words in it first.
+        named = name_articles(prepared.text, terms, self._headers, self.index)
+        content = terms if named is None else named.content
+        candidates = self._candidates(content, closeness, wanted, named)
+        head, tail = (quote_candidates(group, prepared.text, content, self.corpus, self.passages, self.tokens.matching,
                                        closeness, keep_unmatched=closeness is not None)
                       for group in (candidates.head, candidates.tail))
         wants_number = wants_quantity(prepared.text)
         subject = defined_subject(prepared.text)
         lexical = {q.candidate.passage: lexical_evidence(q, wants_number, self._language_factor(q, lang, closeness))
                    * self._structure_factor(q, terms, subject) for q in head + tail}
-        ranked = rank_quotes(head, tail, lexical, closeness, lang)
-        evidence = gather_evidence(prepared.text, terms, lang, ranked, closeness, self.index)
+        ranked = rank_quotes(head, tail, lexical, closeness, lang, weight=named_weight(named, self._headers))
+        evidence = gather_evidence(prepared.text, content, lang, ranked, closeness, self.index)
         about = answer_about_article(prepared.text, terms, lang, self.corpus, ranked[0].quote.article if ranked else None)
-        return Assessment(terms, ranked, evidence, about, closeness is not None)
+        return Assessment(content, ranked, evidence, about, closeness is not None, named)
+
+    def _candidates(self, terms: QuestionTerms, closeness: Closeness | None, wanted: int,
+                    named: NamedArticles | None) -> Candidates:
+        """BM25's and the model's candidates (candidates.py), and the named articles' best passages."""
+        candidates = gather_candidates(self.index, terms.terms, closeness, wanted * CANDIDATES_PER_HIT,
+                                       lambda ids: self._lexical_scores(terms.terms, ids))
+        if named is None:
+            return candidates
+        known = [term for term in terms.terms if self.index.idf_of(term) is not None]
+        bm25 = self.index.scores(known) if known else None
+        present = {c.passage for c in candidates.head + candidates.tail}
+        depth = LEXICAL_DEPTH if closeness is None else LEXICAL_DEPTH_SEMANTIC
+        extra = named_candidates(named, self.passages, bm25, closeness, present, depth)
+        return Candidates(candidates.head + tuple(extra), candidates.tail)
 
     @staticmethod
     def _about_hit(about: ArticleAnswer) -> Hit:
@@ -338,6 +360,8 @@ class Assessment:
     evidence: Evidence
     about: ArticleAnswer | None
     semantic: bool
+    # The articles the question names, whose passages the ranking prefers (None: it names none).
+    named: NamedArticles | None = None
 
 
 def _translation_languages(corpus: Corpus) -> dict[str, tuple[str, ...]]:

@@ -135,12 +135,6 @@ def _cache_directory(cache_dir: str | Path | None) -> Path:
     return directory
 
 
-def load_or_build_index(corpus: Corpus, cache_dir: str | Path | None = None) -> tuple[PassageTable, SearchIndex]:
-    """The corpus's passages and index (see `load_index`)."""
-    loaded = load_index(corpus, cache_dir)
-    return loaded.passages, loaded.index
-
-
 def load_index(corpus: Corpus, cache_dir: str | Path | None = None) -> LoadedIndex:
     """The corpus's passages, index and tokens, from the cache when it holds them, else built
     (saved there, and read back memory-mapped, so the build's arrays leave memory).

@@ -158,11 +158,6 @@ def _printed_number(line: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _edge(lines: list[str], position: int) -> str:
-    kept = [line for line in lines if line]
-    return kept[position] if kept else ""
-
-
 def _furniture_key(line: str) -> str:
     return re.sub(r"\d+", "#", line.casefold())
 

@@ -22,6 +22,7 @@ MIN_SHARE_OF_BEST of the best one are loosely related and dropped.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from retrieval.quotes import Quote
@@ -62,14 +63,18 @@ def rank_quotes(
     closeness: Closeness | None,
     lang: str,
     fusion: str | None = None,
+    weight: Callable[[Quote], float] | None = None,
 ) -> list[Ranked]:
     """`head` fused and ordered, then `tail` in BM25's order, all above the MIN_SHARE_OF_BEST
-    floor; `lexical` holds each quote's lexical evidence by passage id."""
+    floor; `lexical` holds each quote's lexical evidence by passage id; `weight` (if given)
+    scales each head quote's score before the order and the floor (the articles a question
+    names: retrieval/article_naming.py)."""
     if closeness is None:
-        ranked = sorted((Ranked(q, lexical[q.candidate.passage]) for q in head), key=_order)
-        ranked += [Ranked(q, lexical[q.candidate.passage]) for q in tail]
+        ranked = sorted(_weighed([Ranked(q, lexical[q.candidate.passage]) for q in head], weight), key=_order)
+        ranked += _weighed([Ranked(q, lexical[q.candidate.passage]) for q in tail], weight)
         return [r for r in ranked if ranked and r.score >= ranked[0].score * MIN_SHARE_OF_BEST]
     fused = _reciprocal_rank_fusion(head, lexical, closeness, lang) if (fusion or FUSION) == "rrf" else _blend(head, lexical, closeness, lang)
+    fused = _weighed(fused, weight)
     fused.sort(key=_order)
     if fused:
         fused = [r for r in fused if r.score >= fused[0].score * MIN_SHARE_OF_BEST]
@@ -77,6 +82,10 @@ def rank_quotes(
     last = fused[-1].score if fused else 1.0
     top = max((lexical[q.candidate.passage] for q in tail), default=0.0) or 1.0
     return fused + [Ranked(q, last * 0.99 * lexical[q.candidate.passage] / top) for q in tail]
+
+
+def _weighed(ranked: list[Ranked], weight: Callable[[Quote], float] | None) -> list[Ranked]:
+    return ranked if weight is None else [Ranked(r.quote, r.score * weight(r.quote)) for r in ranked]
 
 
 def _order(ranked: Ranked) -> tuple[float, int]:

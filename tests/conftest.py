@@ -30,6 +30,17 @@ def engine(cache_dir) -> Engine:
     return Engine.from_directory(BUNDLED_CORPUS, cache_dir)
 
 
+@pytest.fixture(scope="session")
+def semantic_engine(tmp_path_factory) -> Engine:
+    """The engine on the bundled articles with the bundled model, built once for the session
+    (its tests are skipped where the model cannot run)."""
+    from tests.bundled_model import MODEL
+
+    if MODEL.embedder is None:
+        pytest.skip(MODEL.reason)
+    return Engine.from_directory(BUNDLED_CORPUS, tmp_path_factory.mktemp("semantic-cache"), embedder=MODEL.embedder)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch, tmp_path):
     """No test reads the developer's .env, cache, tokens or answer settings, nor sees the

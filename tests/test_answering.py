@@ -5,26 +5,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
-from retrieval import Engine
 from retrieval.answerability import ANSWERABILITY_MODEL
-from retrieval.embedder import load_embedder
 from retrieval.evaluation import fold
-
-REPO = Path(__file__).resolve().parent.parent
-BUNDLED_CORPUS = REPO / "corpus"
-MODEL = load_embedder()
-needs_model = pytest.mark.skipif(MODEL.embedder is None, reason=MODEL.reason)
-
-
-@pytest.fixture(scope="module")
-def semantic_engine(tmp_path_factory) -> Engine:
-    if MODEL.embedder is None:
-        pytest.skip(MODEL.reason)
-    return Engine.from_directory(BUNDLED_CORPUS, tmp_path_factory.mktemp("semantic-cache"), embedder=MODEL.embedder)
+from tests.bundled_model import needs_model
 
 
 @needs_model

@@ -217,7 +217,7 @@ def test_no_question_and_an_empty_one_are_refused_with_the_same_message(cache, q
     assert result.stderr.count("\n") == 1
 
 
-def test_a_very_long_question_is_answered_from_its_beginning(cache):
+def test_a_very_long_question_is_answered_from_the_sentence_that_asks(cache):
     question = "How quickly did the app pass a million installs? " + "x" * 9_951
     assert len(question) == 10_000
     result = ask(question, cache=cache)

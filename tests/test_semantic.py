@@ -10,16 +10,13 @@ import numpy as np
 import pytest
 
 from retrieval import Engine
-from retrieval.embedder import load_embedder
 from retrieval.evaluation import fold
 from retrieval.index_cache import shipped_vectors_path
 from retrieval.vector_store import VectorStore, text_key
+from tests.bundled_model import MODEL, needs_model
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = REPO / "corpus"
-
-MODEL = load_embedder()
-needs_model = pytest.mark.skipif(MODEL.embedder is None, reason=MODEL.reason)
 
 
 class CountingEmbedder:
@@ -60,13 +57,6 @@ ARTICLES = {
             "Cider is made by pressing apples. It is sold in bottles.",
     "b.md": "# Rivers\n\nRivers carry water to the sea. Some rivers flood in spring.",
 }
-
-
-@pytest.fixture(scope="module")
-def semantic_engine(tmp_path_factory) -> Engine:
-    if MODEL.embedder is None:
-        pytest.skip(MODEL.reason)
-    return Engine.from_directory(BUNDLED_CORPUS, tmp_path_factory.mktemp("semantic-cache"), embedder=MODEL.embedder)
 
 
 # --- What a user sees ---------------------------------------------------------------------

@@ -227,8 +227,3 @@ def render_help(lang: str, ask: str = "/ask", sources: str = "/sources", context
     return discord.Embed(
         title=help_title(lang), description="\n".join(help_lines(lang, ask, sources, context_menu)), colour=EMBED_COLOUR
     )
-
-
-def embed_length(embeds: list[discord.Embed]) -> int:
-    """The characters Discord counts against EMBED_TOTAL_LIMIT for one message."""
-    return sum(len(embed) for embed in embeds)

@@ -52,6 +52,18 @@ async def exit_code(process: asyncio.subprocess.Process) -> tuple[int, str]:
     return process.returncode, stderr.decode()
 
 
+async def assert_all_answered_after_a_restart(telegram, cache_dir, users, asked) -> None:
+    """Start the bot again: each of `users` gets a quote in reply to its message in `asked`."""
+    process = await start_bot(telegram, cache_dir)
+    try:
+        for user, message in zip(users, asked):
+            [reply] = await user.replies_to(message)
+            assert "<blockquote" in reply.html
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await exit_code(process)
+
+
 async def test_a_question_in_flight_when_sigterm_arrives_still_gets_its_answer(telegram, alice, cache_dir):
     process = await start_bot(telegram, cache_dir)
     try:
@@ -132,15 +144,8 @@ async def test_after_a_crash_in_a_burst_every_question_is_still_answered(telegra
             process.kill()
         await process.communicate()
 
-    process = await start_bot(telegram, cache_dir)
-    try:
-        # The updates the crashed bot had not handled are handed out again: every question is answered.
-        for user, message in zip(users, asked):
-            [reply] = await user.replies_to(message)
-            assert "<blockquote" in reply.html
-    finally:
-        process.send_signal(signal.SIGTERM)
-        await exit_code(process)
+    # The updates the crashed bot had not handled are handed out again: every question is answered.
+    await assert_all_answered_after_a_restart(telegram, cache_dir, users, asked)
 
 
 async def test_questions_confirmed_to_telegram_but_unanswered_at_a_crash_are_answered_after_the_restart(
@@ -166,11 +171,5 @@ async def test_questions_confirmed_to_telegram_but_unanswered_at_a_crash_are_ans
             process.kill()
         await process.communicate()
 
-    process = await start_bot(telegram, cache_dir)
-    try:
-        for user, message in zip(users, asked):
-            [reply] = await user.replies_to(message)
-            assert "<blockquote" in reply.html
-    finally:
-        process.send_signal(signal.SIGTERM)
-        await exit_code(process)
+    await assert_all_answered_after_a_restart(telegram, cache_dir, users, asked)
+

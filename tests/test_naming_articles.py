@@ -1,0 +1,72 @@
+"""Questions that name an article ("that 霞光社 piece") or ask which article says something."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval import Engine
+from retrieval.article_naming import article_headers, name_articles
+from retrieval.embedder import load_embedder
+from retrieval.question import prepare_question, question_terms
+
+BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+MODEL = load_embedder()
+
+
+@pytest.fixture(scope="module")
+def semantic_engine(tmp_path_factory) -> Engine:
+    if MODEL.embedder is None:
+        pytest.skip(MODEL.reason)
+    return Engine.from_directory(BUNDLED_CORPUS, tmp_path_factory.mktemp("semantic-cache"), embedder=MODEL.embedder)
+
+
+def _named_ids(engine: Engine, question: str) -> set[str]:
+    named = name_articles(question, question_terms(question, engine.index),
+                          article_headers(engine.corpus, engine.passages), engine.index)
+    return set() if named is None else {engine.corpus.articles[i].info.id for i in named.articles}
+
+
+@pytest.mark.parametrize("which", ["engine", "semantic_engine"])
+def test_a_question_naming_an_outlet_quotes_that_article(request, which):
+    # 霞光社 is only in the header and dateline of the English article 004.
+    answer = request.getfixturevalue(which).answer("霞光社那篇說Sora2生成一支影片只要多久?")
+    assert answer.answered
+    assert answer.hits[0].article.id == "004" and not answer.hits[0].about_article
+
+
+@pytest.mark.parametrize("question", ["節點財經那篇說Meta的股價跌了多少?", "节点财经那篇说Meta的股价跌了多少？",
+                                      "How much did Meta's stock fall according to the Node Finance article?"])
+def test_an_outlet_named_in_either_script_names_the_article_and_its_translation(engine, question):
+    assert _named_ids(engine, question) == {"000", "001"}
+    assert engine.answer(question).hits[0].article.id in {"000", "001"}
+
+
+def test_an_author_names_the_article(engine):
+    assert _named_ids(engine, "What did Chen Dan's article say the first-week iOS downloads reached?") == {"003"}
+
+
+@pytest.mark.parametrize("question", ["How quickly did the app pass a million installs?",
+                                      "What do the critics focus on?", "Sora 2的定位是什麼?"])
+def test_a_question_naming_no_article_is_ranked_as_before(engine, question):
+    # Words every article's header shares ("Sora") or lower-case words ("focus") name none.
+    assert _named_ids(engine, question) == set()
+    found = engine.assess(prepare_question(question), "en")
+    assert found.named is None and found.terms.terms == question_terms(question, engine.index).terms
+
+
+@pytest.mark.parametrize("which", ["engine", "semantic_engine"])
+def test_which_article_says_something_is_answered_with_that_article_and_its_quote(request, which):
+    answer = request.getfixturevalue(which).answer(
+        "Which article says Sora2 may usher in the ChatGPT moment for AI video generation?")
+    details, quote = answer.hits[0], answer.hits[1]
+    assert answer.answered and details.about_article
+    assert quote.article.id == details.article.id and "ChatGPT moment" in quote.excerpt
+    assert not quote.about_article
+
+
+def test_which_article_says_what_no_article_says_is_not_answered_with_an_article(engine):
+    answer = engine.answer("Which article says how many GPUs trained Sora 2?")
+    assert not answer.answered or answer.uncertain
+    assert not any(hit.about_article for hit in answer.hits)
