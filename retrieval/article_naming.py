@@ -8,8 +8,9 @@ when the question speaks of an article ("piece", "article", "那篇"…), by suc
 or its file's name. Both scripts of Chinese meet through the tokenizer (OpenCC). A translation
 (`Article.translation_of`) is named with its original, and the original with it.
 
-The naming words are not what the quote must hold: outlet and author words are taken out of the
-question's content terms (title words stay, since titles restate their articles' words). In: the
+The naming words are not what the quote must hold: outlet and author words, and the words for an
+article ("piece", "那篇"), are taken out of the question's content terms (title words stay, since
+titles restate their articles' words). In: the
 question, its terms, the corpus. Out: `NamedArticles`, or None when the question names none.
 Then `named_weight` weighs the fused ranking towards them, and `named_candidates` makes sure
 their best passages are weighed at all.
@@ -25,6 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from retrieval.article_details import asks_which_article
 from retrieval.candidates import Candidate
 from retrieval.corpus import Corpus
 from retrieval.index import SearchIndex
@@ -37,6 +39,9 @@ from retrieval.tokenizer import Token, has_chinese, tokenize
 # A header word shared by more than this share of the collection's articles (counting an article
 # and its translations once) names none of them: "Sora" in every title, one outlet for all.
 MAX_SHARE_NAMED = 0.5
+# A title word names an article only when at most this many times as many articles' texts hold
+# it as titles do.
+TITLE_TEXT_SPREAD = 2
 # Passages of articles the question does not name count this much in the ranking.
 UNNAMED_FACTOR = 0.3
 # Of each named article, its best passages by BM25 and by closeness weighed in any case.
@@ -44,7 +49,7 @@ NAMED_PASSAGES = 6
 # A question speaks of an article (so title words name one, too).
 ARTICLE_NOUN = re.compile(
     r"\b(?:article|piece|story|post|report|write-?up|deep[- ]dive|column|essay|interview)s?\b"
-    r"|文章|報導|报道|報道|那篇|這篇|这篇|該文|该文|一文",
+    r"|文章|報導|报道|報道|那篇|這篇|这篇|該文|该文",
     re.IGNORECASE,
 )
 
@@ -90,8 +95,9 @@ def name_articles(question: str, terms: QuestionTerms, headers: ArticleHeaders, 
         holders = {headers.group[i] for i, held in enumerate(fields) if token.term in held}
         if not holders or len(holders) > MAX_SHARE_NAMED * headers.groups:
             continue
-        # A title word most articles' texts use ("video") says what they are about, not which.
-        if not is_byline and len(_groups_whose_text_holds(token.term, index, headers)) > MAX_SHARE_NAMED * headers.groups:
+        # A title word many articles' texts use ("video") says what they are about, not which.
+        if not is_byline and len(_groups_whose_text_holds(token.term, index, headers)) > min(
+                MAX_SHARE_NAMED * headers.groups, TITLE_TEXT_SPREAD * len(holders)):
             continue
         rarity = math.log(headers.groups / len(holders)) + (1.0 if is_byline else 0.0)
         for i, group in enumerate(headers.group):
@@ -103,7 +109,22 @@ def name_articles(question: str, terms: QuestionTerms, headers: ArticleHeaders, 
     best = max(scores.values())
     named_groups = {headers.group[i] for i, score in scores.items() if score >= best * 0.999}
     named = frozenset(i for i, group in enumerate(headers.group) if group in named_groups)
-    return NamedArticles(named, frozenset(byline_terms | title_terms), _without(terms, byline_terms))
+    return NamedArticles(named, frozenset(byline_terms | title_terms), _without(terms, byline_terms | _article_nouns(question, terms)))
+
+
+def content_terms(question: str, terms: QuestionTerms, named: NamedArticles | None) -> QuestionTerms:
+    """The question's terms a quote should hold: without the words naming an article, and
+    without the words for an article ("piece", "文章") when the question names one or asks which
+    article says something (a passage saying "in the same article" answers neither)."""
+    if named is not None:
+        return named.content
+    return _without(terms, _article_nouns(question, terms)) if asks_which_article(question) else terms
+
+
+def _article_nouns(question: str, terms: QuestionTerms) -> set[str]:
+    spans = [m.span() for m in ARTICLE_NOUN.finditer(question)]
+    # Overlapping, not within: jieba may read "哪篇文章" as "哪" + "篇文章".
+    return {t.term for t in terms.tokens if any(t.start < e and s < t.end for s, e in spans)}
 
 
 def named_weight(named: NamedArticles | None, headers: ArticleHeaders) -> Callable[[Quote], float] | None:

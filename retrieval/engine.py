@@ -14,7 +14,7 @@ from retrieval.corpus import Corpus
 from retrieval.corpus_cache import load_corpus_cached
 from retrieval.answerability import Evidence, Outcome, load_model
 from retrieval.article_details import ArticleAnswer, answer_about_article, article_source, asks_which_article
-from retrieval.article_naming import NamedArticles, article_headers, name_articles, named_candidates, named_weight
+from retrieval.article_naming import NamedArticles, article_headers, content_terms, name_articles, named_candidates, named_weight
 from retrieval.definitions import DEFINITION_FACTOR, defined_subject, defines
 from retrieval.decline import MIN_COVERAGE, coverage_shortfall, unknown_names, unreadable
 from retrieval.evidence import gather_evidence
@@ -241,7 +241,7 @@ class Engine:
         closeness = self._closeness(pending)
         # A question naming an article ("that 霞光社 piece") searches its content words in it first.
         named = name_articles(prepared.text, terms, self._headers, self.index)
-        content = terms if named is None else named.content
+        content = content_terms(prepared.text, terms, named)
         candidates = self._candidates(content, closeness, wanted, named)
         head, tail = (quote_candidates(group, prepared.text, content, self.corpus, self.passages, self.tokens.matching,
                                        closeness, keep_unmatched=closeness is not None)
