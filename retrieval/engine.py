@@ -70,13 +70,13 @@ class Engine:
         are computed on a thread of their own (no time limit) while answers are lexical, and
         answers turn semantic when they are ready (`embedding_progress()` says how far)."""
         self.corpus = corpus
+        self._named_headers = None  # see _article_headers
         self.min_coverage = min_coverage
         self._cache_dir = cache_dir
         loaded = load_index(corpus, cache_dir)
         # Every passage's tokens, from the index: a question never tokenises a passage.
         self.passages, self.index, self.tokens = loaded.passages, loaded.index, loaded.tokens
         self._translations = _translation_languages(corpus)
-        self._headers = article_headers(corpus, self.passages)
         self._sections = SectionEvidence(self.passages)
         # One thread runs the model (one OpenMP thread too): questions queue for it.
         self._embedding_thread = ThreadPoolExecutor(1, thread_name_prefix="embedding")
@@ -240,7 +240,7 @@ class Engine:
             return refused
         closeness = self._closeness(pending)
         # A question naming an article ("that 霞光社 piece") searches its content words in it first.
-        named = name_articles(prepared.text, terms, self._headers, self.index)
+        named = name_articles(prepared.text, terms, self._article_headers(), self.index)
         content = content_terms(prepared.text, terms, named)
         candidates = self._candidates(content, closeness, wanted, named)
         head, tail = (quote_candidates(group, prepared.text, content, self.corpus, self.passages, self.tokens.matching,
@@ -250,7 +250,7 @@ class Engine:
         subject = defined_subject(prepared.text)
         lexical = {q.candidate.passage: lexical_evidence(q, wants_number, self._language_factor(q, lang, closeness))
                    * self._structure_factor(q, terms, subject) for q in head + tail}
-        ranked = rank_quotes(head, tail, lexical, closeness, lang, weight=named_weight(named, self._headers))
+        ranked = rank_quotes(head, tail, lexical, closeness, lang, weight=named_weight(named, self._article_headers()))
         evidence = gather_evidence(prepared.text, content, lang, ranked, closeness, self.index)
         about = answer_about_article(prepared.text, terms, lang, self.corpus, ranked[0].quote.article if ranked else None)
         return Assessment(content, ranked, evidence, about, closeness is not None, named)
@@ -289,6 +289,14 @@ class Engine:
     def _declined(self, prepared: PreparedQuestion, lang: str, reason: str) -> Answer:
         log.debug("declined %r: %s", prepared.text[:80], reason)
         return Answer(prepared.text, False, lang, truncated=prepared.truncated, decline_reason=reason)
+
+    def _article_headers(self):
+        """The words naming each article (its title, outlet, author, details), made at the first
+        question that needs them: tokenising Chinese headers at start-up would load jieba for
+        every start, English questions included."""
+        if self._named_headers is None:
+            self._named_headers = article_headers(self.corpus, self.passages)
+        return self._named_headers
 
     def _embed_in_background(self, question: str) -> Future | None:
         if self.semantic is None or self.embedder is None:
