@@ -183,9 +183,10 @@ def _without(terms: QuestionTerms, dropped: set[str]) -> QuestionTerms:
     return replace(terms, tokens=tokens, weights=weights, total_weight=math.fsum(weights.values()) or 1.0)
 
 
-def article_headers(corpus: Corpus, passages: list[Passage]) -> ArticleHeaders:
+def article_headers(corpus: Corpus, passages: list[Passage], segment_chinese: bool = True) -> ArticleHeaders:
     """The naming terms of each article of `corpus` (read once per collection), and the group
-    of each of its `passages`."""
+    of each of its `passages`. Without `segment_chinese`, Chinese is not cut into jieba's words
+    (what a question without Chinese needs: it cannot name them, and jieba stays unloaded)."""
     articles = corpus.articles
     position = {article.info.id: i for i, article in enumerate(articles)}
     group = [position.get(article.translation_of, i) for i, article in enumerate(articles)]
@@ -193,9 +194,10 @@ def article_headers(corpus: Corpus, passages: list[Passage]) -> ArticleHeaders:
     for article in articles:
         info = article.info
         stated = " · ".join(article.text[s:e] for s, e in article.details)
-        byline.append(_terms(" · ".join((info.publisher, info.author, info.details, stated))))
+        byline.append(_terms(" · ".join((info.publisher, info.author, info.details, stated)), segment_chinese))
         # A file's name is how its owner calls it ("003-those-chasing-sora2.md"), often its title.
-        title.append(_terms(f"{info.title} · {PurePosixPath(info.path).stem.replace('-', ' ').replace('_', ' ')}"))
+        title.append(_terms(f"{info.title} · {PurePosixPath(info.path).stem.replace('-', ' ').replace('_', ' ')}",
+                            segment_chinese))
     passage_group = np.array([group[passage.article] for passage in passages], dtype=np.int64)
     return ArticleHeaders(tuple(byline), tuple(title), tuple(group), len(set(group)), position, passage_group)
 
@@ -207,5 +209,5 @@ def _groups_whose_text_holds(term: str, index: SearchIndex, headers: ArticleHead
     return set(np.unique(headers.passage_group[index.passage_ids[index.offsets[t] : index.offsets[t + 1]]]).tolist())
 
 
-def _terms(text: str) -> frozenset[str]:
-    return frozenset(token.term for token in tokenize(text))
+def _terms(text: str, segment_chinese: bool) -> frozenset[str]:
+    return frozenset(token.term for token in tokenize(text, segment_chinese=segment_chinese))

@@ -31,6 +31,7 @@ from retrieval.ranking import OTHER_LANGUAGE_FACTOR, Ranked, lexical_evidence, r
 from retrieval.section_evidence import SectionEvidence
 from retrieval.semantic_index import Closeness, sentence_texts
 from retrieval.small_talk import is_small_talk
+from retrieval.tokenizer import has_chinese
 from retrieval.vector_store import EmbeddingTooSlow, Progress, text_key
 
 __all__ = ["Engine", "MAX_QUESTION_CHARS", "PAGED_HITS", "DEFAULT_TOP_K", "PreparedQuestion", "prepare_question"]
@@ -70,7 +71,7 @@ class Engine:
         are computed on a thread of their own (no time limit) while answers are lexical, and
         answers turn semantic when they are ready (`embedding_progress()` says how far)."""
         self.corpus = corpus
-        self._named_headers = None  # see _article_headers
+        self._named_headers = {}  # see _article_headers
         self.min_coverage = min_coverage
         self._cache_dir = cache_dir
         loaded = load_index(corpus, cache_dir)
@@ -240,7 +241,8 @@ class Engine:
             return refused
         closeness = self._closeness(pending)
         # A question naming an article ("that 霞光社 piece") searches its content words in it first.
-        named = name_articles(prepared.text, terms, self._article_headers(), self.index)
+        headers = self._article_headers(has_chinese(prepared.text))
+        named = name_articles(prepared.text, terms, headers, self.index)
         content = content_terms(prepared.text, terms, named)
         candidates = self._candidates(content, closeness, wanted, named)
         head, tail = (quote_candidates(group, prepared.text, content, self.corpus, self.passages, self.tokens.matching,
@@ -250,7 +252,7 @@ class Engine:
         subject = defined_subject(prepared.text)
         lexical = {q.candidate.passage: lexical_evidence(q, wants_number, self._language_factor(q, lang, closeness))
                    * self._structure_factor(q, terms, subject) for q in head + tail}
-        ranked = rank_quotes(head, tail, lexical, closeness, lang, weight=named_weight(named, self._article_headers()))
+        ranked = rank_quotes(head, tail, lexical, closeness, lang, weight=named_weight(named, headers))
         evidence = gather_evidence(prepared.text, content, lang, ranked, closeness, self.index)
         about = answer_about_article(prepared.text, terms, lang, self.corpus, ranked[0].quote.article if ranked else None)
         return Assessment(content, ranked, evidence, about, closeness is not None, named)
@@ -290,13 +292,13 @@ class Engine:
         log.debug("declined %r: %s", prepared.text[:80], reason)
         return Answer(prepared.text, False, lang, truncated=prepared.truncated, decline_reason=reason)
 
-    def _article_headers(self):
+    def _article_headers(self, segment_chinese: bool):
         """The words naming each article (its title, outlet, author, details), made at the first
-        question that needs them: tokenising Chinese headers at start-up would load jieba for
-        every start, English questions included."""
-        if self._named_headers is None:
-            self._named_headers = article_headers(self.corpus, self.passages)
-        return self._named_headers
+        question that needs them, with Chinese cut into words only for a question holding
+        Chinese: at start-up, or for English questions, it would load jieba for nothing."""
+        if segment_chinese not in self._named_headers:
+            self._named_headers[segment_chinese] = article_headers(self.corpus, self.passages, segment_chinese)
+        return self._named_headers[segment_chinese]
 
     def _embed_in_background(self, question: str) -> Future | None:
         if self.semantic is None or self.embedder is None:
