@@ -42,10 +42,12 @@ _ASKS = {
         re.IGNORECASE,
     ),
 }
-# "When was … published" asks about an article only when it names one ("the Node Finance piece"):
+# Words by which a question speaks of an article. "When was … published" asks about one only when
+# it names one ("the Node Finance piece"); article_naming.py lets title words name an article then:
 # products are published and released too.
-_ARTICLE_NOUN = re.compile(
-    r"\b(?:article|piece|story|post|report|write-?up|deep[- ]dive|column|essay|interview)s?\b|文章|報導|报道|那篇|這篇|这篇|該文|该文",
+ARTICLE_NOUN = re.compile(
+    r"\b(?:article|piece|story|post|report|write-?up|deep[- ]dive|column|essay|interview)s?\b"
+    r"|文章|報導|报道|報道|那篇|這篇|这篇|該文|该文",
     re.IGNORECASE,
 )
 # "Which article says …": the answer is the article of the best quote, shown with its details,
@@ -78,7 +80,7 @@ class ArticleAnswer:
 def asked_field(question: str) -> str | None:
     """"author", "publisher" or "published" when the question asks that of an article, else None."""
     for field, pattern in _ASKS.items():
-        if pattern.search(question) and (field != "published" or _ARTICLE_NOUN.search(question)):
+        if pattern.search(question) and (field != "published" or ARTICLE_NOUN.search(question)):
             return field
     return None
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from retrieval.article_details import asks_which_article
+from retrieval.article_details import ARTICLE_NOUN, asks_which_article
 from retrieval.candidates import Candidate
 from retrieval.corpus import Corpus
 from retrieval.index import SearchIndex
@@ -46,12 +46,6 @@ TITLE_TEXT_SPREAD = 2
 UNNAMED_FACTOR = 0.3
 # Of each named article, its best passages by BM25 and by closeness weighed in any case.
 NAMED_PASSAGES = 6
-# A question speaks of an article (so title words name one, too).
-ARTICLE_NOUN = re.compile(
-    r"\b(?:article|piece|story|post|report|write-?up|deep[- ]dive|column|essay|interview)s?\b"
-    r"|文章|報導|报道|報道|那篇|這篇|这篇|該文|该文",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
