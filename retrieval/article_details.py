@@ -43,8 +43,8 @@ _ASKS = {
     ),
 }
 # Words by which a question speaks of an article. "When was … published" asks about one only when
-# it names one ("the Node Finance piece"); article_naming.py lets title words name an article then:
-# products are published and released too.
+# it says so ("the Node Finance piece"), since products are published and released too;
+# article_naming.py lets title words name an article only then.
 ARTICLE_NOUN = re.compile(
     r"\b(?:article|piece|story|post|report|write-?up|deep[- ]dive|column|essay|interview)s?\b"
     r"|文章|報導|报道|報道|那篇|這篇|这篇|該文|该文",
