@@ -11,8 +11,6 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 
-import yaml
-
 # Our keys, and the other names people give them.
 FIELD_NAMES = {
     "id": ("id",),
@@ -76,6 +74,8 @@ def _toml(raw: str) -> dict:
 def _yaml_or_lines(raw: str) -> dict:
     """YAML, read with every scalar as text ("000" stays "000", not 0); when it is not YAML (an
     unquoted "title: A: B"), `key: value` lines."""
+    import yaml  # here, not at the top: a start from the cache reads no front matter
+
     try:
         values = yaml.load(raw, Loader=yaml.BaseLoader) if raw.strip() else {}
     except yaml.YAMLError:

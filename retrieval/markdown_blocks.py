@@ -11,22 +11,33 @@ file writes one paragraph per line (see retrieval/wrapped_lines.py).
 from __future__ import annotations
 
 import re
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from functools import cache
+from typing import TYPE_CHECKING
 
 from retrieval.blocks import RenderedText, TextBuilder, split_glued_items
 from retrieval.structure_lines import is_detail_line, is_structure_line
 from retrieval.wrapped_lines import WRAP_MAX_CHARS, paragraph_units, reading_length
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
 _DIRECTIVE = re.compile(r"\{\{#[^{}]*\}\}|\{\{[<%].*?[%>]\}\}|\{%.*?%\}")
-_PARSER = MarkdownIt("commonmark").enable("table")
+
+
+@cache
+def _parser() -> MarkdownIt:
+    """CommonMark with tables. Imported at the first file parsed: a start from the cache parses
+    nothing and so never pays for markdown-it's import."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table")
 
 
 def render_markdown(source: str, first_line: int = 1) -> RenderedText:
     """The rendered text and blocks of Markdown `source`, whose first line is line `first_line`
     of its file (after any front matter)."""
-    tokens = _PARSER.parse(source)
+    tokens = _parser().parse(source)
     source_lines = source.split("\n")
     builder = TextBuilder()
     containers: list[str] = []

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 import retrieval.corpus
@@ -34,6 +38,25 @@ def test_a_warm_start_reads_the_articles_without_parsing_them(tmp_path, parsed):
     assert parsed == []
     assert again.corpus == first.corpus
     assert "Cider is made by pressing apples." in again.answer("How is cider made?").hits[0].excerpt
+
+
+def test_a_warm_start_never_imports_the_parsers(tmp_path):
+    """markdown-it and PyYAML cost a start from the cache about 50 ms of imports for nothing
+    (run in a fresh interpreter: other tests have imported both)."""
+    code = (
+        "import sys\n"
+        "from retrieval import Engine\n"
+        f"engine = Engine.from_directory('corpus', {str(tmp_path / 'cache')!r})\n"
+        "answer = engine.answer('How quickly did the app pass a million installs?')\n"
+        "print(answer.answered, 'markdown_it' in sys.modules, 'yaml' in sys.modules)\n"
+    )
+    outputs = []
+    for _ in ("builds the cache", "starts from it"):
+        result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout.split())
+    assert outputs == [["True", "True", "True"], ["True", "False", "False"]]
 
 
 def test_an_edited_article_is_parsed_again(tmp_path, parsed):
