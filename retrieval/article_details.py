@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from retrieval.corpus import Article, Corpus
+from retrieval.corpus import DETAILS_SEPARATOR, Article, Corpus
 from retrieval.language import same_family
 from retrieval.question import QuestionTerms
 from retrieval.tokenizer import tokenize
@@ -62,7 +62,8 @@ _WHICH_ARTICLE = re.compile(
     r"|哪(?:家|個|个)(?:媒體|媒体|網站|网站)(?:說|说|提到|提及|報導|报道|指出)",
     re.IGNORECASE,
 )
-FIELD_SEPARATOR = " · "
+# A header answer joins its fields as an article's details lines are joined, so one split reads both.
+FIELD_SEPARATOR = DETAILS_SEPARATOR
 
 
 @dataclass(frozen=True)

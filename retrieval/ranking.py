@@ -15,7 +15,7 @@ passage). With the model it is fused with the model's closeness:
 Either way the question's language is preferred: passages of the other language count
 CROSS_LANGUAGE_FACTOR less unless that language holds a clearly closer passage (by
 CROSS_LANGUAGE_MARGIN z-scores). Both fusions were measured on the same questions
-(benchmarks/README.md, "Fusion"); FUSION names the one that won. Quotes scoring under
+(README.md, "Answer quality", the fusion table); FUSION names the one that won. Quotes scoring under
 MIN_SHARE_OF_BEST of the best one are loosely related and dropped.
 """
 
