@@ -27,8 +27,8 @@ _DIRECTIVE = re.compile(r"\{\{#[^{}]*\}\}|\{\{[<%].*?[%>]\}\}|\{%.*?%\}")
 
 @cache
 def _parser() -> MarkdownIt:
-    """CommonMark with tables. Imported at the first file parsed: a start from the cache parses
-    nothing and so never pays for markdown-it's import."""
+    """CommonMark with tables, built (and markdown-it imported) at the first file parsed: a start
+    from the cache parses nothing, so it never pays for the import."""
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark").enable("table")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 import retrieval.corpus
 from retrieval import CorpusError, Engine
 from retrieval.corpus_cache import load_corpus_cached
+from tests.conftest import REPO
 from tests.test_semantic import ARTICLES, write_articles
 
 
@@ -52,8 +52,8 @@ def test_a_warm_start_never_imports_the_parsers(tmp_path):
     )
     outputs = []
     for _ in ("builds the cache", "starts from it"):
-        result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                                timeout=120)
         assert result.returncode == 0, result.stderr
         outputs.append(result.stdout.split())
     assert outputs == [["True", "True", "True"], ["True", "False", "False"]]

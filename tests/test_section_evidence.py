@@ -3,7 +3,6 @@ docs folder says what the thing is, though later passages repeat its words more 
 
 from __future__ import annotations
 
-
 from retrieval import Engine
 from retrieval.definitions import defined_subject, defines
 from retrieval.passages import Passage
