@@ -69,6 +69,65 @@ def test_an_edited_article_is_parsed_again(tmp_path, parsed):
     assert len(list((tmp_path / "cache").glob("*.corpus"))) == 1  # the superseded one is pruned
 
 
+def test_an_article_edited_while_the_collection_is_parsed_is_cached_as_parsed(tmp_path, monkeypatch):
+    """Files are listed (their digest) and then read again one at a time to be parsed: an edit
+    in between must not leave the edited text's cache under the old digest, or the reverse."""
+    corpus = write_articles(tmp_path / "articles", ARTICLES)
+    read = retrieval.corpus.read_article
+
+    def editing_b_while_a_is_parsed(file_name, raw, *settings):
+        if file_name == "a.md":
+            (corpus / "b.md").write_text(ARTICLES["b.md"] + " Deltas form where rivers meet the sea.",
+                                         encoding="utf-8")
+        return read(file_name, raw, *settings)
+
+    monkeypatch.setattr(retrieval.corpus, "read_article", editing_b_while_a_is_parsed)
+    assert "Deltas" in load_corpus_cached(corpus, tmp_path / "cache").articles[1].text
+    parsed: list[str] = []
+    monkeypatch.setattr(retrieval.corpus, "read_article", lambda name, *rest: parsed.append(name) or read(name, *rest))
+    again = load_corpus_cached(corpus, tmp_path / "cache")
+    assert parsed == [] and "Deltas" in again.articles[1].text  # the cache holds the files as they are
+
+
+def test_caching_the_parsed_articles_leaves_them_as_small_as_parsed(tmp_path):
+    """Pickling an object asks for its __dict__, which Python 3.11 then makes and keeps with it
+    (a dict per block: about 100 MB of a 100k-passage build's peak). The cache is written
+    without that, and gives the same articles back."""
+    import tracemalloc
+
+    from retrieval.corpus import load_corpus
+
+    paragraphs = "\n\n".join(f"Paragraph {i} of the long article says something." for i in range(3000))
+    corpus = write_articles(tmp_path / "articles", {"long.md": f"# Long\n\n{paragraphs}"})
+    load_corpus_cached(write_articles(tmp_path / "other", ARTICLES), tmp_path / "other-cache")  # imports
+
+    def held_by(load) -> tuple[int, object]:
+        tracemalloc.start()
+        try:
+            loaded = load()
+            return tracemalloc.get_traced_memory()[0], loaded
+        finally:
+            tracemalloc.stop()
+
+    held_parsed, parsed = held_by(lambda: load_corpus(corpus))
+    held_cached, cached = held_by(lambda: load_corpus_cached(corpus, tmp_path / "cache"))
+    assert len(cached.articles[0].blocks) > 3000
+    assert held_cached < 1.1 * held_parsed
+    assert cached == parsed == load_corpus_cached(corpus, tmp_path / "cache")
+
+
+def test_articles_cached_in_several_pickles_come_back_whole_and_in_order(tmp_path, parsed, monkeypatch):
+    import retrieval.corpus_cache
+
+    monkeypatch.setattr(retrieval.corpus_cache, "ARTICLES_PER_PICKLE", 1)
+    corpus = write_articles(tmp_path / "articles", {**ARTICLES, "c.md": "# Lakes\n\nLakes hold still water."})
+    first = load_corpus_cached(corpus, tmp_path / "cache")
+    parsed.clear()
+    again = load_corpus_cached(corpus, tmp_path / "cache")
+    assert parsed == [] and again == first
+    assert [article.info.title for article in again.articles] == ["Apples", "Rivers", "Lakes"]
+
+
 def test_a_bad_collection_is_refused_every_time_never_cached(tmp_path):
     corpus = write_articles(tmp_path / "articles", {**ARTICLES, "c.md": "---\nid: a\n---\nSame id as a.md."})
     for _ in range(2):
