@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from bot.settings import DEFAULTS_FILE, ENV_FILE, SECRET_FIELDS, Settings
+from bot.settings import DATABASE_URL_FIELDS, DEFAULTS_FILE, ENV_FILE, SECRET_FIELDS, Settings, mask_password
 
 MASK = "********"
 
@@ -43,6 +43,8 @@ def shown_value(settings: Settings, field: str) -> str:
         return ""
     if field in SECRET_FIELDS:
         return MASK
+    if field in DATABASE_URL_FIELDS:
+        return mask_password(str(value))
     if isinstance(value, bool):
         return "on" if value else "off"
     return value.value if isinstance(value, Enum) else str(value)
