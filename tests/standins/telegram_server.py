@@ -22,7 +22,8 @@ Run it alone for end-to-end tests:
 
     python -m tests.standins.telegram_server --host 127.0.0.1 --port 8081
 
-with control endpoints `POST /_test/message` ({"chat_id", "user_id", "text", "language_code"})
+(with `--webhook-ca proxy.crt` to trust a proxy's self-signed certificate when delivering to a
+webhook) with control endpoints `POST /_test/message` ({"chat_id", "user_id", "text", "language_code"})
 to enqueue a private-chat message, and `GET /_test/calls` for the calls recorded so far.
 """
 
@@ -941,8 +942,8 @@ def _decode(key: str, value: str) -> Any:
         return value
 
 
-async def serve(host: str, port: int) -> None:
-    standin = TelegramStandIn()
+async def serve(host: str, port: int, webhook_ca: str | None = None) -> None:
+    standin = TelegramStandIn(webhook_ssl=ssl.create_default_context(cafile=webhook_ca) if webhook_ca else None)
     await standin.start(host, port)
     print(f"stand-in Telegram Bot API on {standin.base_url}<token>/<method>", flush=True)
     await asyncio.Event().wait()
@@ -952,9 +953,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="A stand-in Telegram Bot API server for tests.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--webhook-ca", help="a PEM file of the certificate(s) to trust when delivering to a webhook")
     args = parser.parse_args(argv)
     try:
-        asyncio.run(serve(args.host, args.port))
+        asyncio.run(serve(args.host, args.port, args.webhook_ca))
     except KeyboardInterrupt:
         pass
 
