@@ -49,6 +49,7 @@ def _isolated_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))  # where feedback is recorded
     for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "CORPUS_DIR", "INDEX_CACHE_DIR", "SEMANTIC",
                  "EMBED_BUDGET_SECONDS", "DECLINE_MIN_COVERAGE", "NO_COLOR", "FORCE_HYPERLINK", "COLUMNS",
-                 "FEEDBACK", "FEEDBACK_DB_PATH", "FEEDBACK_SALT", "FEEDBACK_RETENTION_DAYS"):
+                 "FEEDBACK", "FEEDBACK_DB_PATH", "FEEDBACK_SALT", "FEEDBACK_RETENTION_DAYS",
+                 "DISCORD_SHARD_COUNT", "DISCORD_SHARD_IDS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
