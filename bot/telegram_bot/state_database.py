@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 FILE_NAME = "telegram-state.sqlite3"
 # Connections one worker keeps to PostgreSQL: its writes are short and come from a few threads.
 POOL_SIZE = 4
-# How long start-up waits for PostgreSQL before it gives up with one line.
+# How long one connection attempt to PostgreSQL may take.
 CONNECT_TIMEOUT_SECONDS = 15.0
 # Schema changes of several workers starting at once are taken one at a time (any fixed number).
 _SCHEMA_LOCK = 0x50_72_61_51  # "SoraQ"
@@ -124,27 +124,27 @@ class SQLiteState(StateDatabase):
 
 class PostgresState(StateDatabase):
     """A PostgreSQL database at the libpq URL `url`, shared by every worker, through a small
-    pool of connections (one that the server dropped is replaced). ConnectionError, naming the
-    URL without its password, when it cannot be reached within CONNECT_TIMEOUT_SECONDS."""
+    pool of connections (one that the server dropped is replaced). ConnectionError in one line,
+    naming the URL without its password and saying why, when it cannot be reached."""
 
     dialect = POSTGRES
 
     def __init__(self, url: str, connect_timeout: float = CONNECT_TIMEOUT_SECONDS) -> None:
-        from psycopg_pool import ConnectionPool, PoolTimeout
+        import psycopg
+        from psycopg_pool import ConnectionPool
 
         self.where = mask_password(url)
-        self._pool = ConnectionPool(
-            url, min_size=1, max_size=POOL_SIZE, open=False, check=ConnectionPool.check_connection,
-            name="telegram-state", kwargs={"connect_timeout": max(1, int(connect_timeout))},
-        )
-        try:
-            self._pool.open(wait=True, timeout=connect_timeout)
-        except PoolTimeout:
-            self._pool.close()
+        try:  # once directly, for a clear reason when it fails (the pool would only time out)
+            psycopg.connect(url, connect_timeout=max(1, round(connect_timeout))).close()
+        except psycopg.Error as error:
+            reason = " ".join(str(error).split()) or type(error).__name__
             raise ConnectionError(
-                f"could not reach the Telegram state database TELEGRAM_STATE_DATABASE_URL={self.where} "
-                f"within {connect_timeout:.0f} s"
+                f"could not connect to the Telegram state database TELEGRAM_STATE_DATABASE_URL={self.where}: {reason}"
             ) from None
+        self._pool = ConnectionPool(
+            url, min_size=1, max_size=POOL_SIZE, open=True, check=ConnectionPool.check_connection,
+            name="telegram-state", kwargs={"connect_timeout": max(1, round(connect_timeout))},
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Run]:
