@@ -88,9 +88,14 @@ class Settings(BaseSettings):
     discord_dev_guild_id: int | None = _accepts("the numeric id of a Discord server, or empty", default=None, gt=0)
     discord_api_base_url: str = _accepts("an http(s) URL, e.g. https://discord.com/api/v10", default="https://discord.com/api/v10")
 
-    # Feedback: questions asked, their outcome and 👍/👎 votes, kept in SQLite (see README, "Feedback").
+    # Feedback: questions asked, their outcome and 👍/👎 votes, kept in SQLite, or in PostgreSQL
+    # when FEEDBACK_DATABASE_URL is set (see README, "Feedback").
     feedback: bool = _accepts("on or off: record questions and votes, and show 👍/👎 buttons", default=True)
     feedback_db_path: Path | None = _accepts("a file path; empty: $XDG_DATA_HOME/sora-quotes/feedback.sqlite3", default=None)
+    # A secret (its password): shown only without the password (config_report.shown_value).
+    feedback_database_url: SecretStr | None = _accepts(
+        "a PostgreSQL URL, postgresql://user:password@host:5432/database; empty: the SQLite file FEEDBACK_DB_PATH",
+        default=None)
     feedback_salt: SecretStr | None = _accepts("any text, the key of the user-id hashes; empty: one generated and kept in the database", default=None)
     feedback_retention_days: int = _accepts("a whole number of days from 1 to 3650", default=90, ge=1, le=3650)
 
@@ -118,7 +123,7 @@ class Settings(BaseSettings):
 
     @field_validator("telegram_bot_token", "discord_bot_token", "telegram_webhook_secret",
                      "index_cache_dir", "health_port", "discord_dev_guild_id", "telegram_webhook_url",
-                     "feedback_db_path", "feedback_salt", "source_url_template", mode="before")
+                     "feedback_db_path", "feedback_database_url", "feedback_salt", "source_url_template", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
@@ -149,6 +154,13 @@ class Settings(BaseSettings):
         if any(character.isspace() or not character.isprintable() for character in token):
             raise ValueError("has a line break, space or other control character in it: paste the token again, on one line")
         return SecretStr(token)
+
+    @field_validator("feedback_database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        from bot.feedback.database_url import check_postgres_url
+
+        return None if value is None else SecretStr(check_postgres_url(value.get_secret_value()))
 
     @field_validator("telegram_webhook_secret")
     @classmethod
