@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from bot.settings import DEFAULTS_FILE, ENV_FILE, SECRET_FIELDS, Settings
+from bot.settings import DEFAULTS_FILE, ENV_FILE, SECRET_FIELDS, Settings, format_shard_ids
 
 MASK = "********"
 
@@ -50,6 +50,8 @@ def shown_value(settings: Settings, field: str) -> str:
         return MASK
     if isinstance(value, bool):
         return "on" if value else "off"
+    if isinstance(value, tuple):  # DISCORD_SHARD_IDS
+        return format_shard_ids(value)
     return value.value if isinstance(value, Enum) else str(value)
 
 
@@ -68,13 +70,21 @@ def effective_defaults(settings: Settings) -> dict[str, tuple[str, str]]:
     if settings.health_port is None:
         ports = ", ".join(f"{port} for {platform}" for platform, port in DEFAULT_HEALTH_PORTS.items())
         derived["health_port"] = ("", ports)
+    if settings.discord_shard_count is None:
+        derived["discord_shard_count"] = ("", "as many as Discord recommends")
+    if settings.discord_shard_ids is None:
+        every = "" if settings.discord_shard_count is None else format_shard_ids(range(settings.discord_shard_count))
+        derived["discord_shard_ids"] = (every, "all of them, in this process")
     return derived
 
 
 def render_settings(settings: Settings, sources: dict[str, str], answers: str = "") -> str:
     """One `NAME=value  # source` line per setting, in the class's order, secrets masked (an
     empty setting worked out at start-up shows the value in use and how); then how questions
-    are answered (`answers`: with the embedding model, or lexically and why)."""
+    are answered (`answers`: with the embedding model, or lexically and why), where feedback goes
+    and which Discord shards the bot connects."""
+    from bot.discord_bot.shards import describe_shards
+
     lines = ["# Effective settings (environment > .env > defaults); secrets are masked."]
     derived = effective_defaults(settings)
     for field in Settings.model_fields:
@@ -89,6 +99,7 @@ def render_settings(settings: Settings, sources: dict[str, str], answers: str = 
     if answers:
         lines.append(f"# answers: {answers}")
     lines.append(f"# feedback: {describe_feedback(settings)}")
+    lines.append(f"# discord: {describe_shards(settings.discord_shard_count, settings.discord_shard_ids)}")
     return "\n".join(lines)
 
 

@@ -8,13 +8,15 @@ Each field's description is the accepted form of its value, quoted when a value 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
-from typing import get_args
+from typing import Annotated, get_args
 from urllib.parse import urlparse
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.healthcheck import DEFAULT_HEALTH_PORTS
 from bot.paths import BUNDLED_CORPUS, DEFAULTS_FILE
@@ -25,6 +27,11 @@ ENV_FILE = ".env"
 # Telegram's rule for the secret token it echoes in the X-Telegram-Bot-Api-Secret-Token header.
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The most shards one range of DISCORD_SHARD_IDS may name: a slip such as 0-999999999 is refused
+# before a list that long is made.
+MAX_SHARD_IDS = 1_000_000
+# DISCORD_SHARD_IDS: shard ids and ranges of them, separated by commas ("0,1", "0-3", "0-1,4").
+_SHARD_ID_PART = re.compile(r"^(\d+)(?:\s*-\s*(\d+))?$")
 
 
 class TelegramMode(str, Enum):
@@ -87,6 +94,13 @@ class Settings(BaseSettings):
     # Discord
     discord_dev_guild_id: int | None = _accepts("the numeric id of a Discord server, or empty", default=None, gt=0)
     discord_api_base_url: str = _accepts("an http(s) URL, e.g. https://discord.com/api/v10", default="https://discord.com/api/v10")
+    # Sharding across processes: the shards of the whole bot, and those this process connects.
+    # Both empty: Discord's recommended count, every shard in this one process.
+    discord_shard_count: int | None = _accepts("a whole number of shards, 1 or more (the same in every process), or empty",
+                                               default=None, ge=1)
+    discord_shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = _accepts(
+        "shard ids below DISCORD_SHARD_COUNT, separated by commas or as a range, e.g. 0,1 or 0-1; empty: all of them",
+        default=None)
 
     # Feedback: questions asked, their outcome and 👍/👎 votes, kept in SQLite, or in PostgreSQL
     # when FEEDBACK_DATABASE_URL is set (see README, "Feedback").
@@ -123,7 +137,8 @@ class Settings(BaseSettings):
 
     @field_validator("telegram_bot_token", "discord_bot_token", "telegram_webhook_secret",
                      "index_cache_dir", "health_port", "discord_dev_guild_id", "telegram_webhook_url",
-                     "feedback_db_path", "feedback_database_url", "feedback_salt", "source_url_template", mode="before")
+                     "feedback_db_path", "feedback_database_url", "feedback_salt", "source_url_template",
+                     "discord_shard_count", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
@@ -162,6 +177,33 @@ class Settings(BaseSettings):
 
         return None if value is None else SecretStr(check_postgres_url(value.get_secret_value()))
 
+    @field_validator("discord_shard_ids", mode="before")
+    @classmethod
+    def _shard_id_list(cls, value):
+        if isinstance(value, str):
+            return parse_shard_ids(value) if value.strip() else None
+        return value
+
+    @field_validator("discord_shard_ids")
+    @classmethod
+    def _shards_of_the_count(cls, value: tuple[int, ...] | None, info: ValidationInfo) -> tuple[int, ...] | None:
+        if value is None:
+            return None
+        twice = sorted(shard for shard, times in Counter(value).items() if times > 1)
+        if twice:
+            raise ValueError(f"lists {_shards(twice)} more than once")
+        if "discord_shard_count" not in info.data:  # DISCORD_SHARD_COUNT itself is wrong: said on its own
+            return value
+        count = info.data["discord_shard_count"]
+        if count is None:
+            raise ValueError("needs DISCORD_SHARD_COUNT, the number of shards of the whole bot (the same in every "
+                             "process)")
+        beyond = [shard for shard in value if shard >= count]
+        if beyond:
+            raise ValueError(f"{_shards(beyond)} {'is' if len(beyond) == 1 else 'are'} not below "
+                             f"DISCORD_SHARD_COUNT={count} (shard ids go from 0 to {count - 1})")
+        return value
+
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
@@ -169,6 +211,40 @@ class Settings(BaseSettings):
             raise ValueError("has characters or a length Telegram does not accept")
         return value
 
+
+def parse_shard_ids(text: str) -> tuple[int, ...]:
+    """The shard ids in DISCORD_SHARD_IDS's text ("0,1", "0-3", "0-1,4"), in the order given;
+    ValueError saying which part is not an id or a range."""
+    ids: list[int] = []
+    for part in text.split(","):
+        match = _SHARD_ID_PART.match(part.strip())
+        if match is None:
+            raise ValueError(f"{part.strip()!r} is not a shard id or a range of them")
+        first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        if last < first:
+            raise ValueError(f"the range {first}-{last} runs backwards: write {last}-{first}")
+        if last - first >= MAX_SHARD_IDS:
+            raise ValueError(f"the range {first}-{last} holds more than {MAX_SHARD_IDS} shards")
+        ids.extend(range(first, last + 1))
+    return tuple(ids)
+
+
+def format_shard_ids(ids: Sequence[int]) -> str:
+    """Shard ids as DISCORD_SHARD_IDS takes them, runs of consecutive ids as ranges: "0-3,8"."""
+    parts: list[str] = []
+    start = previous = None
+    for shard in [*ids, None]:
+        if previous is not None and shard == previous + 1:
+            previous = shard
+            continue
+        if start is not None:
+            parts.append(str(start) if start == previous else f"{start}-{previous}")
+        start = previous = shard
+    return ",".join(parts)
+
+
+def _shards(ids: list[int]) -> str:
+    return ("shard " if len(ids) == 1 else "shards ") + ", ".join(map(str, ids))
 
 
 def health_port_for(settings: Settings, platform: str) -> int:

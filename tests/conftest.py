@@ -95,6 +95,6 @@ def _isolated_environment(monkeypatch, tmp_path):
     for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "CORPUS_DIR", "INDEX_CACHE_DIR", "SEMANTIC",
                  "EMBED_BUDGET_SECONDS", "DECLINE_MIN_COVERAGE", "NO_COLOR", "FORCE_HYPERLINK", "COLUMNS",
                  "FEEDBACK", "FEEDBACK_DB_PATH", "FEEDBACK_DATABASE_URL", "FEEDBACK_SALT",
-                 "FEEDBACK_RETENTION_DAYS"):
+                 "FEEDBACK_RETENTION_DAYS", "DISCORD_SHARD_COUNT", "DISCORD_SHARD_IDS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
