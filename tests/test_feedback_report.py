@@ -256,8 +256,10 @@ def test_a_question_with_terminal_escapes_is_printed_inert(feedback_backend):
 
 def test_answers_the_engine_was_not_sure_of_are_counted_and_listed_as_unanswered(feedback_backend, tmp_path):
     path = feedback_backend
-    store = FeedbackStore.open(path.location)
+    clock = Clock()  # a second between questions, so that the later wording is the latest
+    store = FeedbackStore.open(path.location, clock=clock)
     store.record_question("telegram", 1, not_sure("How do threads share memory?", "en", located_hit()))
+    clock.now += 1
     store.record_question("discord", 2, not_sure("how do threads share memory", "en", located_hit()))
     voted = store.record_question("discord", 3, not_sure("Is a mutex fair?", "en", located_hit()))
     store.record_question("discord", 4, Answer("What is Cameo?", True, "en", (quote_hit(),)))
