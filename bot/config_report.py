@@ -7,8 +7,9 @@ from enum import Enum
 from pathlib import Path
 
 from dotenv import dotenv_values
+from pydantic import SecretStr
 
-from bot.settings import DEFAULTS_FILE, ENV_FILE, SECRET_FIELDS, Settings, format_shard_ids
+from bot.settings import DATABASE_URL_FIELDS, DEFAULTS_FILE, ENV_FILE, SECRET_FIELDS, Settings, format_shard_ids, mask_password
 
 MASK = "********"
 
@@ -42,10 +43,8 @@ def shown_value(settings: Settings, field: str) -> str:
     value = getattr(settings, field)
     if value is None:
         return ""
-    if field == "feedback_database_url":
-        from bot.feedback.database_url import without_password
-
-        return without_password(value.get_secret_value())
+    if field in DATABASE_URL_FIELDS:
+        return mask_password(value.get_secret_value() if isinstance(value, SecretStr) else str(value))
     if field in SECRET_FIELDS:
         return MASK
     if isinstance(value, bool):

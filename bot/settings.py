@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, get_args
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -26,6 +26,8 @@ ENV_FILE = ".env"
 
 # Telegram's rule for the secret token it echoes in the X-Telegram-Bot-Api-Secret-Token header.
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# libpq's URL schemes.
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # The most shards one range of DISCORD_SHARD_IDS may name: a slip such as 0-999999999 is refused
 # before a list that long is made.
@@ -90,6 +92,11 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = _accepts("1 to 256 characters from A-Z, a-z, 0-9, _ and -", default=None)
     telegram_api_base_url: str = _accepts("an http(s) URL ending in /bot, e.g. https://api.telegram.org/bot", default="https://api.telegram.org/bot")
     telegram_api_file_url: str = _accepts("an http(s) URL ending in /file/bot, e.g. https://api.telegram.org/file/bot", default="https://api.telegram.org/file/bot")
+    # Several webhook workers behind one proxy share their working state in PostgreSQL (README, "Telegram").
+    telegram_state_database_url: str | None = _accepts(
+        "a PostgreSQL URL, e.g. postgresql://bot:password@db:5432/sora; empty: the SQLite file telegram-state.sqlite3 "
+        "beside the feedback database", default=None)
+    telegram_lease_seconds: float = _accepts("a number of seconds from 3 to 3600", default=30.0, ge=3, le=3600)
 
     # Discord
     discord_dev_guild_id: int | None = _accepts("the numeric id of a Discord server, or empty", default=None, gt=0)
@@ -106,7 +113,7 @@ class Settings(BaseSettings):
     # when FEEDBACK_DATABASE_URL is set (see README, "Feedback").
     feedback: bool = _accepts("on or off: record questions and votes, and show 👍/👎 buttons", default=True)
     feedback_db_path: Path | None = _accepts("a file path; empty: $XDG_DATA_HOME/sora-quotes/feedback.sqlite3", default=None)
-    # A secret (its password): shown only without the password (config_report.shown_value).
+    # Shown without its password (DATABASE_URL_FIELDS).
     feedback_database_url: SecretStr | None = _accepts(
         "a PostgreSQL URL, postgresql://user:password@host:5432/database; empty: the SQLite file FEEDBACK_DB_PATH",
         default=None)
@@ -138,7 +145,7 @@ class Settings(BaseSettings):
     @field_validator("telegram_bot_token", "discord_bot_token", "telegram_webhook_secret",
                      "index_cache_dir", "health_port", "discord_dev_guild_id", "telegram_webhook_url",
                      "feedback_db_path", "feedback_database_url", "feedback_salt", "source_url_template",
-                     "discord_shard_count", mode="before")
+                     "discord_shard_count", "telegram_state_database_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
@@ -152,6 +159,16 @@ class Settings(BaseSettings):
         parts = urlparse(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("not an http:// or https:// URL")
+        return value
+
+    @field_validator("telegram_state_database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if urlparse(value).scheme not in POSTGRES_SCHEMES:
+            raise ValueError("not a postgresql:// URL")
         return value
 
     @field_validator("source_url_template")
@@ -172,7 +189,7 @@ class Settings(BaseSettings):
 
     @field_validator("feedback_database_url")
     @classmethod
-    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+    def _feedback_database_url(cls, value: SecretStr | None) -> SecretStr | None:
         from bot.feedback.database_url import check_postgres_url
 
         return None if value is None else SecretStr(check_postgres_url(value.get_secret_value()))
@@ -247,6 +264,27 @@ def _shards(ids: list[int]) -> str:
     return ("shard " if len(ids) == 1 else "shards ") + ", ".join(map(str, ids))
 
 
+def mask_password(url: str) -> str:
+    """`url` with the password it holds (user:password@host, or ?password=) replaced by ***."""
+    parts = urlparse(url)
+    netloc = f"{parts.username or ''}:***@{parts.netloc.rpartition('@')[2]}" if parts.password else parts.netloc
+    query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", parts.query)
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+
+
+def url_passwords(url: str | None) -> list[str]:
+    """The password a database URL holds, as written and decoded, to keep out of logs (none
+    when it holds none)."""
+    if not url:
+        return []
+    parts = urlparse(url)
+    found = re.search(r"(?i)(?:^|&)password=([^&]*)", parts.query)
+    written = parts.password or (found[1] if found else "")
+    return sorted({written, unquote(written)} - {""})
+
+
 def health_port_for(settings: Settings, platform: str) -> int:
     """The health endpoint's port for `platform`'s bot: HEALTH_PORT, or the bot's own default."""
     return DEFAULT_HEALTH_PORTS[platform] if settings.health_port is None else settings.health_port
@@ -257,6 +295,18 @@ SECRET_FIELDS = frozenset(
     name for name, field in Settings.model_fields.items()
     if field.annotation is SecretStr or SecretStr in get_args(field.annotation)
 )
+
+
+# Database URLs, whose password is masked wherever they are shown (FEEDBACK_DATABASE_URL is
+# also a SecretStr, so that no repr shows it whole).
+DATABASE_URL_FIELDS = frozenset({"telegram_state_database_url", "feedback_database_url"})
+
+
+def database_passwords(settings: Settings) -> list[str]:
+    """The passwords of the database URLs the settings hold, for the logs to redact."""
+    feedback = settings.feedback_database_url
+    return [*url_passwords(settings.telegram_state_database_url),
+            *url_passwords(feedback.get_secret_value() if feedback is not None else None)]
 
 
 class SettingsError(Exception):
@@ -302,7 +352,10 @@ def _describe_problem(item: dict) -> str:
     variable = field.upper() or "settings"
     problem = item["msg"].removeprefix("Value error, ")
     problem = problem[0].lower() + problem[1:] if problem else "invalid"
-    shown = variable if field in SECRET_FIELDS else f"{variable}={str(item.get('input', ''))!r}"
+    given = str(item.get("input", ""))
+    if field in DATABASE_URL_FIELDS:
+        given = mask_password(given)
+    shown = variable if field in SECRET_FIELDS else f"{variable}={given!r}"
     info = Settings.model_fields.get(field)
     accepted = f"; expected {info.description}" if info is not None and info.description else ""
     return f"{shown}: {problem}{accepted}"

@@ -25,7 +25,7 @@ ALICE = 111_222_333
 SECRET = "s3cret-Pass"
 # A server that is not there: no socket in this directory.
 UNREACHABLE = f"postgresql://sora:{SECRET}@/feedback?host=/nonexistent-sora-quotes-socket"
-SHOWN_UNREACHABLE = "postgresql://sora:****@/feedback?host=/nonexistent-sora-quotes-socket"
+SHOWN_UNREACHABLE = "postgresql://sora:***@/feedback?host=/nonexistent-sora-quotes-socket"
 
 
 def declined(question: str) -> Answer:

@@ -47,7 +47,7 @@ class FeedbackConnection(Protocol):
 class FeedbackDatabase(Protocol):
     """A feedback database, opened once per process."""
 
-    # As logs and messages show it: the file, or the URL without its password.
+    # As logs and messages show it: the file, or the URL with its password masked.
     name: str
     # What to set to use another one, for messages: "FEEDBACK_DB_PATH at another file".
     elsewhere: str

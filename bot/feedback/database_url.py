@@ -1,12 +1,12 @@
-"""FEEDBACK_DATABASE_URL: a PostgreSQL URL checked when the settings are read, and shown (in
-logs, messages and `python -m bot config`) without its password."""
+"""FEEDBACK_DATABASE_URL: a PostgreSQL URL checked when the settings are read, with messages
+that never quote its password (bot.settings.mask_password shows the URL itself)."""
 
 from __future__ import annotations
 
 import re
 
 SCHEMES = ("postgresql://", "postgres://")
-PASSWORD_MASK = "****"
+PASSWORD_MASK = "***"  # as bot.settings.mask_password masks it
 # A password given as a query parameter (postgresql:///db?host=...&password=...).
 _QUERY_PASSWORD = re.compile(r"([?&]password=)([^&]*)", re.IGNORECASE)
 
@@ -40,15 +40,6 @@ def hide_password(text: str, url: str) -> str:
     for password in _passwords(url):
         text = text.replace(password, PASSWORD_MASK)
     return text
-
-
-def without_password(url: str) -> str:
-    """The URL as it may be shown: postgresql://bot:****@db.example/feedback."""
-    scheme, authority, rest = _split(url)
-    userinfo, at, hosts = authority.rpartition("@")
-    if at and ":" in userinfo:
-        authority = f"{userinfo.partition(':')[0]}:{PASSWORD_MASK}@{hosts}"
-    return scheme + authority + _QUERY_PASSWORD.sub(lambda match: match[1] + PASSWORD_MASK, rest)
 
 
 def check_postgres_url(url: str) -> str:

@@ -20,7 +20,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
 from bot.feedback.database import BUSY_TIMEOUT_MS
-from bot.feedback.database_url import without_password
+from bot.settings import mask_password
 
 # The same tables as SQLite's (sqlite_database.MIGRATIONS), version by version; seconds are
 # BIGINT, as INTEGER is 32 bits here. Never edit one that has shipped, add the next instead.
@@ -107,7 +107,7 @@ class PostgresDatabase:
 
     def __init__(self, url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.url = url
-        self.name = without_password(url)
+        self.name = mask_password(url)
         self.elsewhere = "FEEDBACK_DATABASE_URL at another database"
         self._busy_timeout_ms = busy_timeout_ms
         self._options: dict[str, Any] = {"autocommit": True}
