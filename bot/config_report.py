@@ -7,8 +7,9 @@ from enum import Enum
 from pathlib import Path
 
 from dotenv import dotenv_values
+from pydantic import SecretStr
 
-from bot.settings import DEFAULTS_FILE, ENV_FILE, SECRET_FIELDS, Settings
+from bot.settings import DATABASE_URL_FIELDS, DEFAULTS_FILE, ENV_FILE, SECRET_FIELDS, Settings, format_shard_ids, mask_password
 
 MASK = "********"
 
@@ -37,14 +38,19 @@ def _read_env_file(path: str | Path) -> dict[str, str | None]:
 
 
 def shown_value(settings: Settings, field: str) -> str:
-    """The value as it may be printed: secrets become MASK (or empty when not set)."""
+    """The value as it may be printed: secrets become MASK (or empty when not set), a database
+    URL loses its password only."""
     value = getattr(settings, field)
     if value is None:
         return ""
+    if field in DATABASE_URL_FIELDS:
+        return mask_password(value.get_secret_value() if isinstance(value, SecretStr) else str(value))
     if field in SECRET_FIELDS:
         return MASK
     if isinstance(value, bool):
         return "on" if value else "off"
+    if isinstance(value, tuple):  # DISCORD_SHARD_IDS
+        return format_shard_ids(value)
     return value.value if isinstance(value, Enum) else str(value)
 
 
@@ -63,13 +69,21 @@ def effective_defaults(settings: Settings) -> dict[str, tuple[str, str]]:
     if settings.health_port is None:
         ports = ", ".join(f"{port} for {platform}" for platform, port in DEFAULT_HEALTH_PORTS.items())
         derived["health_port"] = ("", ports)
+    if settings.discord_shard_count is None:
+        derived["discord_shard_count"] = ("", "as many as Discord recommends")
+    if settings.discord_shard_ids is None:
+        every = "" if settings.discord_shard_count is None else format_shard_ids(range(settings.discord_shard_count))
+        derived["discord_shard_ids"] = (every, "all of them, in this process")
     return derived
 
 
 def render_settings(settings: Settings, sources: dict[str, str], answers: str = "") -> str:
     """One `NAME=value  # source` line per setting, in the class's order, secrets masked (an
     empty setting worked out at start-up shows the value in use and how); then how questions
-    are answered (`answers`: with the embedding model, or lexically and why)."""
+    are answered (`answers`: with the embedding model, or lexically and why), where feedback goes
+    and which Discord shards the bot connects."""
+    from bot.discord_bot.shards import describe_shards
+
     lines = ["# Effective settings (environment > .env > defaults); secrets are masked."]
     derived = effective_defaults(settings)
     for field in Settings.model_fields:
@@ -84,15 +98,16 @@ def render_settings(settings: Settings, sources: dict[str, str], answers: str = 
     if answers:
         lines.append(f"# answers: {answers}")
     lines.append(f"# feedback: {describe_feedback(settings)}")
+    lines.append(f"# discord: {describe_shards(settings.discord_shard_count, settings.discord_shard_ids)}")
     return "\n".join(lines)
 
 
 def describe_feedback(settings: Settings) -> str:
-    """Whether feedback is recorded, in which file, for how long, and where the hash key is."""
-    from bot.feedback.store import default_database_path
+    """Whether feedback is recorded, in which database, for how long, and where the hash key is."""
+    from bot.feedback.database import configured_location, feedback_database
 
     if not settings.feedback:
         return "off (nothing recorded, no vote buttons)"
     key = "FEEDBACK_SALT" if settings.feedback_salt is not None else "a salt kept in the database"
-    path = settings.feedback_db_path or default_database_path()
-    return f"recorded in {path} for {settings.feedback_retention_days} days, user ids hashed with {key}"
+    where = feedback_database(configured_location(settings)).name
+    return f"recorded in {where} for {settings.feedback_retention_days} days, user ids hashed with {key}"

@@ -22,3 +22,16 @@ async def interrupt_and_collect(process: asyncio.subprocess.Process) -> str:
         await process.communicate()
         raise
     return stderr.decode()
+
+
+async def interrupt_and_wait(process: asyncio.subprocess.Process) -> int:
+    """Send SIGINT and wait for the exit status, for a process whose output goes to a file; one
+    not gone within SHUTDOWN_GRACE_SECONDS is killed (never left behind) and TimeoutError raised."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGINT)
+    try:
+        return await asyncio.wait_for(process.wait(), SHUTDOWN_GRACE_SECONDS)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise

@@ -40,3 +40,35 @@ def test_unhealthy_when_nothing_listens(monkeypatch, capsys):
 def test_nothing_to_check_when_the_endpoint_is_off(monkeypatch):
     monkeypatch.setenv("HEALTH_PORT", "0")
     assert main([]) == 0
+
+
+async def test_a_discord_process_is_healthy_only_while_every_shard_it_holds_is_connected():
+    readiness = Readiness()
+    readiness.index_loaded = True
+    port = free_port()
+    runner = await start_health_server(readiness, port, host="127.0.0.1")
+    try:
+        readiness.hold_shards([2, 3], 4)
+        readiness.shard_connected(2)
+        half, said_half = await asyncio.to_thread(check, port)
+        readiness.shard_connected(3)
+        ready, said = await asyncio.to_thread(check, port)
+        readiness.shard_connected(2, False)  # away until it resumes
+        away, said_away = await asyncio.to_thread(check, port)
+    finally:
+        await runner.cleanup()
+    assert not half and '"shards": {"count": 4, "held": [2, 3], "connected": [2]}' in said_half
+    assert ready and '"shards": {"count": 4, "held": [2, 3], "connected": [2, 3]}' in said
+    assert not away and said_away.startswith("503") and '"connected": [3]' in said_away
+
+
+async def test_the_telegram_bot_has_no_shards_to_report():
+    readiness = Readiness()
+    readiness.index_loaded = readiness.connected = True
+    port = free_port()
+    runner = await start_health_server(readiness, port, host="127.0.0.1")
+    try:
+        ready, said = await asyncio.to_thread(check, port)
+    finally:
+        await runner.cleanup()
+    assert ready and '"shards": null' in said

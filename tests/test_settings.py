@@ -141,6 +141,24 @@ def test_config_shows_the_effective_settings_with_secrets_masked(monkeypatch, ca
     assert "TELEGRAM_API_BASE_URL=https://api.telegram.org/bot" in shown
 
 
+def test_config_shows_the_telegram_state_database_without_its_password(monkeypatch, capsys):
+    monkeypatch.setenv("TELEGRAM_STATE_DATABASE_URL", "postgresql://bot:s3cret-pw@db.example:5432/sora")
+
+    assert main(["config"]) == 0
+    shown = capsys.readouterr().out
+    assert "s3cret-pw" not in shown
+    assert "TELEGRAM_STATE_DATABASE_URL=postgresql://bot:***@db.example:5432/sora  # environment" in shown
+
+
+def test_a_state_database_that_is_not_postgresql_is_refused_without_showing_its_password(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_STATE_DATABASE_URL", "mysql://bot:s3cret-pw@db.example/sora")
+
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+    assert "TELEGRAM_STATE_DATABASE_URL='mysql://bot:***@db.example/sora': not a postgresql:// URL" in str(refused.value)
+    assert "s3cret-pw" not in str(refused.value)
+
+
 def test_config_says_which_token_is_not_set(capsys):
     assert main(["config"]) == 0
     shown = capsys.readouterr().out

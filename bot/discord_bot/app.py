@@ -14,11 +14,12 @@ import discord
 
 from bot.discord_bot.client import QuotesClient
 from bot.discord_bot.command_sync import CommandSync
+from bot.discord_bot.shards import syncs_commands
 from bot.feedback.store import FeedbackRecorder, open_feedback
 from bot.health import Readiness, start_health_server
 from bot.log_redaction import redact_secrets_in_logs
 from bot.rate_limit import RateLimiter
-from bot.settings import Settings, SettingsError, require_token
+from bot.settings import Settings, SettingsError, database_passwords, require_token
 from retrieval import Engine
 from retrieval.index_cache import default_cache_dir
 
@@ -42,6 +43,8 @@ INTERACTION_TOKEN_PATTERNS = (
 # The gateway's close code for a token it refuses (after the REST login accepted it, e.g. a
 # token reset in between, or a proxy in front of the API that does not check tokens).
 GATEWAY_AUTHENTICATION_FAILED = 4004
+# The gateway's close code for a shard count too small for the bot's servers (at most 2,500 a shard).
+GATEWAY_SHARDING_REQUIRED = 4011
 
 
 class DiscordUnreachable(Exception):
@@ -59,17 +62,22 @@ def point_at_api(base_url: str) -> None:
 
 def build_client(settings: Settings, engine: Engine, readiness: Readiness | None = None,
                  feedback: FeedbackRecorder | None = None, **options: Any) -> QuotesClient:
-    """The client with its engine, per-user rate limiter, readiness flags and feedback recorder
+    """The client with its engine, per-user rate limiter, readiness flags, feedback recorder
     (by default the one the settings ask for: FeedbackSchemaError when its database is newer than
-    this code; the client closes it when it closes); `options` go to discord.Client."""
+    this code; the client closes it when it closes) and shards (DISCORD_SHARD_COUNT and
+    DISCORD_SHARD_IDS; the process holding shard 0 syncs the commands); `options` go to
+    discord.Client."""
     return QuotesClient(
         engine,
         RateLimiter(settings.rate_limit_questions, settings.rate_limit_seconds),
         readiness=readiness,
         top_k=settings.top_k,
         dev_guild_id=settings.discord_dev_guild_id,
-        command_sync=CommandSync(settings.index_cache_dir or default_cache_dir()),
+        command_sync=CommandSync(settings.index_cache_dir or default_cache_dir(),
+                                 syncs=syncs_commands(settings.discord_shard_ids)),
         feedback=feedback if feedback is not None else open_feedback(settings),
+        shard_count=settings.discord_shard_count,
+        shard_ids=list(settings.discord_shard_ids) if settings.discord_shard_ids is not None else None,
         **options,
     )
 
@@ -121,6 +129,10 @@ def _raise_start_failure(running: asyncio.Task, client: QuotesClient, api_url: s
         return
     if isinstance(error, discord.ConnectionClosed) and error.code == GATEWAY_AUTHENTICATION_FAILED:
         raise discord.LoginFailure("the gateway refused the token") from None  # as a REST 401 is
+    if isinstance(error, discord.ConnectionClosed) and error.code == GATEWAY_SHARDING_REQUIRED:
+        raise SettingsError(f"Discord refused {client.shard_count} shard(s) as too few for this bot's servers "
+                            "(gateway close 4011, sharding required): raise DISCORD_SHARD_COUNT in every process, "
+                            "or leave it and DISCORD_SHARD_IDS empty for the count Discord recommends") from None
     if isinstance(error, (aiohttp.ClientError, OSError, asyncio.TimeoutError)) and not client.readiness.connected:
         shape = "" if TOKEN_SHAPE.match(token) else "; also, DISCORD_BOT_TOKEN does not look like a bot token " \
                                                         "(three parts separated by dots)"
@@ -137,7 +149,7 @@ def run(settings: Settings, engine: Engine) -> None:
     """Run the Discord bot until SIGTERM or SIGINT; SettingsError when the token is missing or
     refused, ConnectionError (one line) when Discord cannot be reached at start."""
     token = require_token(settings, "discord_bot_token")
-    redact_secrets_in_logs([token], patterns=INTERACTION_TOKEN_PATTERNS)
+    redact_secrets_in_logs([token, *database_passwords(settings)], patterns=INTERACTION_TOKEN_PATTERNS)
     point_at_api(settings.discord_api_base_url)
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # a text-only bot needs no voice libraries
     try:

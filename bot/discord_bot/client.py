@@ -25,12 +25,14 @@ from bot.discord_bot.mentions import answer_message, is_for_me
 from bot.discord_bot.more_button import MoreButton, question_in
 from bot.discord_bot.render import render_discord_reply
 from bot.discord_bot.replies import NO_MENTIONS, report_failure, send_answer, send_private
+from bot.discord_bot.shards import SYNCING_SHARD
 from bot.discord_bot.vote_buttons import VoteButton, votes_on, with_vote_shown
 from bot.discord_bot.wording import locale_language, shutting_down
 from bot.feedback.store import FeedbackRecorder, NoFeedback
 from bot.feedback.vote_data import VOTE_LABELS, Vote
 from bot.messages import apology, button_expired, no_more_results, too_fast, vote_recorded
 from bot.health import Readiness
+from bot.settings import format_shard_ids
 from bot.rate_limit import RateLimiter
 from retrieval import Answer, Engine
 from retrieval.engine import MAX_QUESTION_CHARS, prepare_question
@@ -43,13 +45,18 @@ PLATFORM = "discord"
 # How long the "restarting" notes to questions cut off by a shutdown may take to go out: the
 # session closes after them, and a slow Discord must not hold the shutdown up.
 CUT_OFF_NOTE_SECONDS = 1.5
+# A process that does not sync the commands fetches them this often until they are all there
+# (for their clickable mentions), this many times at most.
+COMMAND_REFETCH_SECONDS = 30.0
+COMMAND_REFETCHES = 20
 
 
 class QuotesClient(discord.AutoShardedClient):
     """Answers /ask, the message menu, "More", @mentions and DMs with one call of the engine each.
 
     Needs no privileged intent: Discord still sends the text of messages that mention the bot
-    (or its role) and of DMs. Shards itself as Discord asks (one process per token).
+    (or its role) and of DMs. Shards itself as Discord asks, unless `options` name a
+    `shard_count` (and the `shard_ids` this process holds, of several sharing one token).
     `options` go to discord.AutoShardedClient (e.g. `guild_ready_timeout`).
     """
 
@@ -62,6 +69,7 @@ class QuotesClient(discord.AutoShardedClient):
         dev_guild_id: int | None = None,
         command_sync: CommandSync | None = None,
         feedback: FeedbackRecorder | None = None,
+        command_refetch_seconds: float = COMMAND_REFETCH_SECONDS,
         **options: Any,
     ) -> None:
         super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_MENTIONS, **options)
@@ -87,6 +95,8 @@ class QuotesClient(discord.AutoShardedClient):
         self._in_flight_tasks: dict[asyncio.Task, discord.Interaction | None] = {}
         self._idle = asyncio.Event()
         self._idle.set()
+        self.command_refetch_seconds = command_refetch_seconds
+        self._refetching: asyncio.Task | None = None
 
     async def setup_hook(self) -> None:
         """Register "More" and the votes, translate the commands and sync them when their definitions changed."""
@@ -97,6 +107,26 @@ class QuotesClient(discord.AutoShardedClient):
             self.tree.copy_global_to(guild=guild)
         commands = await self.command_sync.sync(self.tree, guild)
         self._mentions = {command.name: command.mention for command in commands}
+        if not self.command_sync.all_registered(self.tree, guild, commands):
+            # Another process syncs them and has not yet: their mentions come once it has.
+            self._refetching = asyncio.create_task(self._fetch_commands_until_registered(guild))
+
+    async def _fetch_commands_until_registered(self, guild: discord.abc.Snowflake | None) -> None:
+        """Fetch the commands every COMMAND_REFETCH_SECONDS until the process that syncs them
+        has registered them all (at most COMMAND_REFETCHES times), for their mentions."""
+        for _ in range(COMMAND_REFETCHES):
+            await asyncio.sleep(self.command_refetch_seconds)
+            try:
+                commands = await self.tree.fetch_commands(guild=guild)
+            except discord.HTTPException as failure:
+                log.warning("could not fetch the commands: %s", failure)
+                continue
+            self._mentions = {command.name: command.mention for command in commands}
+            if self.command_sync.all_registered(self.tree, guild, commands):
+                log.info("the commands are registered now (%d)", len(commands))
+                return
+        log.warning("the commands are still not all registered: is the process holding shard %d running?",
+                    SYNCING_SHARD)
 
     def mention_of(self, command: str) -> str:
         """A clickable mention of a slash command, or its plain name before the sync."""
@@ -187,6 +217,22 @@ class QuotesClient(discord.AutoShardedClient):
 
     # --- the gateway ------------------------------------------------------------------------
 
+    async def launch_shards(self) -> None:
+        """Ask the API for the gateway (GET /gateway/bot) and its recommended shard count, and
+        connect this process's shards: all of the recommended count, or the configured
+        `shard_ids` of `shard_count` (discord.py alone would dial Discord's own gateway then)."""
+        if self.is_closed():
+            return
+        recommended, url, _ = await self.http.get_bot_gateway()
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+        if self.shard_count is None:
+            self.shard_count = recommended
+        elif self.shard_count < recommended:
+            log.warning("DISCORD_SHARD_COUNT=%d is below the %d shards Discord recommends for this bot",
+                        self.shard_count, recommended)
+        self.readiness.hold_shards(self.shard_ids or range(self.shard_count), self.shard_count)
+        await super().launch_shards()
+
     async def launch_shard(self, gateway: yarl.URL, shard_id: int, *, initial: bool = False) -> None:
         """Connect a shard to the gateway the API gave (GET /gateway/bot), and make that the
         gateway of every later connection in this process: discord.py dials its built-in
@@ -196,27 +242,23 @@ class QuotesClient(discord.AutoShardedClient):
         await super().launch_shard(gateway, shard_id, initial=initial)
 
     async def on_ready(self) -> None:
-        self.readiness.connected = True
-        log.info("connected to Discord as %s (%s) with %d shard(s)", self.user, self.user.id if self.user else "?",
-                 self.shard_count or 1)
-
-    async def on_resumed(self) -> None:
-        self.readiness.connected = True
+        held = format_shard_ids(sorted(self.readiness.shards))
+        log.info("connected to Discord as %s (%s) with shard(s) %s of %d", self.user,
+                 self.user.id if self.user else "?", held, self.shard_count or 1)
 
     async def on_shard_resumed(self, shard_id: int) -> None:
-        self.readiness.connected = True
+        self.readiness.shard_connected(shard_id)
 
     async def on_shard_ready(self, shard_id: int) -> None:
-        self.readiness.connected = True  # also after identifying anew (op 9, 4009, a failed resume)
-
-    async def on_disconnect(self) -> None:
-        self.readiness.connected = False
+        self.readiness.shard_connected(shard_id)  # also after identifying anew (op 9, 4009, a failed resume)
 
     async def on_shard_disconnect(self, shard_id: int) -> None:
-        self.readiness.connected = False
+        self.readiness.shard_connected(shard_id, False)
 
     async def close(self) -> None:
-        self.readiness.connected = False  # closing: no longer healthy
+        self.readiness.disconnected()  # closing: no longer healthy
+        if self._refetching is not None:
+            self._refetching.cancel()
         await super().close()
         self._engine_thread.shutdown(wait=False)
         await asyncio.to_thread(self.feedback.close)  # the queued writes finish first

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -18,18 +20,21 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Conte
 from bot.feedback.store import FeedbackRecorder, default_database_path, open_feedback
 from bot.health import Readiness, start_health_server
 from bot.rate_limit import RateLimiter
-from bot.settings import Settings, SettingsError, TelegramMode, require_token
+from bot.settings import Settings, SettingsError, TelegramMode, database_passwords, require_token
 from bot.telegram_bot import texts
+from bot.telegram_bot.answered_questions import AnsweredQuestions
 from bot.telegram_bot.earlier_questions import EarlierQuestions
 from bot.telegram_bot.handlers import Handlers, register_handlers
 from bot.telegram_bot.library_logs import skip_repeated_tracebacks
 from bot.log_redaction import redact_secrets_in_logs
 from bot.telegram_bot.render import NO_LINK_PREVIEW
-from bot.telegram_bot.question_journal import FILE_NAME as JOURNAL_FILE_NAME
+from bot.telegram_bot.journal_upkeep import keep_journal
 from bot.telegram_bot.question_journal import QuestionJournal
 from bot.telegram_bot.retries import RetryingRateLimiter
 from bot.telegram_bot.shutdown import InFlight, stop_on_signals
 from bot.telegram_bot.startup_errors import describe_startup_failure
+from bot.telegram_bot.state_database import FILE_NAME as STATE_FILE_NAME
+from bot.telegram_bot.state_database import open_state_database
 from bot.telegram_bot.update_backpressure import BoundedUpdateQueue
 from retrieval import Engine
 
@@ -50,6 +55,8 @@ JOURNAL_GROUP = 1
 # Command menus: the default one, a Simplified Chinese one for users whose app is in Chinese,
 # and Traditional ones for the language codes Traditional Chinese apps send.
 COMMAND_MENUS = (("en", None), ("zh-Hans", "zh"), ("zh-Hant", "zh-hant"), ("zh-Hant", "zh-TW"))
+# The ports Telegram delivers webhook updates to (setWebhook refuses others).
+WEBHOOK_PORTS = (443, 80, 88, 8443)
 # How long a request waits for Telegram's answer (python-telegram-bot's default is 5 s): a send
 # that times out is not sent again (it may have been delivered), so give a slow Telegram time.
 SEND_TIMEOUT_SECONDS = 20.0
@@ -69,23 +76,30 @@ def build_application(
     commands registered and the health server started once connected (SettingsError without a
     token). Questions and votes go to `feedback`, by default the recorder the settings ask for
     (FeedbackSchemaError when its database is newer than this code); the application closes it
-    when it shuts down. `send_timeout`: seconds a request waits for Telegram's answer."""
+    when it shuts down. `send_timeout`: seconds a request waits for Telegram's answer. The
+    working state is in TELEGRAM_STATE_DATABASE_URL's PostgreSQL (ConnectionError when it cannot
+    be reached), else in the SQLite file beside the feedback database."""
     token = require_token(settings, "telegram_bot_token")
     feedback = feedback if feedback is not None else open_feedback(settings)
-    journal = QuestionJournal(journal_path(settings))
-    earlier = EarlierQuestions(journal_path(settings))
+    state = open_state_database(settings.telegram_state_database_url, journal_path(settings))
+    journal = QuestionJournal(state, worker_name(settings), settings.telegram_lease_seconds)
+    earlier, answered = EarlierQuestions(state), AnsweredQuestions(state)
     skip_repeated_tracebacks()
     readiness = readiness or Readiness()
     readiness.index_loaded = True
     readiness.embedding = engine.embedding_progress
     executor = ThreadPoolExecutor(RETRIEVAL_THREADS, thread_name_prefix="retrieval")
     health: dict[str, object] = {}
+    upkeep: list[asyncio.Task] = []
 
     async def post_init(application: Application) -> None:
         if isinstance(application.bot.rate_limiter, RetryingRateLimiter):
             application.bot.rate_limiter.online = True  # from now on, ride out network trouble
         await _register_commands(application)
-        _take_up_unanswered(application, journal)
+        _take_up(application, journal.take_over(own_too=True), "left unanswered when the bot last stopped")
+        trims = (earlier.forget_old, answered.forget_old)
+        take_up = partial(_take_up, application)
+        upkeep.append(asyncio.get_running_loop().create_task(keep_journal(journal, take_up, trims), name="journal upkeep"))
         health["runner"] = await start_health_server(readiness, settings.health_port)
         readiness.connected = True
         log.info("connected to Telegram as @%s", application.bot.username)
@@ -95,8 +109,9 @@ def build_application(
         if health.get("runner"):
             await health["runner"].cleanup()
         executor.shutdown(wait=False, cancel_futures=True)
-        journal.close()
-        earlier.close()
+        for task in upkeep:
+            task.cancel()
+        await asyncio.to_thread(_let_go, journal)
         await asyncio.to_thread(feedback.close)  # the queued writes finish first
 
     application = (
@@ -120,7 +135,7 @@ def build_application(
     inline_limiter = RateLimiter(settings.rate_limit_questions * INLINE_QUERIES_PER_QUESTION, settings.rate_limit_seconds)
     handlers = Handlers(
         engine, top_k=settings.top_k, limiter=limiter, inline_limiter=inline_limiter, executor=executor,
-        feedback=feedback, earlier=earlier,
+        feedback=feedback, earlier=earlier, answered=answered,
     )
     register_handlers(application, handlers, in_flight if in_flight is not None else InFlight())
     application.add_handler(TypeHandler(Update, _struck_off(journal)), group=JOURNAL_GROUP)
@@ -128,28 +143,45 @@ def build_application(
 
 
 def journal_path(settings: Settings) -> Path:
-    """The bot's working state (questions not yet answered, the questions behind recent answers):
-    beside the feedback database (the bot's data directory, $XDG_DATA_HOME/sora-quotes by default)."""
-    return (settings.feedback_db_path or default_database_path()).parent / JOURNAL_FILE_NAME
+    """The bot's working state when it has no TELEGRAM_STATE_DATABASE_URL (questions not yet
+    answered, the ids of handled updates, which answer belongs to which question): beside the
+    feedback database (the bot's data directory, $XDG_DATA_HOME/sora-quotes by default)."""
+    return (settings.feedback_db_path or default_database_path()).parent / STATE_FILE_NAME
+
+
+def worker_name(settings: Settings) -> str:
+    """The name this process's questions in hand are leased under: the same when it starts again
+    (so it takes up at once what it left), different for each worker sharing a database (one
+    host: each webhook worker has its own port)."""
+    if settings.telegram_mode == TelegramMode.webhook:
+        return f"{socket.gethostname()}:{settings.telegram_webhook_port}"
+    return socket.gethostname()
 
 
 def _struck_off(journal: QuestionJournal) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
     async def strike_off(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs after the handlers of the update have finished (not when cut off): it is answered."""
-        journal.done(update.update_id)
+        await asyncio.to_thread(journal.done, update.update_id)
 
     return strike_off
 
 
-def _take_up_unanswered(application: Application, journal: QuestionJournal) -> None:
-    """Queue the questions a crash left unanswered, before any new update is fetched."""
-    waiting = journal.waiting()
+def _take_up(application: Application, waiting: list[dict], why: str = "accepted by a worker that fell silent") -> None:
+    """Queue questions taken over (Bot API JSON): ahead of any update fetched after them."""
     if not waiting:
         return
-    log.info("answering %d question(s) left unanswered when the bot last stopped", len(waiting))
+    log.info("answering %d question(s) %s", len(waiting), why)
     for body in waiting:
         # put_nowait: past the queue's bound on purpose; the poller waits until these are handled.
         application.update_queue.put_nowait(Update.de_json(body, application.bot))
+
+
+def _let_go(journal: QuestionJournal) -> None:
+    """At shutdown: the questions still in hand go to whichever worker looks next; the database closes."""
+    try:
+        journal.release()
+    finally:
+        journal.database.close()
 
 
 def run(settings: Settings, engine: Engine) -> None:
@@ -159,7 +191,7 @@ def run(settings: Settings, engine: Engine) -> None:
     start-up: only once the bot has been online are network errors ridden out."""
     token = require_token(settings, "telegram_bot_token")
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
-    redact_secrets_in_logs([token, secret])
+    redact_secrets_in_logs([token, secret, *database_passwords(settings)])
     if settings.telegram_mode == TelegramMode.webhook:
         require_https_webhook(settings.telegram_webhook_url)
     readiness, in_flight = Readiness(), InFlight()
@@ -180,13 +212,20 @@ def run(settings: Settings, engine: Engine) -> None:
 
 
 def require_https_webhook(url: str | None) -> None:
-    """SettingsError unless `url` is an https:// address: Telegram sends updates only over HTTPS,
-    and refuses other addresses only once the bot is running."""
+    """SettingsError unless `url` is an https:// address on a port Telegram delivers to:
+    Telegram sends updates only over HTTPS, to WEBHOOK_PORTS, and refuses other addresses only
+    once the bot is running."""
     if not url:
         raise SettingsError("TELEGRAM_WEBHOOK_URL is required when TELEGRAM_MODE=webhook")
     parts = urlparse(url)
     if parts.scheme.lower() != "https" or not parts.hostname:
         raise SettingsError(f"TELEGRAM_WEBHOOK_URL must be an https:// address (Telegram sends updates only over HTTPS), not {url!r}")
+    try:
+        port = parts.port or 443
+    except ValueError:
+        port = None
+    if port not in WEBHOOK_PORTS:
+        raise SettingsError(f"TELEGRAM_WEBHOOK_URL must use port 443, 80, 88 or 8443 (the ones Telegram delivers to), not {url!r}")
 
 
 def _run_until_stopped(application: Application, settings: Settings, secret: str | None) -> None:

@@ -55,21 +55,24 @@ NEW_MESSAGES = filters.UpdateType.MESSAGE
 
 
 class Handlers:
-    """The handlers, sharing the engine, the per-user limits, the retrieval executor and the
-    feedback recorder (NoFeedback: no votes are offered)."""
+    """The handlers, sharing the engine, the per-user limits, the retrieval executor, the
+    feedback recorder (NoFeedback: no votes are offered) and what the working state remembers
+    of earlier answers (`earlier`: the question behind an answer; `answered`: the answer to a
+    question). That state is read and written on a thread: it may be a database elsewhere."""
 
     def __init__(
         self, engine: Engine, *, top_k: int, limiter: RateLimiter, inline_limiter: RateLimiter, executor: Executor,
         feedback: FeedbackRecorder | None = None, earlier: EarlierQuestions | None = None,
+        answered: AnsweredQuestions | None = None,
     ) -> None:
         self.engine = engine
         self.earlier = earlier
+        self.answered = answered
         self.feedback = feedback if feedback is not None else NoFeedback()
         self.top_k = top_k
         self.limiter = limiter
         self.executor = executor
         self.chat_lines = ChatLines()
-        self.answered = AnsweredQuestions()
         self.paging = Paging(self.retrieve_page, limiter, self.follow_up_answered_by)
         self.inline_mode = InlineMode(self.retrieve, inline_limiter, self.feedback)
 
@@ -81,25 +84,40 @@ class Handlers:
         call = partial(self.engine.answer, question, top_k=top_k or self.top_k, offset=offset, earlier=earlier)
         return await asyncio.get_running_loop().run_in_executor(self.executor, call)
 
-    def question_answered_by(self, message: Message | None) -> str | None:
+    async def question_answered_by(self, message: Message | None) -> str | None:
         """The question (as searched) that the bot's `message` answers, if remembered."""
         if message is None or self.earlier is None:
             return None
-        return self.earlier.question_of(message.chat_id, message.message_id)
+        return await asyncio.to_thread(self.earlier.question_of, message.chat_id, message.message_id)
 
-    def follow_up_answered_by(self, message: Message | None) -> str | None:
+    async def follow_up_answered_by(self, message: Message | None) -> str | None:
         """The follow-up (as searched, with its earlier question) that the bot's `message`
         answers, if remembered: its pages are of that question, not of the reply's text."""
         if message is None or self.earlier is None:
             return None
-        return self.earlier.question_of(message.chat_id, message.message_id, follow_ups_only=True)
+        return await asyncio.to_thread(
+            partial(self.earlier.question_of, message.chat_id, message.message_id, follow_ups_only=True)
+        )
 
-    def _earlier_question(self, message: Message, bot_id: int) -> str | None:
+    async def _earlier_question(self, message: Message, bot_id: int) -> str | None:
         """For a reply to one of the bot's answers, the question that answer answers."""
         replied = message.reply_to_message
         if replied is None or not replied.from_user or replied.from_user.id != bot_id:
             return None
-        return self.question_answered_by(replied)
+        return await self.question_answered_by(replied)
+
+    async def _answer_to(self, message: Message) -> int | None:
+        """The bot's answer to the question `message` (before its edit), if remembered."""
+        if self.answered is None:
+            return None
+        return await asyncio.to_thread(self.answered.answer_to, message.chat_id, message.message_id)
+
+    def _remember(self, question: Message, sent: Message, number: int, answer: Answer, follow_up: bool) -> None:
+        """Which answer (page `number` is `sent`) belongs to which question, both ways."""
+        if number == 1 and sent.chat_id == question.chat_id and self.answered is not None:  # (not when resent to a supergroup)
+            self.answered.remember(question.chat_id, question.message_id, sent.message_id)
+        if self.earlier is not None and not answer.small_talk:
+            self.earlier.remember(sent.chat_id, sent.message_id, answer.question, follow_up=follow_up)
 
     async def retrieve_page(self, question: str, offset: int) -> Answer:
         """The page of hits after `offset` that "More" and "Prev" show, off the event loop."""
@@ -143,7 +161,7 @@ class Handlers:
         question = question_in(message, context.bot.bot)
         if not question or is_other_command(message):
             return
-        await self._answer(message, question, context, replacing=self.answered.answer_to(message.chat_id, message.message_id))
+        await self._answer(message, question, context, replacing=await self._answer_to(message))
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice…: say that the bot reads text (in groups, only when addressed)."""
@@ -207,7 +225,7 @@ class Handlers:
                 return
             # Fire and forget: the indicator is a nicety that must never delay or cost the answer.
             context.application.create_task(_show_typing(message), name="typing")
-            earlier = self._earlier_question(message, context.bot.id)
+            earlier = await self._earlier_question(message, context.bot.id)
             answer = await self.retrieve(question, earlier=earlier)
             answer_id = self.feedback.record_question(PLATFORM, person(message), answer)
             pages = render_telegram_reply(answer)
@@ -219,10 +237,7 @@ class Handlers:
                 if number == 1 and edited:
                     continue
                 sent = await send_reply(message, page, reply_markup=keyboard if number == len(pages) else None)
-                if number == 1 and sent.chat_id == message.chat_id:  # (not when resent to a supergroup)
-                    self.answered.remember(message.chat_id, message.message_id, sent.message_id)
-                if self.earlier is not None and not answer.small_talk:
-                    self.earlier.remember(sent.chat_id, sent.message_id, answer.question, follow_up=earlier is not None)
+                await asyncio.to_thread(self._remember, message, sent, number, answer, earlier is not None)
         finally:
             place.leave()
 

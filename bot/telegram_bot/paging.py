@@ -31,7 +31,7 @@ class Paging:
 
     def __init__(
         self, retrieve_page: RetrievePage, limiter: RateLimiter,
-        follow_up_behind: Callable[[Message | None], str | None] = lambda message: None,
+        follow_up_behind: Callable[[Message | None], Awaitable[str | None]] | None = None,
     ) -> None:
         self.retrieve_page = retrieve_page
         self.limiter = limiter
@@ -45,7 +45,8 @@ class Paging:
         message = query.message if isinstance(query.message, Message) else None
         question = _question_behind(message, context.bot.bot)
         parsed = parse_more_callback(query.data)
-        remembered = self.follow_up_behind(message)  # a follow-up's pages: of the question searched
+        # A follow-up's pages: of the question searched.
+        remembered = await self.follow_up_behind(message) if self.follow_up_behind else None
         if parsed and remembered and question_digest(remembered) == parsed[1]:
             question = remembered
         if not parsed or not question or question_digest(question) != parsed[1]:

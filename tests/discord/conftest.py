@@ -12,7 +12,7 @@ from bot.discord_bot.app import build_client, point_at_api
 from bot.discord_bot.client import QuotesClient
 from bot.health import Readiness
 from bot.settings import load_settings
-from tests.standins.discord_server import SAFETY_DEADLINE, DiscordStandIn, InteractionRecord
+from tests.standins.discord_server import SAFETY_DEADLINE, DiscordStandIn, Guild, InteractionRecord
 
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMg.stand-in.secret-token-value"
 
@@ -29,11 +29,13 @@ async def discord_api(monkeypatch) -> DiscordStandIn:
 
 
 async def start_bot(discord_api: DiscordStandIn, engine, readiness: Readiness | None = None,
-                    **settings: Any) -> tuple[QuotesClient, asyncio.Task]:
-    """Log the bot in against the stand-in and wait until it has synced its commands and is ready."""
+                    client_options: dict[str, Any] | None = None, **settings: Any) -> tuple[QuotesClient, asyncio.Task]:
+    """Log the bot in against the stand-in and wait until it has synced its commands and is ready
+    (`client_options` go to the client, `settings` to the settings)."""
     values = {"discord_bot_token": TOKEN, "health_port": 0, "rate_limit_questions": 1000, "rate_limit_seconds": 60}
     point_at_api(discord_api.api_url)
-    client = build_client(load_settings(**(values | settings)), engine, readiness, guild_ready_timeout=0.01)
+    client = build_client(load_settings(**(values | settings)), engine, readiness, guild_ready_timeout=0.01,
+                          **(client_options or {}))
     task = asyncio.create_task(client.start(TOKEN))
     await discord_api.wait_until(lambda: client.is_ready() or task.done())
     if task.done():
@@ -69,14 +71,14 @@ class DiscordUser:
         self.profile = discord_api.user(user_id, name)
         self.locale = locale
 
-    async def use(self, command: str, dm: bool = False, **options: Any) -> InteractionRecord:
-        """Run a slash command with its options filled in."""
-        payload = self.discord.slash_command(command, self.profile, dm=dm, locale=self.locale, **options)
+    async def use(self, command: str, dm: bool = False, guild: Guild | None = None, **options: Any) -> InteractionRecord:
+        """Run a slash command with its options filled in (in `guild`, by default the first one)."""
+        payload = self.discord.slash_command(command, self.profile, dm=dm, locale=self.locale, guild=guild, **options)
         return await self.discord.send_interaction(payload)
 
-    async def ask(self, question: str, **options: Any) -> dict[str, Any]:
-        """/ask `question`, and the reply the user sees."""
-        record = await self.use("ask", question=question, **options)
+    async def ask(self, question: str, guild: Guild | None = None, **options: Any) -> dict[str, Any]:
+        """/ask `question` (in `guild`, by default the first one), and the reply the user sees."""
+        record = await self.use("ask", guild=guild, question=question, **options)
         return (await self.discord.reply_to(record))[0]
 
     async def press(self, message: dict[str, Any], label: str) -> dict[str, Any]:

@@ -1,16 +1,24 @@
 """A stand-in for Discord on 127.0.0.1: the HTTP API (under /api/v10) and the gateway WebSocket.
 
 The real discord.py client logs in against it (point `discord.http.Route.BASE` at `api_url`;
-GET /gateway/bot names the gateway), gets HELLO, IDENTIFYs to READY, has its heartbeats
-ACKed, syncs its commands and receives INTERACTION_CREATE and MESSAGE_CREATE dispatches. The
-replies it sends back (interaction callbacks, follow-ups, channel messages) are checked against
+GET /gateway/bot names the gateway and the recommended shard count), gets HELLO, IDENTIFYs to
+READY, has its heartbeats ACKed, syncs its commands and receives INTERACTION_CREATE and
+MESSAGE_CREATE dispatches. Sharding is Discord's: each connection IDENTIFYs as one shard
+("shard": [id, count]; 4010 for an invalid one, 4011 when the count is below `required_shards`),
+and gets READY and GUILD_CREATE for the guilds on that shard only, and only the events of those
+guilds ((guild id >> 22) % count == id) or, on shard 0, of DMs; two connections holding the same
+shard both get its events, as on Discord. `add_guild(shard_id, shard_count)` adds a guild that
+lands on a given shard. The replies it sends back (interaction callbacks, follow-ups, channel messages) are checked against
 Discord's limits, answered as Discord would (400 for a bad body, 404 for an interaction answered
 after 3 seconds) and recorded in `calls`. `fail_next` makes one request answer 429 or 500.
 
 Run on its own (for end-to-end tests):
     python -m tests.standins.discord_server --host 127.0.0.1 --port 8900
-with control endpoints: POST /_test/interaction {"command": "ask", "question": ..., "user_id": ...},
+with control endpoints: POST /_test/interaction {"command": "ask", "question": ..., "user_id": ...,
+"guild_id": ... (optional: one of the guilds, else the first)},
 POST /_test/message {"content": ..., "user_id": ..., "dm": bool, "mention": bool},
+POST /_test/guild {"shard": id, "count": count} (a new guild on that shard: its "guild_id", and
+the "connected_shards" as [id, count] pairs),
 GET /_test/calls (the recorded requests: method, path, query, json, status) and GET /_test/ready
 (200 once a client has IDENTIFIED).
 """
@@ -64,6 +72,9 @@ COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")
 GATEWAY_OPS = {
     "DISPATCH": 0, "HEARTBEAT": 1, "IDENTIFY": 2, "RESUME": 6, "INVALID_SESSION": 9, "HELLO": 10, "HEARTBEAT_ACK": 11,
 }
+# The gateway's close codes for a shard it will not take.
+INVALID_SHARD = 4010
+SHARDING_REQUIRED = 4011
 
 
 @dataclass
@@ -95,6 +106,8 @@ class InteractionRecord:
 
     payload: dict[str, Any]
     dispatched_at: float
+    # The shards ([id, count]) of the gateway connections it was delivered on.
+    delivered_to: list[tuple[int, int]] = field(default_factory=list)
     callback: dict[str, Any] | None = None
     callback_at: float | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
@@ -205,12 +218,26 @@ def problems_with_commands(commands: list[dict[str, Any]]) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class Guild:
+    """A server the bot is in: its id (which decides its shard), its one text channel and the bot's role."""
+
+    id: str
+    channel_id: str
+    bot_role_id: str
+
+    def shard(self, shard_count: int) -> int:
+        """The shard whose connection gets this guild's events."""
+        return (int(self.id) >> 22) % shard_count
+
+
 class GatewaySession:
     """One client's WebSocket: JSON text frames, or one zlib stream when it asked for zlib-stream."""
 
     def __init__(self, ws: web.WebSocketResponse, compress: bool) -> None:
         self.ws = ws
         self.identified = False
+        self.shard: tuple[int, int] = (0, 1)  # [id, count] from IDENTIFY (none given: the only shard)
         self._compressor = zlib.compressobj() if compress else None
         self._lock = asyncio.Lock()
 
@@ -242,6 +269,10 @@ class DiscordStandIn:
         # The bot's managed role, made when it joined; the @picker offers it beside the bot itself.
         self.bot_role_id = "1200000000000000003"
         self.role_permissions: dict[str, int] = {self.guild_id: DEFAULT_PERMISSIONS, self.bot_role_id: DEFAULT_PERMISSIONS}
+        # Every guild the bot is in, the first one above; the channel overwrites below are its.
+        self.guilds: dict[str, Guild] = {self.guild_id: Guild(self.guild_id, self.channel_id, self.bot_role_id)}
+        self.recommended_shards = 1  # what GET /gateway/bot says
+        self.required_shards = 1  # fewer in an IDENTIFY: close 4011
         self.overwrites: list[dict[str, Any]] = []
         self.message_content_intent_granted = False  # the intent switched on in the developer portal
         self.reactions: list[tuple[str, str, str]] = []  # (channel, message, emoji) the bot added
@@ -256,7 +287,7 @@ class DiscordStandIn:
         self.identifies = 0  # IDENTIFYs received, each a new session
         self.resumes = 0  # sessions resumed
         self.failed_resumes = 0  # RESUMEs refused with op 9
-        self._sessions_alive: set[str] = set()
+        self._sessions_alive: dict[str, tuple[int, int]] = {}  # session id: its shard
         self._refuse_next_resume = False
         # The REST API accepts the token but the gateway closes with 4004 (a token reset meanwhile).
         self.gateway_refuses_token = False
@@ -288,6 +319,7 @@ class DiscordStandIn:
         app.router.add_get("/gateway", self._gateway)
         app.router.add_post("/_test/interaction", self._control_interaction)
         app.router.add_post("/_test/message", self._control_message)
+        app.router.add_post("/_test/guild", self._control_guild)
         app.router.add_get("/_test/calls", self._control_calls)
         app.router.add_get("/_test/ready", self._control_ready)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._api)
@@ -306,6 +338,11 @@ class DiscordStandIn:
             await session.ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
+
+    @property
+    def connected_shards(self) -> list[tuple[int, int]]:
+        """The shards ([id, count]) of the identified connections, one entry per connection."""
+        return sorted(session.shard for session in self._sessions if session.identified)
 
     async def drop_connections(self, code: int = 4000) -> None:
         """Close every gateway connection as Discord does on an unknown error (the client
@@ -328,7 +365,7 @@ class DiscordStandIn:
     # --- the guild, its roles and the channel's permissions ------------------------------------
 
     def role_payload(self, role_id: str) -> dict[str, Any]:
-        everyone = role_id == self.guild_id
+        everyone = role_id in self.guilds
         role: dict[str, Any] = {
             "id": role_id, "name": "@everyone" if everyone else "Quotes", "color": 0, "hoist": False,
             "position": 0 if everyone else 1, "permissions": str(self.role_permissions[role_id]),
@@ -338,10 +375,27 @@ class DiscordStandIn:
             role["tags"] = {"bot_id": self.bot_user["id"]}
         return role
 
-    def channel_payload(self) -> dict[str, Any]:
-        return {"id": self.channel_id, "type": 0, "guild_id": self.guild_id, "name": "general", "position": 0,
-                "permission_overwrites": self.overwrites, "nsfw": False, "parent_id": None,
-                "rate_limit_per_user": 0, "flags": 0, "topic": None, "last_message_id": None}
+    def channel_payload(self, guild: Guild | None = None) -> dict[str, Any]:
+        """The text channel of `guild` (the first guild's by default)."""
+        guild = guild or self.guilds[self.guild_id]
+        return {"id": guild.channel_id, "type": 0, "guild_id": guild.id, "name": "general", "position": 0,
+                "permission_overwrites": self.overwrites if guild.id == self.guild_id else [], "nsfw": False,
+                "parent_id": None, "rate_limit_per_user": 0, "flags": 0, "topic": None, "last_message_id": None}
+
+    async def add_guild(self, shard_id: int, shard_count: int) -> Guild:
+        """The bot joins a new guild whose id puts it on shard `shard_id` of `shard_count`; the
+        connection holding that shard hears GUILD_CREATE."""
+        elapsed_ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+        timestamp = elapsed_ms - elapsed_ms % shard_count + shard_id  # id >> 22 is the timestamp
+        guild = Guild(str((timestamp << 22) + next(self._counter)), self.snowflake(), self.snowflake())
+        self.guilds[guild.id] = guild
+        self.role_permissions[guild.id] = self.role_permissions[guild.bot_role_id] = DEFAULT_PERMISSIONS
+        if any(session.identified for session in self._sessions):
+            await self.dispatch("GUILD_CREATE", self.guild_payload(guild))
+        return guild
+
+    def guild_of_channel(self, channel_id: str) -> Guild | None:
+        return next((guild for guild in self.guilds.values() if guild.channel_id == channel_id), None)
 
     async def start_thread(self, starter: dict[str, Any], name: str = "follow-up") -> dict[str, Any]:
         """Someone starts a public thread from the message `starter` (its id becomes the
@@ -357,26 +411,34 @@ class DiscordStandIn:
         await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
         return thread
 
-    def guild_payload(self) -> dict[str, Any]:
-        """The guild as GUILD_CREATE sends it: its roles, the bot's member and the one text channel."""
-        bot_member = {"user": self.bot_user, "roles": [self.bot_role_id], "joined_at": now_iso(), "deaf": False,
+    def guild_payload(self, guild: Guild | None = None) -> dict[str, Any]:
+        """The guild (the first by default) as GUILD_CREATE sends it: its roles, the bot's member
+        and the one text channel."""
+        guild = guild or self.guilds[self.guild_id]
+        bot_member = {"user": self.bot_user, "roles": [guild.bot_role_id], "joined_at": now_iso(), "deaf": False,
                       "mute": False, "flags": 0}
         return {
-            "id": self.guild_id, "name": "Test server", "icon": None, "splash": None, "discovery_splash": None,
+            "id": guild.id, "name": "Test server", "icon": None, "splash": None, "discovery_splash": None,
             "owner_id": "1300000000000000099", "afk_channel_id": None, "afk_timeout": 300,
             "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
-            "roles": [self.role_payload(self.guild_id), self.role_payload(self.bot_role_id)], "emojis": [],
+            "roles": [self.role_payload(guild.id), self.role_payload(guild.bot_role_id)], "emojis": [],
             "features": [], "mfa_level": 0, "application_id": None, "system_channel_id": None,
             "system_channel_flags": 0, "rules_channel_id": None, "vanity_url_code": None, "description": None,
             "banner": None, "premium_tier": 0, "preferred_locale": "en-US", "public_updates_channel_id": None,
             "nsfw_level": 0, "stickers": [], "premium_progress_bar_enabled": False, "joined_at": now_iso(),
             "large": False, "unavailable": False, "member_count": 2, "members": [bot_member],
-            "channels": [self.channel_payload()], "threads": [], "presences": [], "voice_states": [],
+            "channels": [self.channel_payload(guild)], "threads": [], "presences": [], "voice_states": [],
             "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
         }
 
+    def guild_permissions(self, guild: Guild) -> int:
+        """The bot's permissions in `guild`'s channel (only the first guild's channel has overwrites)."""
+        if guild.id == self.guild_id:
+            return self.bot_permissions()
+        return self.role_permissions[guild.id] | self.role_permissions[guild.bot_role_id]
+
     def bot_permissions(self) -> int:
-        """The bot's permissions in the channel, computed as Discord (and discord.py) do: the roles'
+        """The bot's permissions in the first guild's channel, computed as Discord (and discord.py) do: the roles'
         permissions, then the @everyone overwrite, then role overwrites, then the member's."""
         allowed = self.role_permissions[self.guild_id] | self.role_permissions[self.bot_role_id]
         if allowed & ADMINISTRATOR:
@@ -452,21 +514,23 @@ class DiscordStandIn:
                      mention_roles: list[str] | None = None, reply_to: dict[str, Any] | None = None,
                      ping_reply: bool = True, embeds: list[dict[str, Any]] | None = None,
                      attachments: list[dict[str, Any]] | None = None, thread: dict[str, Any] | None = None,
-                     ) -> dict[str, Any]:
-        """A MESSAGE_CREATE payload from `author`, in the test guild's channel or in a DM; a reply
-        to `reply_to` carries it as `referenced_message`, and pings its author unless `ping_reply`
-        is off (Discord's "@ON" toggle in the reply bar). In `thread`, it is posted there."""
+                     guild: Guild | None = None) -> dict[str, Any]:
+        """A MESSAGE_CREATE payload from `author`, in the channel of `guild` (the first by
+        default) or in a DM; a reply to `reply_to` carries it as `referenced_message`, and pings
+        its author unless `ping_reply` is off (Discord's "@ON" toggle in the reply bar). In
+        `thread`, it is posted there."""
+        guild = guild or self.guilds[self.guild_id]
         mentions = list(mentions or [])
         message = {
             "id": self.snowflake(),
-            "channel_id": self.dm_channel_id(author) if dm else (thread["id"] if thread else self.channel_id),
+            "channel_id": self.dm_channel_id(author) if dm else (thread["id"] if thread else guild.channel_id),
             "author": author, "content": content, "timestamp": now_iso(), "edited_timestamp": None,
             "tts": False, "mention_everyone": mention_everyone, "mentions": mentions,
             "mention_roles": list(mention_roles or []), "attachments": list(attachments or []),
             "embeds": list(embeds or []), "pinned": False, "type": 0, "flags": 0, "components": [],
         }
         if not dm:
-            message["guild_id"] = self.guild_id
+            message["guild_id"] = guild.id
             message["member"] = {"roles": [], "joined_at": now_iso(), "deaf": False, "mute": False, "flags": 0}
         if reply_to is not None:
             message["type"] = 19
@@ -481,13 +545,18 @@ class DiscordStandIn:
         return str(int(user["id"]) + 7)
 
     def interaction(self, kind: int, data: dict[str, Any], user: dict[str, Any], dm: bool = False,
-                    locale: str = "en-US", message: dict[str, Any] | None = None) -> dict[str, Any]:
-        """An INTERACTION_CREATE payload of type `kind` (2 command, 3 component) from `user`."""
+                    locale: str = "en-US", message: dict[str, Any] | None = None,
+                    guild: Guild | None = None) -> dict[str, Any]:
+        """An INTERACTION_CREATE payload of type `kind` (2 command, 3 component) from `user`, in
+        `guild` (by default the guild of `message`, else the first) or in a DM."""
         interaction_id = self.snowflake()
+        if guild is None:
+            guild = self.guilds.get((message or {}).get("guild_id") or self.guild_id, self.guilds[self.guild_id])
         payload: dict[str, Any] = {
             "id": interaction_id, "application_id": self.application_id, "type": kind, "data": data,
             "token": f"interaction-token-{interaction_id}", "version": 1, "locale": locale,
-            "app_permissions": str(self.bot_permissions()), "entitlements": [], "attachment_size_limit": 10485760,
+            "app_permissions": str(self.guild_permissions(guild)), "entitlements": [],
+            "attachment_size_limit": 10485760,
         }
         if dm:
             channel_id = self.dm_channel_id(user)
@@ -495,19 +564,20 @@ class DiscordStandIn:
                            channel_id=channel_id, channel={"id": channel_id, "type": 1, "recipients": [user], "flags": 0})
         else:
             payload.update(
-                guild_id=self.guild_id, guild_locale="en-US", context=0, channel_id=self.channel_id,
-                authorizing_integration_owners={"0": self.guild_id},
+                guild_id=guild.id, guild_locale="en-US", context=0, channel_id=guild.channel_id,
+                authorizing_integration_owners={"0": guild.id},
                 member={"user": user, "roles": [], "joined_at": now_iso(), "deaf": False, "mute": False,
                         "flags": 0, "permissions": "2248473465835073"},
-                channel=self.channel_payload(),
+                channel=self.channel_payload(guild),
             )
         if message is not None:
             payload["message"] = message
         return payload
 
     def slash_command(self, name: str, user: dict[str, Any], dm: bool = False, locale: str = "en-US",
-                      **options: Any) -> dict[str, Any]:
-        """A slash command as Discord sends it once a user has filled in its options."""
+                      guild: Guild | None = None, **options: Any) -> dict[str, Any]:
+        """A slash command as Discord sends it once a user has filled in its options, in `guild`
+        (the first by default) or a DM."""
         command, guild_id = self.registered(name, kind=1)
         for option in command.get("options") or []:
             value = options.get(option["name"])
@@ -521,7 +591,7 @@ class DiscordStandIn:
         }
         if guild_id:
             data["guild_id"] = guild_id
-        return self.interaction(2, data, user, dm, locale)
+        return self.interaction(2, data, user, dm, locale, guild=guild)
 
     def context_menu(self, name: str, target: dict[str, Any], user: dict[str, Any], locale: str = "en-US") -> dict[str, Any]:
         """A message context-menu command used on `target`."""
@@ -549,27 +619,35 @@ class DiscordStandIn:
         """Dispatch INTERACTION_CREATE, timing the 3-second rule from now."""
         record = InteractionRecord(payload, time.perf_counter())
         self.interactions[payload["id"]] = record
-        await self.dispatch("INTERACTION_CREATE", payload)
+        record.delivered_to = await self.dispatch("INTERACTION_CREATE", payload)
         return record
 
     async def send_interactions(self, payloads: list[dict[str, Any]]) -> list[InteractionRecord]:
         """Dispatch many interactions back to back, as a burst."""
         return [await self.send_interaction(payload) for payload in payloads]
 
-    async def send_message(self, message: dict[str, Any]) -> None:
-        """Dispatch MESSAGE_CREATE, with what the client may not read withheld."""
-        await self.dispatch("MESSAGE_CREATE", self.as_delivered(message))
+    async def send_message(self, message: dict[str, Any]) -> list[tuple[int, int]]:
+        """Dispatch MESSAGE_CREATE, with what the client may not read withheld; the shards it went to."""
+        return await self.dispatch("MESSAGE_CREATE", self.as_delivered(message))
 
     def age_interaction(self, record: InteractionRecord, seconds: float) -> None:
         """Make `record` `seconds` older, e.g. past the 15 minutes its token lives."""
         record.dispatched_at -= seconds
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        sessions = [s for s in self._sessions if s.identified]
-        if not sessions:
+    async def dispatch(self, event: str, data: dict[str, Any]) -> list[tuple[int, int]]:
+        """Send `event` on every connection holding its shard (that of its guild; shard 0 for
+        DMs); the shards it went to. RuntimeError when no connection holds it."""
+        identified = [s for s in self._sessions if s.identified]
+        if not identified:
             raise RuntimeError("no client is connected to the stand-in gateway")
+        guild_id = data.get("id") if event == "GUILD_CREATE" else data.get("guild_id")
+        sessions = [s for s in identified if s.shard[0] == ((int(guild_id) >> 22) % s.shard[1] if guild_id else 0)]
+        if not sessions:
+            raise RuntimeError(f"no client connected to the stand-in gateway holds the shard of {event} "
+                               f"(guild {guild_id or 'none: a DM, shard 0'}); connected: {self.connected_shards}")
         for session in sessions:
             await session.send({"op": 0, "t": event, "s": next(self._sequence), "d": data})
+        return [session.shard for session in sessions]
 
     # --- what tests read -------------------------------------------------------------------
 
@@ -633,19 +711,31 @@ class DiscordStandIn:
             if self.gateway_refuses_token or (self.token is not None and data.get("token") != self.token):
                 await session.ws.close(code=4004, message=b"Authentication failed.")
                 return
+            shard = data.get("shard", [0, 1])
+            if not (isinstance(shard, list) and len(shard) == 2 and all(isinstance(n, int) for n in shard)
+                    and 0 <= shard[0] < shard[1]):
+                await session.ws.close(code=INVALID_SHARD, message=b"Invalid shard.")
+                return
+            if shard[1] < self.required_shards:
+                await session.ws.close(code=SHARDING_REQUIRED, message=b"Sharding required.")
+                return
             self.identify = {key: value for key, value in data.items() if key != "token"}
             self.identifies += 1
             session.identified = True
+            session.shard = (shard[0], shard[1])
             session_id = f"session-{self.snowflake()}"
-            self._sessions_alive.add(session_id)
+            self._sessions_alive[session_id] = session.shard
+            guilds = [guild for guild in self.guilds.values() if guild.shard(shard[1]) == shard[0]]
             ready = {
-                "v": 10, "user": self.bot_user, "guilds": [{"id": self.guild_id, "unavailable": True}],
-                "session_id": session_id, "shard": data.get("shard", [0, 1]),
+                "v": 10, "user": self.bot_user, "guilds": [{"id": guild.id, "unavailable": True} for guild in guilds],
+                "session_id": session_id, "shard": shard,
                 "resume_gateway_url": self.gateway_url, "application": {"id": self.application_id, "flags": 0},
                 "private_channels": [], "relationships": [],
             }
             await session.send({"op": 0, "t": "READY", "s": next(self._sequence), "d": ready})
-            await session.send({"op": 0, "t": "GUILD_CREATE", "s": next(self._sequence), "d": self.guild_payload()})
+            for guild in guilds:
+                await session.send({"op": 0, "t": "GUILD_CREATE", "s": next(self._sequence),
+                                    "d": self.guild_payload(guild)})
             self.identified.set()
         elif op == GATEWAY_OPS["RESUME"]:
             if self._refuse_next_resume or data.get("session_id") not in self._sessions_alive:
@@ -654,6 +744,7 @@ class DiscordStandIn:
                 await session.send({"op": GATEWAY_OPS["INVALID_SESSION"], "d": False})
                 return
             session.identified = True
+            session.shard = self._sessions_alive[data["session_id"]]
             self.resumes += 1
             await session.send({"op": 0, "t": "RESUMED", "s": next(self._sequence), "d": {}})
 
@@ -734,7 +825,7 @@ class DiscordStandIn:
 
     async def _gateway_bot(self, call: Call, body: Any) -> web.Response:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+        return _json({"url": self.gateway_url, "shards": self.recommended_shards, "session_start_limit": limit})
 
     async def _put_commands(self, call: Call, body: Any, app: str, guild: str | None = None) -> web.Response:
         if app != self.application_id:
@@ -936,8 +1027,9 @@ class DiscordStandIn:
             "tts": False, "timestamp": now_iso(), "edited_timestamp": None,
             **({"message_reference": body["message_reference"]} if body.get("message_reference") else {}),
         }
-        if channel_id == self.channel_id:
-            message["guild_id"] = self.guild_id
+        guild = self.guild_of_channel(channel_id)
+        if guild is not None:
+            message["guild_id"] = guild.id
         self.messages_by_id[message["id"]] = message
         return message
 
@@ -949,8 +1041,12 @@ class DiscordStandIn:
         options = {"question": spec.get("question", "")} if spec.get("command", "ask") == "ask" else {}
         if spec.get("private") is not None:
             options["private"] = bool(spec["private"])
+        guild = self.guilds.get(str(spec.get("guild_id", self.guild_id)))
+        if guild is None:
+            return web.json_response({"error": f"the bot is in no guild {spec['guild_id']}"}, status=409)
         try:
-            payload = self.slash_command(spec.get("command", "ask"), user, dm=bool(spec.get("dm")), **options)
+            payload = self.slash_command(spec.get("command", "ask"), user, dm=bool(spec.get("dm")), guild=guild,
+                                         **options)
             await self.send_interaction(payload)
         except (LookupError, RuntimeError, ValueError) as error:
             return web.json_response({"error": str(error)}, status=409)
@@ -973,6 +1069,17 @@ class DiscordStandIn:
 
     async def _control_calls(self, request: web.Request) -> web.Response:
         return web.json_response([call.to_dict() for call in self.calls])
+
+    async def _control_guild(self, request: web.Request) -> web.Response:
+        spec = await request.json()
+        try:
+            shard_id, shard_count = int(spec["shard"]), int(spec["count"])
+        except (KeyError, TypeError, ValueError):
+            return web.json_response({"error": 'expected {"shard": id, "count": count}'}, status=400)
+        if not 0 <= shard_id < shard_count:
+            return web.json_response({"error": f"no shard {shard_id} of {shard_count}"}, status=400)
+        guild = await self.add_guild(shard_id, shard_count)
+        return web.json_response({"guild_id": guild.id, "connected_shards": self.connected_shards})
 
     async def _control_ready(self, request: web.Request) -> web.Response:
         ready = self.identified.is_set()

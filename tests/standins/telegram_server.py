@@ -10,11 +10,20 @@ released, and it models what a live deployment meets: chats that blocked or remo
 posting in groups (sender_chat), captions, edited messages, and Telegram's cache of inline
 answers (shared by everyone asking the same query unless the answer is personal).
 
+After setWebhook it delivers updates as Telegram does: each POSTed as JSON to the webhook's
+https:// URL (on the ports Telegram allows) with the X-Telegram-Bot-Api-Secret-Token header, up
+to max_connections at once, and again after a pause until it gets a 2xx (a connection error, a
+timeout or any other status is a failure); getUpdates is refused (409) while a webhook is set.
+A test can deliver an update a second time (`deliver_again`), as Telegram does when a 2xx was
+lost on the way. The API can be reached at more than one address (`listen_also`), and each call
+records the port it came in on, so that a test can tell bot processes apart.
+
 Run it alone for end-to-end tests:
 
     python -m tests.standins.telegram_server --host 127.0.0.1 --port 8081
 
-with control endpoints `POST /_test/message` ({"chat_id", "user_id", "text", "language_code"})
+(with `--webhook-ca proxy.crt` to trust a proxy's self-signed certificate when delivering to a
+webhook) with control endpoints `POST /_test/message` ({"chat_id", "user_id", "text", "language_code"})
 to enqueue a private-chat message, and `GET /_test/calls` for the calls recorded so far.
 """
 
@@ -26,12 +35,15 @@ import itertools
 import json
 import random
 import re
+import ssl
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any, Callable
+from urllib.parse import urlparse
 
+import aiohttp
 from aiohttp import web
 
 BOT_ID = 7000000001
@@ -43,6 +55,16 @@ LONG_POLL_CAP_SECONDS = 30
 GROUP_ANONYMOUS_BOT = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
 # Methods that send something into a chat: the ones a blocked or migrated chat refuses.
 SENDING_METHODS = {"sendMessage", "sendChatAction", "sendPhoto", "sendDocument", "copyMessage", "forwardMessage"}
+# Telegram's rules for webhooks (setWebhook): these ports only, 1-100 connections (40 by default),
+# a secret token of these characters.
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+WEBHOOK_MAX_CONNECTIONS = 40
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Delivery to a webhook: how long one POST may take, the pauses between attempts (doubling, at
+# most the last), and how many attempts an update gets before it is dropped (a safety net).
+WEBHOOK_TIMEOUT_SECONDS = 60.0
+WEBHOOK_RETRY_PAUSES = (0.1, 2.0)
+WEBHOOK_ATTEMPTS = 200
 
 # Telegram's HTML parse mode: these tags (with these attributes) and these named entities only.
 ALLOWED_TAGS: dict[str, set[str]] = {
@@ -173,15 +195,34 @@ class Call:
     status: int = 200
     result: Any = None
     at: float = field(default_factory=time.monotonic)
+    port: int = 0  # the port of the stand-in's address the call came in on
 
     def to_json(self) -> dict[str, Any]:
         return {"method": self.method, "params": self.params, "status": self.status}
 
 
+@dataclass
+class Delivery:
+    """One attempt to deliver an update to the webhook: the HTTP status it got (0: no answer,
+    the connection failed or timed out)."""
+
+    update_id: int
+    status: int
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def succeeded(self) -> bool:
+        return 200 <= self.status < 300
+
+
 class TelegramStandIn:
     """The Bot API as one bot sees it, with the users' side to drive it from tests."""
 
-    def __init__(self, bot_username: str = BOT_USERNAME, bot_id: int = BOT_ID) -> None:
+    def __init__(
+        self, bot_username: str = BOT_USERNAME, bot_id: int = BOT_ID, webhook_ssl: ssl.SSLContext | None = None
+    ) -> None:
+        """`webhook_ssl`: whom to trust when delivering to an https:// webhook (by default the
+        system's certificate authorities, as Telegram)."""
         self.bot = {
             "id": bot_id, "is_bot": True, "first_name": "Sora Quotes", "username": bot_username,
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True,
@@ -216,6 +257,16 @@ class TelegramStandIn:
         self._changed: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # The webhook set (setWebhook's parameters), and its deliveries.
+        self.webhook: dict[str, Any] | None = None
+        self.deliveries: list[Delivery] = []
+        self.acknowledged: set[int] = set()  # update ids a webhook answered with a 2xx
+        self._webhook_ssl = webhook_ssl
+        self._again: deque[dict[str, Any]] = deque()
+        self._delivering: set[int] = set()
+        self.given_up: set[int] = set()  # update ids dropped after WEBHOOK_ATTEMPTS failures
+        self._delivery_tasks: set[asyncio.Task] = set()
+        self._delivery_loop: asyncio.Task | None = None
 
     # --- serving -------------------------------------------------------------------------
 
@@ -235,11 +286,22 @@ class TelegramStandIn:
         self.port = site._server.sockets[0].getsockname()[1]  # the port chosen when port=0
         self.host = host
 
+    async def listen_also(self) -> str:
+        """The Bot API at one more address (another port on the same host), sharing everything
+        with the first: what to give a second bot process as `base_url`."""
+        site = web.TCPSite(self._runner, self.host, 0)
+        await site.start()
+        return f"http://{self.host}:{site._server.sockets[0].getsockname()[1]}/bot"
+
     async def stop(self) -> None:
         # Long polls still open (a bot that was killed leaves one) end now, not at their timeout:
         # the server's clean-up waits for every request in progress.
         self._stopping = True
         await self._notify()
+        tasks = [task for task in (self._delivery_loop, *self._delivery_tasks) if task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         if self._runner:
             await self._runner.cleanup()
 
@@ -322,15 +384,16 @@ class TelegramStandIn:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await _read_parameters(request)
+        port = _arrived_on(request)
         held = self._held.get(method)
         if held is not None:
-            self.calls.append(Call(method, params, 0))  # status 0: still open
+            self.calls.append(Call(method, params, 0, port=port))  # status 0: still open
             await self._notify()
             await held.wait()
             self.calls.pop(next(i for i, c in enumerate(self.calls) if c.params is params and c.status == 0))
         failed = self._injected_failure(method, params.get("chat_id"))
         if failed is not None:
-            self.calls.append(Call(method, params, failed.status))
+            self.calls.append(Call(method, params, failed.status, port=port))
             await self._notify()
             return failed
         handler = getattr(self, f"_api_{method}", None)
@@ -339,11 +402,11 @@ class TelegramStandIn:
                 raise APIError(404, "Not Found: method not found")
             result = await handler(params) if method == "getUpdates" else handler(params)
         except APIError as error:
-            self.calls.append(Call(method, params, error.code))
+            self.calls.append(Call(method, params, error.code, port=port))
             await self._notify()
             return _error_response(error)
         if method != "getUpdates":
-            self.calls.append(Call(method, params, 200, result))
+            self.calls.append(Call(method, params, 200, result, port=port))
             await self._notify()
         slow = self._slow.get(method)
         if slow:
@@ -356,10 +419,38 @@ class TelegramStandIn:
         return self.bot
 
     def _api_deleteWebhook(self, params: dict) -> bool:
+        self.webhook = None
+        if params.get("drop_pending_updates"):
+            self._drop_pending()
         return True
 
     def _api_setWebhook(self, params: dict) -> bool:
+        url = params.get("url") or ""
+        if not url:  # an empty URL removes the webhook
+            return self._api_deleteWebhook(params)
+        parts = urlparse(url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise APIError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        if (parts.port or 443) not in WEBHOOK_PORTS:
+            raise APIError(400, "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+        secret = params.get("secret_token")
+        if secret is not None and not _WEBHOOK_SECRET.match(secret):
+            raise APIError(400, "Bad Request: secret token contains unallowed characters")
+        connections = int(params.get("max_connections") or WEBHOOK_MAX_CONNECTIONS)
+        if not 1 <= connections <= 100:
+            raise APIError(400, "Bad Request: bad webhook: max_connections must be between 1 and 100")
+        if params.get("drop_pending_updates"):
+            self._drop_pending()
+        self.webhook = {
+            "url": url, "secret_token": secret, "max_connections": connections,
+            "allowed_updates": params.get("allowed_updates") or None,
+        }
+        if self._delivery_loop is None or self._delivery_loop.done():
+            self._delivery_loop = asyncio.get_running_loop().create_task(self._deliver_updates())
         return True
+
+    def _drop_pending(self) -> None:
+        self._confirmed = max(self._confirmed, max((u["update_id"] for u in self.updates), default=0) + 1)
 
     def _api_close(self, params: dict) -> bool:
         return True
@@ -368,9 +459,14 @@ class TelegramStandIn:
         return True
 
     def _api_getWebhookInfo(self, params: dict) -> dict:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self.pending(self._confirmed))}
+        info = {"url": "", "has_custom_certificate": False, "pending_update_count": len(self.pending(self._confirmed))}
+        if self.webhook:
+            info.update(url=self.webhook["url"], max_connections=self.webhook["max_connections"])
+        return info
 
     async def _api_getUpdates(self, params: dict) -> list[dict]:
+        if self.webhook:
+            raise APIError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = min(float(params.get("timeout") or 0), LONG_POLL_CAP_SECONDS)
@@ -394,7 +490,84 @@ class TelegramStandIn:
         return self._confirmed
 
     def pending(self, offset: int) -> list[dict]:
-        return [update for update in self.updates if update["update_id"] >= offset]
+        """Updates from `offset` on that no webhook has taken yet."""
+        return [u for u in self.updates if u["update_id"] >= offset and u["update_id"] not in self.acknowledged]
+
+    # --- delivery to a webhook ------------------------------------------------------------------
+
+    def deliver_again(self, update: dict) -> None:
+        """Deliver `update` to the webhook once more (again until a 2xx), as Telegram does when
+        the bot's 2xx for it was lost on the way."""
+        self._again.append(update)
+        asyncio.get_running_loop().create_task(self._notify())
+
+    def _next_deliveries(self) -> list[tuple[dict, bool]]:
+        """What to deliver now, within max_connections: (update, whether it is a second delivery)."""
+        room = self.webhook["max_connections"] - len(self._delivery_tasks)
+        chosen = [(update, True) for update in list(self._again)[:max(room, 0)]]
+        room -= len(chosen)
+        for update in self.pending(self._confirmed):
+            if room <= 0:
+                break
+            if update["update_id"] not in self._delivering and update["update_id"] not in self.given_up:
+                chosen.append((update, False))
+                room -= 1
+        return chosen
+
+    async def _deliver_updates(self) -> None:
+        """While a webhook is set: deliver every update not yet taken, as room allows."""
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS)) as session:
+            while self.webhook is not None and not self._stopping:
+                async with self.condition:
+                    await self.condition.wait_for(
+                        lambda: self._stopping or self.webhook is None or bool(self._next_deliveries())
+                    )
+                if self._stopping or self.webhook is None:
+                    break
+                for update, again in self._next_deliveries():
+                    if again:
+                        self._again.popleft()
+                    else:
+                        self._delivering.add(update["update_id"])
+                    task = asyncio.get_running_loop().create_task(self._deliver(session, update, again))
+                    self._delivery_tasks.add(task)
+                    task.add_done_callback(self._delivery_tasks.discard)
+
+    async def _deliver(self, session: aiohttp.ClientSession, update: dict, again: bool) -> None:
+        """POST `update` to the webhook until it answers 2xx (with a pause after each failure)."""
+        pause, longest = WEBHOOK_RETRY_PAUSES
+        try:
+            for _ in range(WEBHOOK_ATTEMPTS):
+                hook = self.webhook
+                if hook is None or self._stopping:
+                    return
+                allowed = hook["allowed_updates"]
+                if allowed and not any(kind in update for kind in allowed):
+                    self.acknowledged.add(update["update_id"])  # not of a kind the bot asked for: dropped
+                    return
+                delivery = Delivery(update["update_id"], await self._post(session, hook, update))
+                self.deliveries.append(delivery)
+                if delivery.succeeded:
+                    self.acknowledged.add(update["update_id"])
+                    return
+                await self._notify()
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, longest)
+            self.given_up.add(update["update_id"])
+        finally:
+            if not again:
+                self._delivering.discard(update["update_id"])
+            if not self._stopping:
+                await self._notify()
+
+    async def _post(self, session: aiohttp.ClientSession, hook: dict, update: dict) -> int:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": hook["secret_token"]} if hook["secret_token"] else {}
+        try:
+            async with session.post(hook["url"], json=update, headers=headers, ssl=self._webhook_ssl or True) as response:
+                await response.read()
+                return response.status
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+            return 0
 
     def _api_sendMessage(self, params: dict) -> dict:
         chat_id = _chat_id(params)
@@ -713,6 +886,12 @@ class TelegramStandIn:
         return web.json_response([call.to_json() for call in self.calls])
 
 
+def _arrived_on(request: web.Request) -> int:
+    """The port of the stand-in's address that `request` came in on."""
+    sockname = request.transport.get_extra_info("sockname") if request.transport else None
+    return sockname[1] if sockname else 0
+
+
 def _chat_id(params: dict) -> int:
     try:
         return int(params["chat_id"])
@@ -763,8 +942,8 @@ def _decode(key: str, value: str) -> Any:
         return value
 
 
-async def serve(host: str, port: int) -> None:
-    standin = TelegramStandIn()
+async def serve(host: str, port: int, webhook_ca: str | None = None) -> None:
+    standin = TelegramStandIn(webhook_ssl=ssl.create_default_context(cafile=webhook_ca) if webhook_ca else None)
     await standin.start(host, port)
     print(f"stand-in Telegram Bot API on {standin.base_url}<token>/<method>", flush=True)
     await asyncio.Event().wait()
@@ -774,9 +953,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="A stand-in Telegram Bot API server for tests.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--webhook-ca", help="a PEM file of the certificate(s) to trust when delivering to a webhook")
     args = parser.parse_args(argv)
     try:
-        asyncio.run(serve(args.host, args.port))
+        asyncio.run(serve(args.host, args.port, args.webhook_ca))
     except KeyboardInterrupt:
         pass
 

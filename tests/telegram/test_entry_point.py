@@ -99,11 +99,26 @@ async def test_a_feedback_database_from_newer_code_stops_start_up_with_one_line(
     assert last.startswith(f"error: the feedback database {newer} has schema version {SCHEMA_VERSION + 1}")
 
 
+async def test_an_unreachable_state_database_stops_start_up_with_one_line_without_its_password(cache_dir):
+    port = _closed_port()
+    process = await start_bot(cache_dir, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{_closed_port()}/bot", SEMANTIC="off",
+                              TELEGRAM_STATE_DATABASE_URL=f"postgresql://bot:s3cret-pw@127.0.0.1:{port}/sora")
+    stderr = await stderr_at_exit(process, within=120)
+
+    assert process.returncode == 2
+    assert "Traceback" not in stderr, stderr
+    assert "s3cret-pw" not in stderr
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("error: could not connect to the Telegram state database "
+                           f"TELEGRAM_STATE_DATABASE_URL=postgresql://bot:***@127.0.0.1:{port}/sora: ")
+    assert "Connection refused" in last
+
+
 def test_a_webhook_address_without_https_is_refused_at_start_up(engine):
     from bot.settings import Settings, SettingsError
     from bot.telegram_bot.app import run
 
-    for url in ("http://bot.example.org/telegram", "HTTP://bot.example.org:8443/telegram"):
+    for url in ("http://bot.example.org/telegram", "HTTP://bot.example.org:8443/telegram", "https://bot.example.org:9443/telegram"):
         settings = Settings(telegram_bot_token=TOKEN, telegram_mode="webhook", telegram_webhook_url=url, health_port=0)
-        with pytest.raises(SettingsError, match="https://"):
+        with pytest.raises(SettingsError, match="https://|port 443, 80, 88 or 8443"):
             run(settings, engine)

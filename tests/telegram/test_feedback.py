@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.telegram_bot.question_journal import FILE_NAME as JOURNAL_FILE_NAME
 from bot.telegram_bot.question_journal import QuestionJournal
+from bot.telegram_bot.state_database import FILE_NAME as STATE_FILE_NAME
+from bot.telegram_bot.state_database import SQLiteState
 from tests.feedback_report import feedback_report
 from tests.telegram.conftest import REPLY_TIMEOUT, running_bot
 
@@ -99,8 +100,8 @@ async def test_feedback_off_shows_no_buttons_and_records_nothing(telegram, setti
         assert list(answer.buttons) == [MORE]
     assert not settings.feedback_db_path.exists()
     # Only the bot's working state (questions not yet answered: none left) is on disk.
-    assert [path.name for path in tmp_path.rglob("*.sqlite3")] == [JOURNAL_FILE_NAME]
-    assert QuestionJournal(tmp_path / JOURNAL_FILE_NAME).waiting() == []
+    assert [path.name for path in tmp_path.rglob("*.sqlite3")] == [STATE_FILE_NAME]
+    assert QuestionJournal(SQLiteState(tmp_path / STATE_FILE_NAME), "reader").waiting() == []
 
 
 async def test_a_locked_database_never_holds_up_an_answer(telegram, settings, engine, feedback_db, alice):
