@@ -8,7 +8,10 @@
    not); a ticker sleeping 1 ms measures how late the loop wakes. Runs with and without
    recording alternate, so load drifts hit both alike.
 
-    python benchmarks/feedback_cost.py [--answers 500] [--runs 5] [--in-flight 50]
+    python benchmarks/feedback_cost.py [--answers 500] [--runs 5] [--in-flight 50] [--database-url URL]
+
+On a temporary SQLite file, or with --database-url on that PostgreSQL database (its feedback
+tables are made if missing; rows are added to them).
 """
 
 from __future__ import annotations
@@ -100,6 +103,7 @@ async def main() -> None:
     parser.add_argument("--answers", type=int, default=500, help="answers recorded one at a time (part 1 and 2)")
     parser.add_argument("--runs", type=int, default=5, help="runs of part 3, each with and without recording")
     parser.add_argument("--in-flight", type=int, default=50)
+    parser.add_argument("--database-url", help="a postgresql:// URL to record into instead of a temporary SQLite file")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-feedback-"))
@@ -116,8 +120,9 @@ async def measure(args: argparse.Namespace, workdir: Path) -> None:
     lines = DEV_QA.read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line)["question"] for line in lines if line.strip()]
     answers = [engine.answer(question) for question in questions]
-    store = FeedbackStore.open(workdir / "feedback.sqlite3")
-    print(f"database: {store.path} (WAL, synchronous=NORMAL); {len(questions)} questions of dev_qa, "
+    store = FeedbackStore.open(args.database_url or workdir / "feedback.sqlite3")
+    kind = "PostgreSQL" if args.database_url else "SQLite, WAL, synchronous=NORMAL"
+    print(f"database: {store.database.name} ({kind}); {len(questions)} questions of dev_qa, "
           f"{sum(not a.answered for a in answers)} declined; Python {sys.version.split()[0]}")
 
     costs = await call_and_write_costs(store, answers, args.answers)

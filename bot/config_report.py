@@ -7,6 +7,7 @@ from enum import Enum
 from pathlib import Path
 
 from dotenv import dotenv_values
+from pydantic import SecretStr
 
 from bot.settings import DATABASE_URL_FIELDS, DEFAULTS_FILE, ENV_FILE, SECRET_FIELDS, Settings, format_shard_ids, mask_password
 
@@ -37,14 +38,15 @@ def _read_env_file(path: str | Path) -> dict[str, str | None]:
 
 
 def shown_value(settings: Settings, field: str) -> str:
-    """The value as it may be printed: secrets become MASK (or empty when not set)."""
+    """The value as it may be printed: secrets become MASK (or empty when not set), a database
+    URL loses its password only."""
     value = getattr(settings, field)
     if value is None:
         return ""
+    if field in DATABASE_URL_FIELDS:
+        return mask_password(value.get_secret_value() if isinstance(value, SecretStr) else str(value))
     if field in SECRET_FIELDS:
         return MASK
-    if field in DATABASE_URL_FIELDS:
-        return mask_password(str(value))
     if isinstance(value, bool):
         return "on" if value else "off"
     if isinstance(value, tuple):  # DISCORD_SHARD_IDS
@@ -101,11 +103,11 @@ def render_settings(settings: Settings, sources: dict[str, str], answers: str = 
 
 
 def describe_feedback(settings: Settings) -> str:
-    """Whether feedback is recorded, in which file, for how long, and where the hash key is."""
-    from bot.feedback.store import default_database_path
+    """Whether feedback is recorded, in which database, for how long, and where the hash key is."""
+    from bot.feedback.database import configured_location, feedback_database
 
     if not settings.feedback:
         return "off (nothing recorded, no vote buttons)"
     key = "FEEDBACK_SALT" if settings.feedback_salt is not None else "a salt kept in the database"
-    path = settings.feedback_db_path or default_database_path()
-    return f"recorded in {path} for {settings.feedback_retention_days} days, user ids hashed with {key}"
+    where = feedback_database(configured_location(settings)).name
+    return f"recorded in {where} for {settings.feedback_retention_days} days, user ids hashed with {key}"

@@ -109,9 +109,14 @@ class Settings(BaseSettings):
         "shard ids below DISCORD_SHARD_COUNT, separated by commas or as a range, e.g. 0,1 or 0-1; empty: all of them",
         default=None)
 
-    # Feedback: questions asked, their outcome and 👍/👎 votes, kept in SQLite (see README, "Feedback").
+    # Feedback: questions asked, their outcome and 👍/👎 votes, kept in SQLite, or in PostgreSQL
+    # when FEEDBACK_DATABASE_URL is set (see README, "Feedback").
     feedback: bool = _accepts("on or off: record questions and votes, and show 👍/👎 buttons", default=True)
     feedback_db_path: Path | None = _accepts("a file path; empty: $XDG_DATA_HOME/sora-quotes/feedback.sqlite3", default=None)
+    # Shown without its password (DATABASE_URL_FIELDS).
+    feedback_database_url: SecretStr | None = _accepts(
+        "a PostgreSQL URL, postgresql://user:password@host:5432/database; empty: the SQLite file FEEDBACK_DB_PATH",
+        default=None)
     feedback_salt: SecretStr | None = _accepts("any text, the key of the user-id hashes; empty: one generated and kept in the database", default=None)
     feedback_retention_days: int = _accepts("a whole number of days from 1 to 3650", default=90, ge=1, le=3650)
 
@@ -139,9 +144,8 @@ class Settings(BaseSettings):
 
     @field_validator("telegram_bot_token", "discord_bot_token", "telegram_webhook_secret",
                      "index_cache_dir", "health_port", "discord_dev_guild_id", "telegram_webhook_url",
-                     "feedback_db_path", "feedback_salt", "source_url_template", "discord_shard_count",
-                     "telegram_state_database_url",
-                     mode="before")
+                     "feedback_db_path", "feedback_database_url", "feedback_salt", "source_url_template",
+                     "discord_shard_count", "telegram_state_database_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
@@ -182,6 +186,13 @@ class Settings(BaseSettings):
         if any(character.isspace() or not character.isprintable() for character in token):
             raise ValueError("has a line break, space or other control character in it: paste the token again, on one line")
         return SecretStr(token)
+
+    @field_validator("feedback_database_url")
+    @classmethod
+    def _feedback_database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        from bot.feedback.database_url import check_postgres_url
+
+        return None if value is None else SecretStr(check_postgres_url(value.get_secret_value()))
 
     @field_validator("discord_shard_ids", mode="before")
     @classmethod
@@ -286,8 +297,16 @@ SECRET_FIELDS = frozenset(
 )
 
 
-# Database URLs, whose password is masked wherever they are shown.
-DATABASE_URL_FIELDS = frozenset({"telegram_state_database_url"})
+# Database URLs, whose password is masked wherever they are shown (FEEDBACK_DATABASE_URL is
+# also a SecretStr, so that no repr shows it whole).
+DATABASE_URL_FIELDS = frozenset({"telegram_state_database_url", "feedback_database_url"})
+
+
+def database_passwords(settings: Settings) -> list[str]:
+    """The passwords of the database URLs the settings hold, for the logs to redact."""
+    feedback = settings.feedback_database_url
+    return [*url_passwords(settings.telegram_state_database_url),
+            *url_passwords(feedback.get_secret_value() if feedback is not None else None)]
 
 
 class SettingsError(Exception):

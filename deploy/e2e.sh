@@ -12,7 +12,12 @@
 #      container's user may not read: one line naming them, exit 2;
 #   6. the Telegram and Discord stand-ins started on 127.0.0.1, both compose services brought
 #      up against them with `docker compose up --wait` (network_mode: host), one question
-#      asked through each platform and the right quote expected back; then `compose down`.
+#      asked through each platform and the right quote expected back; then `compose down`;
+#   7. more than one process (docker-compose.scaled.yml with deploy/compose.scaled.e2e.yml):
+#      PostgreSQL, two Discord processes of two shards each, two Telegram webhook workers behind
+#      nginx (postgres:15 and nginx:stable pulled, or built from deploy/standins/ where that
+#      pull fails), all healthy; a question on each of the four shards and one through the
+#      webhook, answered with the right quote; then `compose down`.
 # Steps 1 to 5 need no project environment, so CI runs them while it installs the project.
 # On any failure it prints the containers' state and logs. Each run has its own compose
 # project, image tag and (unless it uses an engine already running) its own Docker engine and
@@ -49,6 +54,8 @@ OWN_STATE=0
 STATE_IN_MEMORY=0
 BUILT_IMAGE=0
 COMPOSE_UP=0
+SCALED_UP=0
+BUILT_STANDINS=()
 
 say() { printf '\n== e2e [%4d s]: %s\n' "$(( $(date +%s) - STARTED_AT ))" "$*"; }
 fail() { echo "e2e: FAILED: $*" >&2; exit 1; }
@@ -64,6 +71,16 @@ show_logs() {
   for log in "$WORK"/*-standin.log; do
     [ -f "$log" ] && { echo "---- $(basename "$log") (last 50 lines) ----"; tail -n 50 "$log"; }
   done
+}
+
+# docker-compose.scaled.yml under this run's own project (its variables: see step 7).
+scaled() { "$COMPOSE_BIN" -p "$PROJECT-scaled" -f docker-compose.scaled.yml -f deploy/compose.scaled.e2e.yml "$@"; }
+
+show_scaled_logs() {
+  echo "---- docker compose ps (more than one process) ----"
+  scaled ps -a || true
+  echo "---- docker compose logs (more than one process) ----"
+  scaled logs --no-color --timestamps --tail=100 || true
 }
 
 stop_engine() {  # only the engine this run started, then its state directory if this run made it
@@ -102,13 +119,19 @@ cleanup() {
     timeout 120 "$COMPOSE_BIN" -p "$PROJECT" -f docker-compose.yml -f deploy/compose.e2e.yml \
       down --volumes --remove-orphans --timeout 10
   fi
+  if [ "$SCALED_UP" = 1 ]; then
+    [ "$status" != 0 ] && show_scaled_logs
+    say "docker compose down (more than one process)"
+    timeout 120 "$COMPOSE_BIN" -p "$PROJECT-scaled" -f docker-compose.scaled.yml -f deploy/compose.scaled.e2e.yml \
+      down --volumes --remove-orphans --timeout 10
+  fi
   for pid in "${STANDIN_PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
   if [ "$STARTED_ENGINE" = 1 ]; then
     if [ "${E2E_KEEP_ENGINE:-0}" = 1 ]; then echo "e2e: the engine keeps running: export DOCKER_HOST=$DOCKER_HOST"
     else stop_engine; fi
   elif [ "$BUILT_IMAGE" = 1 ]; then
     # someone else's engine: leave only what was there
-    docker image rm --force "$IMAGE" $(cat "$WORK/dangling-made" 2>/dev/null) >/dev/null
+    docker image rm --force "$IMAGE" $(cat "$WORK/dangling-made" 2>/dev/null) "${BUILT_STANDINS[@]}" >/dev/null
   fi
   rm -rf "$WORK"
   [ "$status" = 0 ] && say "PASSED" || echo "e2e: FAILED (exit $status)" >&2
@@ -207,6 +230,9 @@ say "docker compose config -q"
 echo "docker-compose.yml: valid"
 "$COMPOSE_BIN" -f docker-compose.yml -f deploy/compose.e2e.yml config -q || fail "deploy/compose.e2e.yml is not valid (above)"
 echo "with deploy/compose.e2e.yml: valid"
+POSTGRES_PASSWORD=placeholder WEBHOOK_TLS_DIR=/nonexistent "$COMPOSE_BIN" -f docker-compose.scaled.yml config -q \
+  || fail "docker-compose.scaled.yml is not valid (above)"
+echo "docker-compose.scaled.yml: valid"
 
 # Images made by the final stage (the build stage's are not run): told apart by the entry point.
 final_stage_images() {
@@ -325,3 +351,77 @@ say "one question through each platform"
 timeout 120 "$PYTHON" deploy/e2e_ask.py --telegram "http://127.0.0.1:$E2E_TELEGRAM_PORT" --discord "http://127.0.0.1:$E2E_DISCORD_PORT" \
   || fail "a bot did not reply with the right quote"
 docker stats --no-stream --format 'memory {{.Name}}: {{.MemUsage}}' $(compose ps -q) || true
+
+say "more than one process: PostgreSQL, two Discord processes of two shards each, two Telegram webhook workers behind nginx"
+compose down --volumes --timeout 10 >/dev/null 2>&1
+COMPOSE_UP=0
+# The official images where they can be pulled; else stand-ins of them (deploy/standins/).
+for pair in postgres:15=postgres nginx:stable=nginx; do
+  image=${pair%%=*} standin_file=deploy/standins/${pair#*=}.Dockerfile
+  if docker image inspect "$image" >/dev/null 2>&1; then
+    echo "$image: already in the engine"
+  elif timeout 300 docker pull "$image" >"$WORK/pull.log" 2>&1; then
+    echo "$image: pulled from the registry"
+  else
+    started=$(date +%s)
+    timeout "$BUILD_TIMEOUT" docker build --quiet --tag "$image" --file "$standin_file" deploy/standins >"$WORK/standin-build.log" 2>&1 \
+      || { tail -n 30 "$WORK/standin-build.log"; fail "building the stand-in $standin_file"; }
+    BUILT_STANDINS+=("$image")
+    echo "$image: cannot be pulled; built its stand-in $standin_file in $(( $(date +%s) - started )) s"
+  fi
+done
+# Telegram delivers to ports 443, 80, 88 and 8443 only: the proxy takes 8443 on a loopback
+# address of its own, with a certificate for that address which the Telegram stand-in trusts.
+export E2E_WEBHOOK_ADDRESS
+E2E_WEBHOOK_ADDRESS=$("$PYTHON" -c '
+import random, socket
+for _ in range(50):
+    address = "127.0.%d.%d" % (random.randrange(1, 255), random.randrange(2, 255))
+    with socket.socket() as probe:
+        try:
+            probe.bind((address, 8443))
+        except OSError:
+            continue
+    print(address)
+    break
+') || true
+[ -n "$E2E_WEBHOOK_ADDRESS" ] || fail "no loopback address with port 8443 free for the webhook proxy"
+export WEBHOOK_TLS_DIR=$WORK/webhook-tls
+mkdir -p "$WEBHOOK_TLS_DIR"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$E2E_WEBHOOK_ADDRESS" \
+  -addext "subjectAltName=IP:$E2E_WEBHOOK_ADDRESS" \
+  -keyout "$WEBHOOK_TLS_DIR/privkey.pem" -out "$WEBHOOK_TLS_DIR/fullchain.pem" 2>/dev/null \
+  || fail "openssl could not make the proxy's certificate"
+chmod 644 "$WEBHOOK_TLS_DIR"/*.pem
+export POSTGRES_PASSWORD=e2e-database-password POSTGRES_HOST=127.0.0.1 POSTGRES_PORT
+export E2E_DISCORD_1_HEALTH_PORT E2E_DISCORD_2_HEALTH_PORT E2E_TELEGRAM_1_HEALTH_PORT E2E_TELEGRAM_2_HEALTH_PORT
+export E2E_TELEGRAM_1_WEBHOOK_PORT E2E_TELEGRAM_2_WEBHOOK_PORT
+POSTGRES_PORT=$(free_port)
+E2E_DISCORD_1_HEALTH_PORT=$(free_port); E2E_DISCORD_2_HEALTH_PORT=$(free_port)
+E2E_TELEGRAM_1_HEALTH_PORT=$(free_port); E2E_TELEGRAM_2_HEALTH_PORT=$(free_port)
+E2E_TELEGRAM_1_WEBHOOK_PORT=$(free_port); E2E_TELEGRAM_2_WEBHOOK_PORT=$(free_port)
+# A Telegram stand-in of its own, trusting the proxy's certificate.
+E2E_TELEGRAM_PORT=$(free_port)
+"$PYTHON" -m tests.standins.telegram_server --host 127.0.0.1 --port "$E2E_TELEGRAM_PORT" \
+  --webhook-ca "$WEBHOOK_TLS_DIR/fullchain.pem" >"$WORK/telegram-webhook-standin.log" 2>&1 &
+STANDIN_PIDS+=($!)
+wait_for_http "http://127.0.0.1:$E2E_TELEGRAM_PORT/_test/calls" "the Telegram stand-in" 30
+SCALED_UP=1
+started=$(date +%s)
+ARTICLES_DIR=./corpus scaled up --detach --no-build --wait --wait-timeout "$UP_TIMEOUT" \
+  || fail "the services of docker-compose.scaled.yml did not turn healthy"
+echo "all healthy $(( $(date +%s) - started )) s after 'up'"
+scaled ps --format 'table {{.Service}}\t{{.Status}}'
+for port in "$E2E_DISCORD_1_HEALTH_PORT" "$E2E_DISCORD_2_HEALTH_PORT" "$E2E_TELEGRAM_1_HEALTH_PORT" "$E2E_TELEGRAM_2_HEALTH_PORT"; do
+  echo "GET /healthz on :$port -> $("$PYTHON" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode())' "http://127.0.0.1:$port/healthz")"
+done
+timeout 180 "$PYTHON" deploy/e2e_ask.py --telegram "http://127.0.0.1:$E2E_TELEGRAM_PORT" --discord "http://127.0.0.1:$E2E_DISCORD_PORT" \
+  --discord-shards 4 || fail "a bot of docker-compose.scaled.yml did not reply with the right quote"
+"$PYTHON" - "http://127.0.0.1:$E2E_TELEGRAM_PORT/_test/calls" <<'PY' || fail "the Telegram question did not come through the webhook"
+import json, sys, urllib.request
+calls = json.load(urllib.request.urlopen(sys.argv[1], timeout=5))
+methods = [call.get("method") for call in calls]
+assert "setWebhook" in methods and "getUpdates" not in methods, methods
+print(f"telegram: by webhook ({methods.count('setWebhook')} setWebhook, no getUpdates)")
+PY
+docker stats --no-stream --format 'memory {{.Name}}: {{.MemUsage}}' $(scaled ps -q) || true

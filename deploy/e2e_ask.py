@@ -1,6 +1,7 @@
 """End-to-end check: ask one question through each stand-in and find the right quote in the reply.
 
     python deploy/e2e_ask.py --telegram http://127.0.0.1:PORT --discord http://127.0.0.1:PORT
+    python deploy/e2e_ask.py ... --discord-shards 4     (once in a server on each of 4 shards)
 
 The right quote is the first excerpt the engine gives on the bundled articles (computed here, on
 the host); the reply must contain its first sentence, whatever markup the platform's renderer
@@ -89,10 +90,24 @@ def ask_telegram(base: str, question: str, quote: str) -> str:
     return wait_for_reply(f"{base}/_test/calls", before, telegram_replies, quote)
 
 
-def ask_discord(base: str, question: str, quote: str) -> str:
+def ask_discord(base: str, question: str, quote: str, guild_id: str | None = None) -> str:
     before = len(http_json(f"{base}/_test/calls"))
-    http_json(f"{base}/_test/interaction", {"command": "ask", "question": question, "user_id": DISCORD_USER})
+    interaction = {"command": "ask", "question": question, "user_id": DISCORD_USER}
+    if guild_id is not None:
+        interaction["guild_id"] = guild_id
+    http_json(f"{base}/_test/interaction", interaction)
     return wait_for_reply(f"{base}/_test/calls", before, discord_replies, quote)
+
+
+def discord_on_shard(shard_id: int, shard_count: int):
+    """Asking in a new server on shard `shard_id` of `shard_count` (compose's --wait saw every
+    process healthy, which each is only while all its shards are connected)."""
+    def ask(base: str, question: str, quote: str) -> str:
+        guild = http_json(f"{base}/_test/guild", {"shard": shard_id, "count": shard_count})
+        if [shard_id, shard_count] not in guild["connected_shards"]:
+            raise AssertionError(f"shard {shard_id} of {shard_count} is not connected: {guild['connected_shards']}")
+        return ask_discord(base, question, quote, guild["guild_id"])
+    return ask
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,12 +115,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--telegram", required=True, help="the Telegram stand-in, e.g. http://127.0.0.1:8081")
     parser.add_argument("--discord", required=True, help="the Discord stand-in, e.g. http://127.0.0.1:8900")
     parser.add_argument("--question", default=QUESTION)
+    parser.add_argument("--discord-shards", type=int, default=0, metavar="N",
+                        help="ask once in a server on each of N shards (the bots run DISCORD_SHARD_COUNT=N)")
     args = parser.parse_args(argv)
 
     quote = expected_quote(args.question)
     print(f"e2e: asking {args.question!r}; the right quote starts {quote!r}")
     failures = 0
-    for platform, ask, base in (("telegram", ask_telegram, args.telegram), ("discord", ask_discord, args.discord)):
+    askers = [("telegram", ask_telegram, args.telegram)]
+    if args.discord_shards:
+        askers += [(f"discord shard {shard}", discord_on_shard(shard, args.discord_shards), args.discord)
+                   for shard in range(args.discord_shards)]
+    else:
+        askers.append(("discord", ask_discord, args.discord))
+    for platform, ask, base in askers:
         started = time.monotonic()
         try:
             reply = ask(base.rstrip("/"), args.question, quote)

@@ -4,12 +4,12 @@ throwaway PostgreSQL server and a fresh database on it."""
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 import pytest
 
 from retrieval import Engine
+from tests.feedback_backends import BACKENDS, PostgresFeedback, SQLiteFeedback, feedback_backend as make_backend
 from tests.postgres_server import PostgresServer, PostgresUnavailable, start_postgres_server
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,16 +74,16 @@ def postgres_url(postgres_server) -> str:
 def postgres_database(postgres_server) -> str:
     """A libpq URL of a fresh, empty database of its own for this test, dropped afterwards
     (with whatever connections a test's processes left open to it)."""
-    import psycopg
+    with postgres_server.database() as url:
+        yield url
 
-    name = f"test_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield postgres_server.url(name)
-    finally:
-        with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+@pytest.fixture(params=BACKENDS)
+def feedback_backend(request, tmp_path) -> SQLiteFeedback | PostgresFeedback:
+    """Where a feedback test keeps feedback: an SQLite file; and, the same test run again, a
+    fresh database on the throwaway PostgreSQL server (tests/feedback_backends.py)."""
+    return make_backend(request.param, tmp_path / "data" / "feedback.sqlite3",
+                        lambda: request.getfixturevalue("postgres_database"))
 
 
 @pytest.fixture(autouse=True)
@@ -94,7 +94,7 @@ def _isolated_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))  # where feedback is recorded
     for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "CORPUS_DIR", "INDEX_CACHE_DIR", "SEMANTIC",
                  "EMBED_BUDGET_SECONDS", "DECLINE_MIN_COVERAGE", "NO_COLOR", "FORCE_HYPERLINK", "COLUMNS",
-                 "FEEDBACK", "FEEDBACK_DB_PATH", "FEEDBACK_SALT", "FEEDBACK_RETENTION_DAYS",
-                 "DISCORD_SHARD_COUNT", "DISCORD_SHARD_IDS"):
+                 "FEEDBACK", "FEEDBACK_DB_PATH", "FEEDBACK_DATABASE_URL", "FEEDBACK_SALT",
+                 "FEEDBACK_RETENTION_DAYS", "DISCORD_SHARD_COUNT", "DISCORD_SHARD_IDS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)

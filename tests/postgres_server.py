@@ -20,6 +20,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -107,6 +110,21 @@ class PostgresServer:
     def url(self, database: str = MAINTENANCE_DATABASE) -> str:
         """postgresql:///DATABASE?host=SOCKET_DIRECTORY&user=postgres"""
         return f"postgresql:///{quote(database)}?host={quote(str(self.socket_directory))}&user={SUPERUSER}"
+
+    @contextmanager
+    def database(self) -> Iterator[str]:
+        """A fresh, empty database of its own (a unique name), as a URL; dropped afterwards with
+        whatever connections are still open to it."""
+        import psycopg
+
+        name = f"test_{uuid.uuid4().hex[:16]}"
+        with psycopg.connect(self.url(), autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield self.url(name)
+        finally:
+            with psycopg.connect(self.url(), autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def stop(self) -> None:
         """Stops the cluster and removes its directory; waits until both are done. Idempotent."""

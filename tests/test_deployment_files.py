@@ -1,6 +1,7 @@
 """docker-compose.yml, the Dockerfile and CI's scripts, read as an operator's tools read them:
 one image build, never a pull of the local tag, no restart loop on a configuration error, the
-cache copied once, test durations in CI's log, and e2e's engine and base image."""
+cache copied once, test durations in CI's log, and e2e's engine and base image; and
+docker-compose.scaled.yml: every shard held once, every webhook worker behind the proxy, one database."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import shlex
 from pathlib import Path
 
 import yaml
+
+from bot.settings import parse_shard_ids
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -86,3 +89,49 @@ def test_the_package_installs_the_data_files_its_code_reads():
             inside = path.relative_to(REPO / package).as_posix()
             assert any(fnmatch.fnmatch(inside, pattern) for pattern in package_data.get(package, [])), \
                 f"{package}/{inside} is not installed with the package (pyproject.toml, package-data)"
+
+
+class ComposeLoader(yaml.SafeLoader):
+    """YAML as compose reads it: `!reset` (drop what an extended service set) is a value too."""
+
+
+ComposeLoader.add_constructor("!reset", lambda loader, node: None)
+
+
+def scaled_services() -> dict[str, dict]:
+    text = (REPO / "docker-compose.scaled.yml").read_text(encoding="utf-8")
+    return yaml.load(text, Loader=ComposeLoader)["services"]
+
+
+def test_the_scaled_discord_processes_hold_every_shard_exactly_once():
+    discord = {name: service["environment"] for name, service in scaled_services().items()
+               if service.get("extends", {}).get("service") == "discord"}
+    assert len(discord) >= 2
+    counts = {int(environment["DISCORD_SHARD_COUNT"]) for environment in discord.values()}
+    assert len(counts) == 1  # the same count in every process
+    held = [shard for environment in discord.values() for shard in parse_shard_ids(environment["DISCORD_SHARD_IDS"])]
+    assert sorted(held) == list(range(counts.pop()))
+
+
+def test_the_scaled_proxy_hands_updates_to_every_telegram_worker_and_only_to_them():
+    services = scaled_services()
+    workers = {name: service["environment"] for name, service in services.items()
+               if service.get("extends", {}).get("service") == "telegram"}
+    assert len(workers) >= 2
+    upstreams = re.findall(r"server ([\w-]+):(\d+);", services["telegram-proxy"]["environment"]["TELEGRAM_WEBHOOK_WORKERS"])
+    assert sorted(upstreams) == sorted((name, environment["TELEGRAM_WEBHOOK_PORT"]) for name, environment in workers.items())
+    assert all(environment["TELEGRAM_MODE"] == "webhook" for environment in workers.values())
+
+
+def test_every_scaled_bot_shares_one_database_and_only_one_builds_the_image():
+    services = scaled_services()
+    bots = {name: service for name, service in services.items() if "extends" in service}
+    urls = {(service["environment"]["FEEDBACK_DATABASE_URL"], service["environment"]["TELEGRAM_STATE_DATABASE_URL"])
+            for service in bots.values()}
+    assert len(urls) == 1 and len(set(urls.pop())) == 1
+    assert all(service["depends_on"]["postgres"]["condition"] == "service_healthy" for service in bots.values())
+    # telegram-1 builds (as `telegram` does in docker-compose.yml); the other workers run that image
+    builders = [name for name, service in bots.items()
+                if service["extends"]["service"] == "telegram" and service.get("build", "inherited") is not None]
+    assert builders == ["telegram-1"]
+    assert all(services[name].get("pull_policy", "never") == "never" for name in bots if name not in builders)

@@ -1,5 +1,6 @@
-"""Feedback from real processes: two bots writing to one database at once, and a bot whose
-database it may not write (a volume with the wrong owner)."""
+"""Feedback from real processes: bots writing to one database at once (two sharing an SQLite
+file, four sharing a PostgreSQL database), and a bot whose database it may not write (a volume
+with the wrong owner, a PostgreSQL user without the right)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from bot.feedback.schema import SCHEMA_VERSION
@@ -21,8 +24,9 @@ REPO = Path(__file__).resolve().parent.parent
 DEADLINE_SECONDS = 180
 QUESTIONS_EACH = 300
 
-# A bot's recording loop: wait for the go signal, open the store (both migrate at once on a new
-# file), record questions and a vote on each, close (which finishes the queued writes).
+# A bot's recording loop: wait for the go signal, open the store (all migrate at once on a new
+# database), record questions and a vote on each, which it then changes, close (which finishes
+# the queued writes).
 WRITER = """
 import sys, time
 from pathlib import Path
@@ -39,11 +43,16 @@ store = FeedbackStore.open(database)
 for number in range(count):
     answer = Answer(f"{name} asks question {number}", False, "en", decline_reason="only numbers")
     answer_id = store.record_question(name, number, answer)
+    store.record_vote(name, number, answer_id, Vote.up)
     store.record_vote(name, number, answer_id, Vote.down)
 store.close()
 """
+# How many bots write at once: two share an SQLite file (docker compose's two services); more
+# processes, on more machines, share a PostgreSQL database.
+WRITERS = {"sqlite": 2, "postgresql": 4}
 
-# A bot starting with FEEDBACK_DB_PATH on a file it may not write: it records, then says what it got.
+# A bot starting with FEEDBACK_DB_PATH on a file it may not write (or FEEDBACK_DATABASE_URL on a
+# database): it records, then says what it got.
 READ_ONLY_BOT = """
 import logging
 from bot.feedback.store import open_feedback
@@ -72,15 +81,15 @@ def _wait_for(paths: list[Path], processes: list[subprocess.Popen]) -> None:
         time.sleep(0.01)
 
 
-def test_two_bots_writing_at_once_lose_nothing(tmp_path):
-    database = tmp_path / "feedback.sqlite3"
+def test_bots_writing_at_once_lose_and_double_nothing(feedback_backend, tmp_path):
+    database = feedback_backend
     go = tmp_path / "go"
-    names = ("telegram", "discord")
+    names = [f"bot-{number}" for number in range(WRITERS[database.kind])]
     processes = []
     try:
         for name in names:
             processes.append(subprocess.Popen(
-                [sys.executable, "-c", WRITER, str(database), name, str(tmp_path / f"{name}.ready"), str(go),
+                [sys.executable, "-c", WRITER, str(database.location), name, str(tmp_path / f"{name}.ready"), str(go),
                  str(QUESTIONS_EACH)],
                 cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             ))
@@ -96,13 +105,15 @@ def test_two_bots_writing_at_once_lose_nothing(tmp_path):
                 process.kill()
                 process.communicate()
 
-    with sqlite3.connect(database) as connection:
-        questions = dict(connection.execute("SELECT platform, COUNT(*) FROM questions GROUP BY platform"))
-        votes = connection.execute("SELECT COUNT(*) FROM votes").fetchone()[0]
-        versions = connection.execute("SELECT version FROM schema_version").fetchall()
-    assert questions == {"telegram": QUESTIONS_EACH, "discord": QUESTIONS_EACH}
-    assert votes == 2 * QUESTIONS_EACH
-    assert versions == [(v,) for v in range(1, SCHEMA_VERSION + 1)]  # migrated once, though both opened the new file at once
+    asked = database.rows("SELECT question FROM questions")
+    assert sorted(asked) == sorted((f"{name} asks question {number}",) for name in names for number in range(QUESTIONS_EACH))
+    votes = database.rows("SELECT vote, COUNT(*) FROM votes GROUP BY vote")
+    assert votes == [(-1, len(names) * QUESTIONS_EACH)]  # one each, the changed one
+    unvoted = database.rows("SELECT COUNT(*) FROM questions WHERE id NOT IN (SELECT answer_id FROM votes)")
+    assert unvoted == [(0,)]
+    # Migrated once, though all opened the new database at once; and one salt for all.
+    assert database.rows("SELECT version FROM schema_version ORDER BY 1") == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
+    assert len(database.rows("SELECT value FROM meta WHERE key = 'salt'")) == 1
 
 
 # Capabilities that let root write files whatever their mode (see capabilities(7)).
@@ -152,4 +163,31 @@ def test_a_database_the_bot_may_not_write_costs_no_answer(tmp_path):
     assert warnings[0].startswith(f"WARNING feedback not recorded in {database}: ")
     assert "answers go on" in warnings[0]
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == 0
+
+
+def test_a_postgresql_user_who_may_only_read_costs_no_answer(postgres_database, tmp_path):
+    FeedbackStore.open(postgres_database).close()
+    reader = f"reader_{uuid.uuid4().hex[:12]}"  # roles belong to the whole server: a name of its own
+    with psycopg.connect(postgres_database, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {reader} LOGIN")
+        admin.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}")
+    as_reader = postgres_database.replace("user=postgres", f"user={reader}")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FEEDBACK")}
+    env.update(FEEDBACK_DATABASE_URL=as_reader, PYTHONPATH=str(REPO), PYTHONDONTWRITEBYTECODE="1")
+    try:
+        result = subprocess.run([sys.executable, "-c", READ_ONLY_BOT], cwd=tmp_path, env=env, capture_output=True,
+                                text=True, timeout=DEADLINE_SECONDS)
+    finally:
+        with psycopg.connect(postgres_database, autocommit=True) as admin:
+            admin.execute(f"DROP OWNED BY {reader}")
+            admin.execute(f"DROP ROLE {reader}")
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout.startswith("answered, and the answer's id is ")
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+    assert warnings == [f"WARNING feedback not recorded in {as_reader}: permission denied for table meta "
+                        "(answers go on; said again when writes work)"], result.stderr
+    with psycopg.connect(postgres_database) as connection:
         assert connection.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == 0

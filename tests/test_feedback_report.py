@@ -1,14 +1,14 @@
 """`python -m bot feedback`, run as the operator runs it, on a database seeded with a week of
-questions and votes from both platforms."""
+questions and votes from both platforms: an SQLite file, and the same on PostgreSQL."""
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,11 +19,14 @@ from bot.feedback.store import FeedbackStore
 from bot.feedback.vote_data import Vote
 from retrieval.answer import Answer
 from tests.crafted_answers import located_hit, not_sure, quote_hit
+from tests.feedback_backends import BACKENDS, SQLiteFeedback, feedback_backend as make_backend
 from retrieval.evaluation import load_questions
 
 REPO = Path(__file__).resolve().parent.parent
 DAY = 86_400
-NOW = time.time()
+# The seeded questions are asked a second apart (so "the latest" is one in any database), around
+# the latest noon (UTC) already past, so that no day's questions straddle a midnight.
+NOW = (time.time() - DAY / 2) // DAY * DAY + DAY / 2
 
 
 def day(days_ago: int) -> str:
@@ -38,16 +41,25 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(scope="module")
-def database(engine, tmp_path_factory) -> Path:
+@pytest.fixture(scope="module", params=BACKENDS)
+def database(request, engine, tmp_path_factory):
     """Ten days of a small bot's life: the same unanswered questions in several wordings and
     scripts, an answer three people voted on, small talk, and one question from long ago."""
-    path = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
+    with ExitStack() as cleanup:
+        backend = make_backend(request.param, tmp_path_factory.mktemp("feedback") / "feedback.sqlite3",
+                                   lambda: cleanup.enter_context(request.getfixturevalue("postgres_server").database()))
+        _seed(backend.location, engine)
+        yield backend
+
+
+def _seed(location, engine) -> None:
     clock = Clock()
-    store = FeedbackStore.open(path, clock=clock)
+    store = FeedbackStore.open(location, clock=clock)
+
+    asked = iter(range(100))
 
     def ask(days_ago: int, platform: str, user: int, question: str) -> str:
-        clock.now = NOW - days_ago * DAY
+        clock.now = NOW - days_ago * DAY + next(asked)
         return store.record_question(platform, user, engine.answer(question))
 
     ask(10, "telegram", 1, "Who painted the Mona Lisa?")
@@ -65,12 +77,12 @@ def database(engine, tmp_path_factory) -> Path:
     store.record_vote("telegram", 8, sora, Vote.down)  # changed their mind
     store.record_vote("telegram", 9, sora, Vote.up)
     store.close()
-    return path
 
 
-def feedback(*args: str, database: Path, **env: str) -> subprocess.CompletedProcess:
+def feedback(*args: str, database, **env: str) -> subprocess.CompletedProcess:
+    """`python -m bot feedback ARGS` with FEEDBACK_DB_PATH or FEEDBACK_DATABASE_URL naming `database`."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith("FEEDBACK")}
-    environment.update(FEEDBACK_DB_PATH=str(database), PYTHONPATH=str(REPO), **env)
+    environment.update(database.setting, PYTHONPATH=str(REPO), **env)
     result = subprocess.run([sys.executable, "-m", "bot", "feedback", *args], capture_output=True, text=True,
                             encoding="utf-8", env=environment, timeout=120)
     assert "Traceback" not in result.stderr, result.stderr
@@ -93,7 +105,7 @@ def cells(line: str) -> list[str]:
 def test_the_report_counts_questions_per_day_and_platform(database):
     result = feedback(database=database)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"# Feedback in {database}, ")
+    assert result.stdout.startswith(f"# Feedback in {database.name}, ")
     assert "UTC (last 7d)" in result.stdout.splitlines()[0]
 
     table = section(result.stdout, "Questions per day")
@@ -148,7 +160,7 @@ def test_since_reaches_further_back(database):
 
 def test_json_lists_the_same_report(database):
     report = json.loads(feedback("--json", database=database).stdout)
-    assert report["database"] == str(database)
+    assert report["database"] == database.name
     assert [(d["day"], d["platform"], d["asked"], d["declined"]) for d in report["days"]] == [
         (day(2), "telegram", 2, 1), (day(1), "discord", 4, 3), (day(1), "telegram", 2, 1),
     ]
@@ -194,7 +206,7 @@ def test_a_bad_since_says_what_is_accepted(database, since):
 
 def test_no_database_yet_says_where_it_is_looked_for(tmp_path):
     missing = tmp_path / "nowhere" / "feedback.sqlite3"
-    result = feedback(database=missing)
+    result = feedback(database=SQLiteFeedback(missing))
     assert result.returncode == 1
     assert f"No feedback recorded yet: {missing} does not exist" in result.stderr
     assert not missing.parent.exists()  # the report creates nothing
@@ -202,36 +214,35 @@ def test_no_database_yet_says_where_it_is_looked_for(tmp_path):
 
 def test_no_database_yet_with_json_prints_json_saying_so(tmp_path):
     missing = tmp_path / "nowhere" / "feedback.sqlite3"
-    result = feedback("--json", database=missing)
+    result = feedback("--json", database=SQLiteFeedback(missing))
     assert result.returncode == 1
     said = json.loads(result.stdout)
     assert said["database"] == str(missing) and said["recorded"] is False
     assert said["error"].startswith(f"No feedback recorded yet: {missing} does not exist")
 
 
-def test_a_database_from_newer_code_is_refused_with_the_file_and_versions(tmp_path):
-    newer = tmp_path / "feedback.sqlite3"
-    FeedbackStore.open(newer).close()
-    with sqlite3.connect(newer) as connection:
-        connection.execute("INSERT INTO schema_version VALUES (?, 0)", (SCHEMA_VERSION + 1,))
+def test_a_database_from_newer_code_is_refused_with_the_file_and_versions(feedback_backend):
+    newer = feedback_backend
+    FeedbackStore.open(newer.location).close()
+    newer.execute("INSERT INTO schema_version VALUES (?, 0)", SCHEMA_VERSION + 1)
     result = feedback(database=newer)
     assert result.returncode == 2
-    assert result.stderr.startswith(f"error: the feedback database {newer} has schema version {SCHEMA_VERSION + 1}")
+    assert result.stderr.startswith(f"error: the feedback database {newer.name} has schema version {SCHEMA_VERSION + 1}")
 
 
-def test_an_empty_period_says_so(tmp_path):
-    empty = tmp_path / "feedback.sqlite3"
-    FeedbackStore.open(empty).close()
+def test_an_empty_period_says_so(feedback_backend):
+    empty = feedback_backend
+    FeedbackStore.open(empty.location).close()
     output = feedback(database=empty).stdout
     assert section(output, "Questions per day") == ["No questions in this period."]
     assert section(output, "Unanswered") == ["None in this period."]
     assert section(output, "Answers with the most") == ["None in this period."]
 
 
-def test_a_question_with_terminal_escapes_is_printed_inert(tmp_path):
+def test_a_question_with_terminal_escapes_is_printed_inert(feedback_backend):
     # What a Discord question keeps of its text (the engine's cleaning aside) reaches the report.
-    path = tmp_path / "feedback.sqlite3"
-    store = FeedbackStore.open(path)
+    path = feedback_backend
+    store = FeedbackStore.open(path.location)
     store.record_question("discord", 1, Answer("\x1b[2J\x1b]0;owned\x07 what is bread?", False, "en",
                                                decline_reason="only numbers"))
     store.close()
@@ -243,10 +254,12 @@ def test_a_question_with_terminal_escapes_is_printed_inert(tmp_path):
     assert "what is bread?" in result.stdout
 
 
-def test_answers_the_engine_was_not_sure_of_are_counted_and_listed_as_unanswered(tmp_path):
-    path = tmp_path / "feedback.sqlite3"
-    store = FeedbackStore.open(path)
+def test_answers_the_engine_was_not_sure_of_are_counted_and_listed_as_unanswered(feedback_backend, tmp_path):
+    path = feedback_backend
+    clock = Clock()  # a second between questions, so that the later wording is the latest
+    store = FeedbackStore.open(path.location, clock=clock)
     store.record_question("telegram", 1, not_sure("How do threads share memory?", "en", located_hit()))
+    clock.now += 1
     store.record_question("discord", 2, not_sure("how do threads share memory", "en", located_hit()))
     voted = store.record_question("discord", 3, not_sure("Is a mutex fair?", "en", located_hit()))
     store.record_question("discord", 4, Answer("What is Cameo?", True, "en", (quote_hit(),)))

@@ -19,7 +19,7 @@ from bot.feedback.store import FeedbackRecorder, open_feedback
 from bot.health import Readiness, start_health_server
 from bot.log_redaction import redact_secrets_in_logs
 from bot.rate_limit import RateLimiter
-from bot.settings import Settings, SettingsError, require_token
+from bot.settings import Settings, SettingsError, database_passwords, require_token
 from retrieval import Engine
 from retrieval.index_cache import default_cache_dir
 
@@ -149,7 +149,7 @@ def run(settings: Settings, engine: Engine) -> None:
     """Run the Discord bot until SIGTERM or SIGINT; SettingsError when the token is missing or
     refused, ConnectionError (one line) when Discord cannot be reached at start."""
     token = require_token(settings, "discord_bot_token")
-    redact_secrets_in_logs([token], patterns=INTERACTION_TOKEN_PATTERNS)
+    redact_secrets_in_logs([token, *database_passwords(settings)], patterns=INTERACTION_TOKEN_PATTERNS)
     point_at_api(settings.discord_api_base_url)
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # a text-only bot needs no voice libraries
     try:

@@ -1,4 +1,5 @@
-"""Feedback: the questions people ask, how each went, and their 👍/👎 votes, in SQLite.
+"""Feedback: the questions people ask, how each went, and their 👍/👎 votes, in SQLite or in
+PostgreSQL (FEEDBACK_DATABASE_URL; see database.py).
 
 How a bot uses it (nothing is imported here, so that the command line stays light):
 

@@ -1,9 +1,9 @@
 """User ids as the feedback database keeps them: salted hashes, never the ids themselves.
 
 The salt is the HMAC key. FEEDBACK_SALT sets it; when it is unset, one is generated on first
-start and kept in the database's `meta` table, so both bots sharing the file (and every restart)
-hash a person alike, and deleting the file forgets the salt with the data it protects. Set
-FEEDBACK_SALT to keep the key out of the file: a copy of the database alone then cannot be
+start and kept in the database's `meta` table, so all bots sharing the database (and every restart)
+hash a person alike, and deleting the database forgets the salt with the data it protects. Set
+FEEDBACK_SALT to keep the key out of the database: a copy of it alone then cannot be
 matched against known user ids.
 """
 
@@ -12,17 +12,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import sqlite3
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.feedback.database import FeedbackConnection
 
 SALT_KEY = "salt"
 # 16 bytes of the HMAC: collisions between two people are out of reach, and rows stay short.
 PSEUDONYM_BYTES = 16
 
 
-def stored_salt(connection: sqlite3.Connection) -> str:
-    """The salt kept in the database, generated and stored first if there is none yet (two
-    processes starting at once both end up with the one stored first)."""
-    connection.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (SALT_KEY, secrets.token_hex(32)))
+def stored_salt(connection: "FeedbackConnection") -> str:
+    """The salt kept in the database, generated and stored first if there is none yet (processes
+    starting at once all end up with the one stored first)."""
+    connection.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                       (SALT_KEY, secrets.token_hex(32)))
     return connection.execute("SELECT value FROM meta WHERE key = ?", (SALT_KEY,)).fetchone()[0]
 
 

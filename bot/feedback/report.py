@@ -1,19 +1,23 @@
 """What the feedback database says about a period: questions per day and platform, the most
 frequent unanswered questions (declined, answered only with the closest quotes, or voted 👎),
-and the answers voted 👎 most."""
+and the answers voted 👎 most. The SQL is read alike by SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.feedback.question_key import question_key
 
+if TYPE_CHECKING:
+    from bot.feedback.database import FeedbackConnection
+
 # Each answer's current 👍 and 👎 (one per person: the latest).
-_VOTE_TOTALS = "SELECT answer_id, SUM(vote = 1) AS up, SUM(vote = -1) AS down FROM votes GROUP BY answer_id"
+_VOTE_TOTALS = ("SELECT answer_id, SUM(CASE WHEN vote = 1 THEN 1 ELSE 0 END) AS up,"
+                " SUM(CASE WHEN vote = -1 THEN 1 ELSE 0 END) AS down FROM votes GROUP BY answer_id")
+DAY_SECONDS = 86_400
 DOWNVOTED = "answered, voted 👎"
 NOT_SURE = "not sure: the closest quotes"
 
@@ -80,7 +84,7 @@ class FeedbackReport:
         }
 
 
-def build_report(connection: sqlite3.Connection, database: str, since: datetime, until: datetime) -> FeedbackReport:
+def build_report(connection: "FeedbackConnection", database: str, since: datetime, until: datetime) -> FeedbackReport:
     """The report on questions asked from `since` to `until` (timezone-aware)."""
     start, end = int(since.timestamp()), int(until.timestamp())
     return FeedbackReport(
@@ -93,21 +97,31 @@ def build_report(connection: sqlite3.Connection, database: str, since: datetime,
     )
 
 
-def _days(connection: sqlite3.Connection, start: int, end: int) -> list[DayCounts]:
+def _count(outcome: str) -> str:
+    return f"SUM(CASE WHEN q.outcome = '{outcome}' THEN 1 ELSE 0 END)"
+
+
+def _days(connection: "FeedbackConnection", start: int, end: int) -> list[DayCounts]:
+    # Days are counted since 1970-01-01 (UTC), by integer division in either database.
     rows = connection.execute(
-        f"""SELECT date(q.asked_at, 'unixepoch'), q.platform, COUNT(*),
-                   SUM(q.outcome = 'answered'), SUM(q.outcome = 'uncertain'), SUM(q.outcome = 'declined'),
-                   SUM(q.outcome = 'small_talk'),
+        f"""SELECT q.asked_at / {DAY_SECONDS}, q.platform, COUNT(*),
+                   {_count('answered')}, {_count('uncertain')}, {_count('declined')}, {_count('small_talk')},
                    COALESCE(SUM(v.up), 0), COALESCE(SUM(v.down), 0)
             FROM questions q LEFT JOIN ({_VOTE_TOTALS}) v ON v.answer_id = q.id
             WHERE q.asked_at >= ? AND q.asked_at <= ?
             GROUP BY 1, 2 ORDER BY 1, 2""",
         (start, end),
     )
-    return [DayCounts(*row) for row in rows]
+    # int(): PostgreSQL sums its sums as decimals.
+    return [DayCounts(_day(number), platform, *map(int, counts)) for number, platform, *counts in rows]
 
 
-def _unanswered(connection: sqlite3.Connection, start: int, end: int) -> list[UnansweredQuestion]:
+def _day(number: int) -> str:
+    """2026-11-01 for the `number`th day since 1970-01-01."""
+    return datetime.fromtimestamp(number * DAY_SECONDS, timezone.utc).strftime("%Y-%m-%d")
+
+
+def _unanswered(connection: "FeedbackConnection", start: int, end: int) -> list[UnansweredQuestion]:
     rows = connection.execute(
         f"""SELECT q.asked_at, q.lang, q.question, q.outcome, q.decline_reason, q.asker, COALESCE(v.down, 0)
             FROM questions q LEFT JOIN ({_VOTE_TOTALS}) v ON v.answer_id = q.id
@@ -141,7 +155,7 @@ def _unanswered(connection: sqlite3.Connection, start: int, end: int) -> list[Un
     return found
 
 
-def _downvoted(connection: sqlite3.Connection, start: int, end: int) -> list[DownvotedAnswer]:
+def _downvoted(connection: "FeedbackConnection", start: int, end: int) -> list[DownvotedAnswer]:
     rows = connection.execute(
         f"""SELECT q.question, q.article_id, q.article_title, q.excerpt, v.down, v.up
             FROM questions q JOIN ({_VOTE_TOTALS}) v ON v.answer_id = q.id

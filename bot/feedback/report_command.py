@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bot.feedback.database import configured_location, feedback_database
 from bot.feedback.export import write_evaluation_questions
 from bot.feedback.period import describe_since, parse_since
 from bot.feedback.report import build_report
 from bot.feedback.report_table import render_report
-from bot.feedback.schema import FeedbackSchemaError, connect, migrate
-from bot.feedback.store import default_database_path
+from bot.feedback.schema import FeedbackSchemaError, migrate
 
 
 # Exit status when there is no database to report on (yet): nothing wrong with the command.
@@ -32,27 +31,29 @@ def feedback_report(since: str, as_json: bool, export: str | None) -> int:
     except (ValueError, SettingsError) as error:
         print(f"error: {'--since ' if isinstance(error, ValueError) else ''}{error}", file=sys.stderr)
         return 2
-    path = settings.feedback_db_path or default_database_path()
-    if not path.is_file():
+    database = feedback_database(configured_location(settings))
+    if not database.exists():
         off = " (FEEDBACK is off)" if not settings.feedback else ""
-        message = (f"No feedback recorded yet: {path} does not exist{off}. A bot creates it when it starts "
-                   "with FEEDBACK=on; FEEDBACK_DB_PATH names another file.")
+        message = (f"No feedback recorded yet: {database.name} does not exist{off}. A bot creates it when it "
+                   "starts with FEEDBACK=on; FEEDBACK_DB_PATH names another file.")
         print(message, file=sys.stderr)
         if as_json:  # a script reading standard output gets JSON whatever happens
-            print(json.dumps({"database": str(path), "recorded": False, "error": message}, ensure_ascii=False))
+            print(json.dumps({"database": database.name, "recorded": False, "error": message}, ensure_ascii=False))
         return NO_DATABASE_STATUS
     try:
-        connection = connect(path)
+        database.open()
         try:
-            migrate(connection, path)
-            report = build_report(connection, str(path), start, now)
+            with database.connection() as connection:
+                migrate(connection, database)
+                report = build_report(connection, database.name, start, now)
         finally:
-            connection.close()
+            database.close()
     except FeedbackSchemaError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except sqlite3.Error as error:
-        print(f"error: cannot read the feedback database {path}: {error}", file=sys.stderr)
+    except database.errors as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"error: cannot read the feedback database {database.name}: {reason}", file=sys.stderr)
         return 2
     if export:
         try:

@@ -2,16 +2,15 @@
 
 The adapters call `record_question` and `record_vote` from the event loop: each returns at
 once (a few microseconds: an id is drawn and the write queued), and one writer thread per
-process does the SQLite work. A write that fails (database locked, read-only, disk full) logs
-one line when failures begin and one when writes succeed again; the caller never sees it.
+process does the database work (SQLite or PostgreSQL: see database.py). A write that fails
+(database locked, read-only, disk full, server away) logs one line when failures begin and one
+when writes succeed again; the caller never sees it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -19,8 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from bot.feedback.database import (BUSY_TIMEOUT_MS, FeedbackConnection, FeedbackDatabase, configured_location,
+                                   default_database_path, feedback_database)
 from bot.feedback.pseudonyms import pseudonym, stored_salt
-from bot.feedback.schema import BUSY_TIMEOUT_MS, FeedbackSchemaError, connect, migrate
+from bot.feedback.schema import FeedbackSchemaError, migrate
 from bot.feedback.vote_data import Vote, new_answer_id
 from retrieval.answer import Answer
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bot.feedback")
 
-DATABASE_NAME = "feedback.sqlite3"
 # Old rows are pruned when the store opens and then on a write at most this often.
 PRUNE_EVERY_SECONDS = 3600
 # After the database could not be opened, a write tries again at most this often.
@@ -39,10 +39,7 @@ MAX_PENDING_WRITES = 10_000
 DAY_SECONDS = 86_400
 
 
-def default_database_path() -> Path:
-    """$XDG_DATA_HOME/sora-quotes/feedback.sqlite3, or ~/.local/share/sora-quotes/feedback.sqlite3."""
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "sora-quotes" / DATABASE_NAME
+__all__ = ["FeedbackRecorder", "FeedbackStore", "NoFeedback", "default_database_path", "open_feedback", "outcome_of"]
 
 
 def outcome_of(answer: Answer) -> str:
@@ -83,15 +80,14 @@ class NoFeedback:
 class FeedbackStore:
     """The feedback database of one process; open it with `FeedbackStore.open`."""
 
-    def __init__(self, path: Path, salt: str | None, retention_days: int, busy_timeout_ms: int,
+    def __init__(self, database: FeedbackDatabase, salt: str | None, retention_days: int,
                  clock: Callable[[], float]) -> None:
-        self.path = path
+        self.database = database
         self.retention_days = retention_days
         self._configured_salt = salt
         self._salt: str | None = salt
-        self._busy_timeout_ms = busy_timeout_ms
         self._clock = clock
-        self._connection: sqlite3.Connection | None = None
+        self._opened = False
         self._opened_at = float("-inf")
         self._pruned_at = float("-inf")
         self._failures = 0
@@ -101,19 +97,20 @@ class FeedbackStore:
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="feedback")
 
     @classmethod
-    def open(cls, path: str | Path, salt: str | None = None, retention_days: int = 90,
+    def open(cls, location: str | Path, salt: str | None = None, retention_days: int = 90,
              busy_timeout_ms: int = BUSY_TIMEOUT_MS, clock: Callable[[], float] = time.time) -> "FeedbackStore":
-        """The store at `path`, created or migrated now and pruned of rows older than
-        `retention_days`. `salt` keys the user-id hashes (None: the one kept in the database).
-        Raises FeedbackSchemaError for a database newer than this code; any other failure to
-        open is logged and the store tries again later, dropping writes meanwhile."""
-        store = cls(Path(path), salt, retention_days, busy_timeout_ms, clock)
+        """The store at `location` (an SQLite file's path, or a postgresql:// URL), created or
+        migrated now and pruned of rows older than `retention_days`. `salt` keys the user-id
+        hashes (None: the one kept in the database). Raises FeedbackSchemaError for a database
+        newer than this code; any other failure to open is logged and the store tries again
+        later, dropping writes meanwhile."""
+        store = cls(feedback_database(location, busy_timeout_ms), salt, retention_days, clock)
         try:
             store._open()
         except FeedbackSchemaError:
             store._writer.shutdown()
             raise
-        except (sqlite3.Error, OSError) as error:
+        except store.database.errors as error:
             store._failed(error)
         return store
 
@@ -136,7 +133,7 @@ class FeedbackStore:
             log.exception("feedback: question not recorded")
             return None
 
-        def write(connection: sqlite3.Connection) -> None:
+        def write(connection: FeedbackConnection) -> None:
             connection.execute(
                 "INSERT INTO questions (id, asked_at, platform, lang, question, outcome, decline_reason,"
                 " article_id, article_title, excerpt, asker) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -152,7 +149,7 @@ class FeedbackStore:
             return
         voted_at = int(self._clock())
 
-        def write(connection: sqlite3.Connection) -> None:
+        def write(connection: FeedbackConnection) -> None:
             connection.execute(
                 "INSERT INTO votes (answer_id, voter, vote, voted_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (answer_id, voter) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at",
@@ -183,18 +180,20 @@ class FeedbackStore:
 
     def _open(self) -> None:
         self._opened_at = time.monotonic()
-        connection = connect(self.path, self._busy_timeout_ms)
         try:
-            migrate(connection, self.path)
-            if self._configured_salt is None:
-                self._salt = stored_salt(connection)
+            self.database.open()
+            with self.database.connection() as connection:
+                migrate(connection, self.database)
+                if self._configured_salt is None:
+                    self._salt = stored_salt(connection)
+                self._opened = True
+                self._prune(connection)
         except BaseException:
-            connection.close()
+            if not self._opened:
+                self.database.close()
             raise
-        self._connection = connection
-        self._prune(connection)
 
-    def _queue(self, write: Callable[[sqlite3.Connection], None]) -> None:
+    def _queue(self, write: Callable[[FeedbackConnection], None]) -> None:
         with self._pending_lock:
             if self._pending >= MAX_PENDING_WRITES:
                 full = True
@@ -211,47 +210,44 @@ class FeedbackStore:
                 with self._pending_lock:
                     self._pending -= 1
 
-    def _run(self, write: Callable[[sqlite3.Connection], None]) -> None:
+    def _run(self, write: Callable[[FeedbackConnection], None]) -> None:
         try:
-            connection = self._usable_connection()
-            if connection is None or (self._closed and self._failures):
+            if not self._ready() or (self._closed and self._failures):
                 self._failed(None)
                 return
-            write(connection)
-            self._succeeded()
-            if time.monotonic() - self._pruned_at >= PRUNE_EVERY_SECONDS:
-                self._prune(connection)
-        except (sqlite3.Error, OSError, FeedbackSchemaError) as error:
+            with self.database.connection() as connection:
+                write(connection)
+                self._succeeded()
+                if time.monotonic() - self._pruned_at >= PRUNE_EVERY_SECONDS:
+                    self._prune(connection)
+        except (*self.database.errors, FeedbackSchemaError) as error:
             self._failed(error)
         except Exception:  # a bug here must not pass silently, nor reach an answer
-            log.exception("feedback not recorded in %s", self.path)
+            log.exception("feedback not recorded in %s", self.database.name)
         finally:
             with self._pending_lock:
                 self._pending -= 1
 
-    def _usable_connection(self) -> sqlite3.Connection | None:
-        """The open connection; or, when opening failed, a new attempt once REOPEN_AFTER_SECONDS
-        have passed (None before that)."""
-        if self._connection is None and time.monotonic() - self._opened_at >= REOPEN_AFTER_SECONDS:
+    def _ready(self) -> bool:
+        """Whether the database is open; when opening failed, it is tried again once
+        REOPEN_AFTER_SECONDS have passed (False before that)."""
+        if not self._opened and time.monotonic() - self._opened_at >= REOPEN_AFTER_SECONDS:
             self._open()
-        return self._connection
+        return self._opened
 
-    def _prune(self, connection: sqlite3.Connection) -> None:
+    def _prune(self, connection: FeedbackConnection) -> None:
         """Delete questions and votes older than the retention period (votes with their answer)."""
         self._pruned_at = time.monotonic()
         cutoff = int(self._clock()) - self.retention_days * DAY_SECONDS
         try:
-            connection.execute("BEGIN IMMEDIATE")
-            connection.execute(
-                "DELETE FROM votes WHERE voted_at < ? OR answer_id IN (SELECT id FROM questions WHERE asked_at < ?)",
-                (cutoff, cutoff),
-            )
-            removed = connection.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
-            connection.execute("COMMIT")
-        except sqlite3.Error as error:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            log.warning("feedback: old rows not pruned from %s: %s", self.path, error)
+            with connection.transaction():
+                connection.execute(
+                    "DELETE FROM votes WHERE voted_at < ? OR answer_id IN (SELECT id FROM questions WHERE asked_at < ?)",
+                    (cutoff, cutoff),
+                )
+                removed = connection.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
+        except self.database.errors as error:
+            log.warning("feedback: old rows not pruned from %s: %s", self.database.name, error)
             return
         if removed:
             log.info("feedback: %d questions older than %d days pruned", removed, self.retention_days)
@@ -259,26 +255,27 @@ class FeedbackStore:
     def _failed(self, error: BaseException | None) -> None:
         self._failures += 1
         if self._failures == 1:
-            reason = error or "the database could not be opened"
+            said = str(error).strip() if error is not None else ""
+            # One line: libpq's reasons go on with a hint on a line of their own.
+            reason = said.splitlines()[0] if said else type(error).__name__ if error else "the database could not be opened"
             log.warning("feedback not recorded in %s: %s (answers go on; said again when writes work)",
-                        self.path, reason)
+                        self.database.name, reason)
 
     def _succeeded(self) -> None:
         if self._failures:
-            log.info("feedback recorded in %s again, after %d writes were lost", self.path, self._failures)
+            log.info("feedback recorded in %s again, after %d writes were lost", self.database.name, self._failures)
             self._failures = 0
 
     def _close_connection(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self._opened = False
+        self.database.close()
 
 
 def open_feedback(settings: "Settings") -> FeedbackRecorder:
     """The recorder the settings ask for: NoFeedback when FEEDBACK=off, else the store at
-    FEEDBACK_DB_PATH (FeedbackSchemaError, to stop start-up, when that file is too new)."""
+    FEEDBACK_DATABASE_URL or FEEDBACK_DB_PATH (FeedbackSchemaError, to stop start-up, when that
+    database is too new)."""
     if not settings.feedback:
         return NoFeedback()
     salt = settings.feedback_salt.get_secret_value() if settings.feedback_salt is not None else None
-    return FeedbackStore.open(settings.feedback_db_path or default_database_path(), salt,
-                              settings.feedback_retention_days)
+    return FeedbackStore.open(configured_location(settings), salt, settings.feedback_retention_days)

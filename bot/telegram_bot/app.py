@@ -20,7 +20,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Conte
 from bot.feedback.store import FeedbackRecorder, default_database_path, open_feedback
 from bot.health import Readiness, start_health_server
 from bot.rate_limit import RateLimiter
-from bot.settings import Settings, SettingsError, TelegramMode, require_token, url_passwords
+from bot.settings import Settings, SettingsError, TelegramMode, database_passwords, require_token
 from bot.telegram_bot import texts
 from bot.telegram_bot.answered_questions import AnsweredQuestions
 from bot.telegram_bot.earlier_questions import EarlierQuestions
@@ -191,7 +191,7 @@ def run(settings: Settings, engine: Engine) -> None:
     start-up: only once the bot has been online are network errors ridden out."""
     token = require_token(settings, "telegram_bot_token")
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
-    redact_secrets_in_logs([token, secret, *url_passwords(settings.telegram_state_database_url)])
+    redact_secrets_in_logs([token, secret, *database_passwords(settings)])
     if settings.telegram_mode == TelegramMode.webhook:
         require_https_webhook(settings.telegram_webhook_url)
     readiness, in_flight = Readiness(), InFlight()

@@ -17,6 +17,8 @@ Run on its own (for end-to-end tests):
 with control endpoints: POST /_test/interaction {"command": "ask", "question": ..., "user_id": ...,
 "guild_id": ... (optional: one of the guilds, else the first)},
 POST /_test/message {"content": ..., "user_id": ..., "dm": bool, "mention": bool},
+POST /_test/guild {"shard": id, "count": count} (a new guild on that shard: its "guild_id", and
+the "connected_shards" as [id, count] pairs),
 GET /_test/calls (the recorded requests: method, path, query, json, status) and GET /_test/ready
 (200 once a client has IDENTIFIED).
 """
@@ -317,6 +319,7 @@ class DiscordStandIn:
         app.router.add_get("/gateway", self._gateway)
         app.router.add_post("/_test/interaction", self._control_interaction)
         app.router.add_post("/_test/message", self._control_message)
+        app.router.add_post("/_test/guild", self._control_guild)
         app.router.add_get("/_test/calls", self._control_calls)
         app.router.add_get("/_test/ready", self._control_ready)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._api)
@@ -1066,6 +1069,17 @@ class DiscordStandIn:
 
     async def _control_calls(self, request: web.Request) -> web.Response:
         return web.json_response([call.to_dict() for call in self.calls])
+
+    async def _control_guild(self, request: web.Request) -> web.Response:
+        spec = await request.json()
+        try:
+            shard_id, shard_count = int(spec["shard"]), int(spec["count"])
+        except (KeyError, TypeError, ValueError):
+            return web.json_response({"error": 'expected {"shard": id, "count": count}'}, status=400)
+        if not 0 <= shard_id < shard_count:
+            return web.json_response({"error": f"no shard {shard_id} of {shard_count}"}, status=400)
+        guild = await self.add_guild(shard_id, shard_count)
+        return web.json_response({"guild_id": guild.id, "connected_shards": self.connected_shards})
 
     async def _control_ready(self, request: web.Request) -> web.Response:
         ready = self.identified.is_set()

@@ -197,6 +197,9 @@ class Call:
     at: float = field(default_factory=time.monotonic)
     port: int = 0  # the port of the stand-in's address the call came in on
 
+    def to_json(self) -> dict[str, Any]:
+        return {"method": self.method, "params": self.params, "status": self.status}
+
 
 @dataclass
 class Delivery:
@@ -210,9 +213,6 @@ class Delivery:
     @property
     def succeeded(self) -> bool:
         return 200 <= self.status < 300
-
-    def to_json(self) -> dict[str, Any]:
-        return {"method": self.method, "params": self.params, "status": self.status}
 
 
 class TelegramStandIn:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
+
 from tests.telegram.conftest import REPLY_TIMEOUT, running_bot
 
 
@@ -122,3 +124,19 @@ async def test_help_in_a_group_says_to_address_the_bot_by_name(bot, alice, group
     reply = await alice.says("/help@SoraQuotesBot", chat=group)
 
     assert "/ask@SoraQuotesBot" in reply.text
+
+
+async def test_the_end_to_end_run_asks_through_the_stand_ins_control_endpoints(bot, telegram):
+    """deploy/e2e_ask.py asks over HTTP (POST /_test/message) and reads the calls back (GET
+    /_test/calls), as CI's end-to-end run does against the bots in containers."""
+    base = f"http://127.0.0.1:{telegram.port}"
+    async with aiohttp.ClientSession() as session:
+        message = {"chat_id": 4242, "user_id": 4242, "text": "cameo feature", "language_code": "en"}
+        async with session.post(f"{base}/_test/message", json=message) as response:
+            assert response.status == 200
+        await telegram.wait_for(lambda call: call.method == "sendMessage" and call.status == 200, timeout=REPLY_TIMEOUT)
+        async with session.get(f"{base}/_test/calls") as response:
+            calls = await response.json()
+
+    replies = [call for call in calls if call["method"] == "sendMessage" and call["params"]["chat_id"] in (4242, "4242")]
+    assert replies and "<blockquote" in replies[-1]["params"]["text"]
