@@ -48,6 +48,8 @@ CANDIDATES_PER_HIT = 4
 # (estimated before starting); larger collections are answered lexically until `python -m bot
 # embed` has computed them.
 DEFAULT_EMBED_BUDGET_SECONDS = 120.0
+# The vectors written beside a corpus: read by whoever uses the articles, written by their owner.
+SHIPPED_VECTORS_MODE = 0o644
 
 
 class Engine:
@@ -151,12 +153,16 @@ class Engine:
 
     def save_vectors(self, path: str | Path) -> int:
         """Write the vectors of this corpus's sentences (and no others) to `path`,
-        where `Engine` looks for vectors a corpus ships; returns how many were written."""
+        where `Engine` looks for vectors a corpus ships; returns how many were written.
+        The file is readable by everyone, as the articles beside it are meant to be: a
+        container's own user reads them from a mounted directory (the temporary file the
+        atomic write starts from is the owner's alone)."""
         if self.semantic is None:
             raise ValueError("no embedding model: there are no vectors to save")
         store = load_vector_store(self.corpus, self.semantic.identity, self._cache_dir)
         keys = [text_key(text) for text in self.semantic_texts()]
         store.save(path, only=keys)
+        Path(path).chmod(SHIPPED_VECTORS_MODE)
         return len(set(keys))
 
     def semantic_texts(self) -> list[str]:

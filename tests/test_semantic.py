@@ -4,6 +4,7 @@ vectors computed once and kept, and the engine answering lexically where the mod
 from __future__ import annotations
 
 import hashlib
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -167,6 +168,15 @@ def test_vectors_shipped_with_a_corpus_spare_computing_them(tmp_path):
     elsewhere = CountingEmbedder()
     Engine.from_directory(corpus, tmp_path / "another-cache", embedder=elsewhere)
     assert elsewhere.embedded == []
+
+
+def test_vectors_written_beside_the_articles_are_readable_by_a_containers_own_user(tmp_path):
+    corpus = write_articles(tmp_path / "articles", ARTICLES)
+    engine = Engine.from_directory(corpus, tmp_path / "cache", embedder=CountingEmbedder())
+    path = shipped_vectors_path(corpus, CountingEmbedder.identity)
+    engine.save_vectors(path)
+    # Others may read it (the image's uid 10001 reading a mounted directory), not write it.
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
 def test_a_damaged_vector_cache_is_rebuilt_not_fatal(tmp_path):
