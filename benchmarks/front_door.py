@@ -2,6 +2,8 @@
 a running bot see, on collections made from the external sets' articles.
 
     python benchmarks/front_door.py [--sizes 1000,10000,100000] [--questions 60]
+    python benchmarks/front_door.py --write 1000000 DIR     # only write one collection, kept
+
 
 For each size a collection is written to a temporary directory: the articles of
 ../shared/eval/external/{squad-dev,drcd-dev,cmrc2018-dev,squad2-dev}/corpus (English and
@@ -174,7 +176,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--questions", type=int, default=60)
+    parser.add_argument("--write", nargs=2, metavar=("PASSAGES", "DIR"),
+                        help="only write a collection of about PASSAGES passages (and its vectors) to DIR, a new directory, and keep it")
     args = parser.parse_args()
+    if args.write:
+        size, directory = int(args.write[0]), Path(args.write[1])
+        total = write_collection(directory, size, source_articles())
+        # Readable by others: a container's user (e.g. uid 10001) reads the vectors too.
+        for path in (directory / "embeddings").iterdir():
+            path.chmod(0o644)
+        print(f"{total:,} passages in {directory}")
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     sources, asked = source_articles(), questions(args.questions)
     rows = {}

@@ -13,7 +13,8 @@ the title is the first heading (or the first line), and the language is detected
 `Article.text` is the rendered text: every offset refers to it and every quote is verbatim from it.
 
 Loading is two steps, so that a cache of parsed articles can be keyed by the digest alone:
-`list_corpus` reads the files and computes their digest; `parse_corpus` parses them.
+`list_corpus` reads the files and computes their digest; `parse_corpus` reads and parses them
+one at a time (a large collection's bytes are never all in memory beside its parsed articles).
 """
 
 from __future__ import annotations
@@ -119,14 +120,19 @@ class Corpus:
 
 @dataclass(frozen=True)
 class CorpusListing:
-    """The article files of a directory read (path in the collection, bytes), the URL template
-    that applies to them, the problems met reading them, and a digest of all of it."""
+    """The article files of a directory read (path in the collection, size in bytes), the URL
+    template that applies to them, the problems met reading them, and a digest of all of it."""
 
     directory: Path
-    files: tuple[tuple[str, bytes], ...]
+    files: tuple[tuple[str, int], ...]
     url_template: str | None
     digest: str
     problems: tuple[str, ...] = field(default=())
+
+    @property
+    def total_bytes(self) -> int:
+        """The size of all the article files read."""
+        return sum(size for _, size in self.files)
 
 
 def load_corpus(directory: str | Path, url_template: str | None = None) -> Corpus:
@@ -161,8 +167,8 @@ def list_corpus(directory: str | Path, url_template: str | None = None) -> Corpu
         template = None
     if not paths:
         raise CorpusError(directory, [f"{directory}: no article files ({', '.join('*' + s for s in ARTICLE_SUFFIXES)})"])
-    digest = hashlib.sha256(f"{template or ''}\0".encode())
-    files: list[tuple[str, bytes]] = []
+    digest = _digest_start(template)
+    files: list[tuple[str, int]] = []
     for path in paths:
         relative = path.relative_to(directory).as_posix()
         try:
@@ -170,18 +176,35 @@ def list_corpus(directory: str | Path, url_template: str | None = None) -> Corpu
         except OSError as error:
             problems.append(f"{relative}: cannot be read ({error.strerror or error})")
             continue
-        digest.update(relative.encode() + b"\0" + raw + b"\0" + _reader_version(relative).encode())
-        files.append((relative, raw))
+        _add_to_digest(digest, relative, raw)
+        files.append((relative, len(raw)))
     return CorpusListing(directory, tuple(files), template, digest.hexdigest(), tuple(problems))
 
 
+def _digest_start(template: str | None):
+    return hashlib.sha256(f"{template or ''}\0".encode())
+
+
+def _add_to_digest(digest, relative: str, raw: bytes) -> None:
+    digest.update(relative.encode() + b"\0" + raw + b"\0" + _reader_version(relative).encode())
+
+
 def parse_corpus(listing: CorpusListing) -> Corpus:
-    """The articles of a listing; CorpusError listing every bad file."""
+    """The articles of a listing, each file read again as it is parsed; CorpusError listing
+    every bad file. The corpus's digest is of the bytes parsed: the listing's, unless a file
+    changed in between (then a cache keyed by it still matches what it holds)."""
     problems = list(listing.problems)
     articles: list[Article] = []
     seen: dict[str, str] = {}
     ignored: Counter[str] = Counter()
-    for relative, raw in listing.files:
+    digest = _digest_start(listing.url_template)
+    for relative, _ in listing.files:
+        try:
+            raw = (listing.directory / relative).read_bytes()
+        except OSError as error:
+            problems.append(f"{relative}: cannot be read ({error.strerror or error})")
+            continue
+        _add_to_digest(digest, relative, raw)
         try:
             article = read_article(relative, raw, listing.url_template)
         except ValueError as error:
@@ -205,7 +228,7 @@ def parse_corpus(listing: CorpusListing) -> Corpus:
         keys = ", ".join(f"{key} ({count})" for key, count in sorted(ignored.items()))
         notes = (f"front matter keys not used (files): {keys}",)
         log.info("%s: %s", listing.directory, notes[0])
-    return Corpus(listing.directory, tuple(articles), listing.digest, notes)
+    return Corpus(listing.directory, tuple(articles), digest.hexdigest(), notes)
 
 
 def read_article(relative_path: str, raw: bytes, url_template: str | None = None) -> Article:

@@ -17,10 +17,12 @@ log = logging.getLogger(__name__)
 LIMIT_FILES = (Path("/sys/fs/cgroup/memory.max"), Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
 NO_LIMIT_ABOVE = 1 << 60
 # The build's peak resident memory: the interpreter, numpy, jieba's dictionary and OpenCC, then
-# about this many bytes per byte of article files (texts, passages, token arrays, postings
-# blocks). From benchmarks/front_door.py's 'build MB' against the collections' sizes.
-BASE_BYTES = 130 * 2**20
-BYTES_PER_ARTICLE_BYTE = 12
+# about this many bytes per byte of article files (the parsed articles, the terms, the postings).
+# From benchmarks/front_door.py's 'build MB' against the collections' sizes: 146, 233 and 479 MB
+# at 0.7, 9.2 and 93 MB of files (the terms grow slower than the texts); the line through the
+# two larger ones, which is above the smallest.
+BASE_BYTES = 205 * 2**20
+BYTES_PER_ARTICLE_BYTE = 3
 
 
 def container_memory_limit(files: tuple[Path, ...] | None = None) -> int | None:

@@ -88,3 +88,25 @@ async def test_mentions_from_many_people_in_a_group_are_answered_within_the_grou
     assert len(times) == 7
     # Three per second at most: the seventh goes two windows after the first.
     assert times[-1] - times[0] >= 2.0 - SLACK
+
+
+async def test_a_private_question_is_answered_while_a_busy_groups_next_answer_waits_for_the_groups_limit(
+    telegram, settings, engine, group, alice
+):
+    # Three answers a group per 8 s: the group's fourth waits 8 s (as the 21st of a minute does on
+    # Telegram); the overall limit, one send per 50 ms, holds every send in turn.
+    limits = FloodLimits(private=((1, 0.5),), group=((1, 0.1), (3, 8.0)), overall=((1, 0.05),))
+    limiter = RetryingRateLimiter(limits=limits, retry_delays=(0.05,))
+    people = [TelegramUser(telegram, f"Member {n}") for n in range(5)]
+    async with polling(build_application(settings, engine, rate_limiter=limiter), timeout=POLL_TIMEOUT):
+        asked = [person.sends("@SoraQuotesBot cameo feature", chat=group) for person in people]
+        await people[2].replies_to(asked[2])  # the group's window is full: its fourth answer is booked 8 s on
+
+        her_answer = await alice.says("cameo feature")
+        for person, message in zip(people, asked):
+            await person.replies_to(message)
+
+    group_replies = replies_in(telegram, group["id"])
+    assert [c.params["reply_parameters"]["message_id"] for c in group_replies] == [m["message_id"] for m in asked]
+    # She was answered before the group's fourth answer went out, not queued behind it.
+    assert telegram.calls.index(her_answer.call) < telegram.calls.index(group_replies[3])
