@@ -252,7 +252,8 @@ class Engine:
         content = content_terms(prepared.text, terms, named)
         candidates = self._candidates(content, closeness, wanted, named)
         head, tail = (quote_candidates(group, prepared.text, content, self.corpus, self.passages, self.tokens.matching,
-                                       closeness, keep_unmatched=closeness is not None)
+                                       closeness, keep_unmatched=closeness is not None,
+                                       title_terms=lambda article: headers.title[headers.position[article.info.id]])
                       for group in (candidates.head, candidates.tail))
         wants_number = wants_quantity(prepared.text)
         subject = defined_subject(prepared.text)

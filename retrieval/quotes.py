@@ -3,8 +3,12 @@
 The excerpt is chosen before the final ranking because how much of the question's weight the
 excerpt itself holds (`coverage`), and whether it states a number when one is asked for, are
 what the ranking and the answerability score weigh: a passage whose matches sit far apart
-quotes little of the question. In: candidates, the question's terms, the passages' tokens;
-out: one `Quote` per candidate.
+quotes little of the question. Words of the article's title (and file name) count only
+TITLE_TERM_WEIGHT as much when choosing the sentences: the title names what all of the article
+is about ("白尾雀鲷的生活习性…", "What did Super Bowl 50 …"), so its words say which article, not
+which of its sentences, while the other words say which ("生活习性", a date). In: candidates,
+the question's terms, the passages' tokens, the articles' title terms; out: one `Quote` per
+candidate.
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ from retrieval.tokenizer import Token
 # A sentence's closeness to the question (z) counts this much query weight when choosing the
 # sentence an excerpt grows from.
 SEED_CLOSENESS_WEIGHT = 0.3
+# A question word in the article's title counts this much of its weight when choosing sentences:
+# enough to break a tie (a passage found by a title word alone still quotes it), little else
+# (1, 0.2, 0.01 and 0 were measured: README.md, "Answer quality").
+TITLE_TERM_WEIGHT = 0.01
 
 
 @dataclass(frozen=True)
@@ -49,11 +57,14 @@ def quote_candidates(
     matching: Callable[[int, dict[str, float]], list[Token]],
     closeness: Closeness | None,
     keep_unmatched: bool,
+    title_terms: Callable[[Article], frozenset[str]] | None = None,
 ) -> list[Quote]:
     """The excerpt of each candidate (`matching` gives a passage's tokens of the question's
-    terms); without `keep_unmatched`, passages holding none of the
-    question's terms are left out (the model's candidates are kept: they may say it in other words)."""
+    terms, `title_terms` the terms of an article's title); without `keep_unmatched`, passages
+    holding none of the question's terms are left out (the model's candidates are kept: they
+    may say it in other words)."""
     quotes = []
+    choosing: dict[int, dict[str, float]] = {}  # the weights sentences are chosen by, per article
     for candidate in candidates:
         passage = passages[candidate.passage]
         article = corpus.articles[passage.article]
@@ -61,12 +72,21 @@ def quote_candidates(
         if not matches and not keep_unmatched:
             continue
         bonus = _seed_bonus(closeness, candidate.passage) if closeness is not None else None
-        excerpt = choose_excerpt(article.text, passage.start, passage.end, matches, terms.weights, bonus=bonus,
+        if passage.article not in choosing:
+            choosing[passage.article] = _choosing_weights(terms.weights, title_terms(article) if title_terms else frozenset())
+        excerpt = choose_excerpt(article.text, passage.start, passage.end, matches, choosing[passage.article], bonus=bonus,
                                  code=article.code_spans(passage.start, passage.end))
         quoted = frozenset(t.term for t in matches if excerpt.start <= t.start and t.end <= excerpt.end)
         coverage = math.fsum(terms.weights[term] for term in quoted) / terms.total_weight  # fsum: order can't matter
         quotes.append(Quote(candidate, article, excerpt, coverage, quoted, states_quantity(excerpt.text, question)))
     return quotes
+
+
+def _choosing_weights(weights: dict[str, float], title: frozenset[str]) -> dict[str, float]:
+    """The question's term weights, those of the title's terms times TITLE_TERM_WEIGHT."""
+    if title.isdisjoint(weights):
+        return weights
+    return {term: weight * TITLE_TERM_WEIGHT if term in title else weight for term, weight in weights.items()}
 
 
 def _seed_bonus(closeness: Closeness, passage: int) -> dict[int, float]:

@@ -285,3 +285,23 @@ def test_a_question_about_one_short_chinese_paragraph_quotes_that_paragraph(tmp_
     result = engine.answer("小米新车的起售价是多少？")
     assert result.answered
     assert result.hits[0].excerpt == CAR_LAUNCH[1]
+
+
+SINGER = [
+    "Shane Filan is an Irish singer, best known as one of the lead vocalists of the pop group Westlife, "
+    "which sold over fifty million records around the world.",
+    "Shane Filan grew up in Sligo in a large and close family, with two brothers and three sisters, "
+    "and Shane Filan first sang on stage in a school musical there.",
+    "Shane Filan signed his first solo record deal in 2013, a year after the group had parted.",
+    "In his spare time he loves riding horses, although he once fell from an old horse and hurt his knee.",
+]
+
+
+def test_a_question_about_the_subject_of_an_article_quotes_the_sentence_that_answers_it(tmp_path):
+    # Every sentence is about Shane Filan, the article's title: "love" says which one answers.
+    corpus = write_article(tmp_path / "corpus", "filan.md", "# Shane Filan\n\n" + " ".join(SINGER) + "\n")
+    write_article(corpus, "sligo.md", "# Sligo\n\nSligo is a coastal town in the west of Ireland, by the Garavogue river.\n")
+    engine = Engine.from_directory(corpus, tmp_path / "cache")
+    result = engine.answer("What does Shane Filan love doing?")
+    assert result.answered
+    assert "riding horses" in result.hits[0].excerpt, result.hits[0].excerpt
