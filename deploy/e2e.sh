@@ -324,6 +324,12 @@ wait_for_http() {  # url, what, seconds
   fail "$2 did not answer at $1 within $3 s"
 }
 
+show_health() {  # ports: what each bot's GET /healthz says
+  for port in "$@"; do
+    echo "GET /healthz on :$port -> $("$PYTHON" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode())' "http://127.0.0.1:$port/healthz")"
+  done
+}
+
 say "stand-ins on 127.0.0.1"
 export E2E_TELEGRAM_PORT E2E_DISCORD_PORT E2E_TELEGRAM_HEALTH_PORT E2E_DISCORD_HEALTH_PORT
 E2E_TELEGRAM_PORT=$(free_port); E2E_DISCORD_PORT=$(free_port)
@@ -343,9 +349,7 @@ ARTICLES_DIR=./corpus compose up --detach --no-build --wait --wait-timeout "$UP_
   || fail "the services did not turn healthy"
 echo "both healthy $(( $(date +%s) - started )) s after 'up'"
 compose ps --format 'table {{.Service}}\t{{.Status}}'
-for port in "$E2E_TELEGRAM_HEALTH_PORT" "$E2E_DISCORD_HEALTH_PORT"; do
-  echo "GET /healthz on :$port -> $("$PYTHON" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode())' "http://127.0.0.1:$port/healthz")"
-done
+show_health "$E2E_TELEGRAM_HEALTH_PORT" "$E2E_DISCORD_HEALTH_PORT"
 
 say "one question through each platform"
 timeout 120 "$PYTHON" deploy/e2e_ask.py --telegram "http://127.0.0.1:$E2E_TELEGRAM_PORT" --discord "http://127.0.0.1:$E2E_DISCORD_PORT" \
@@ -412,9 +416,7 @@ ARTICLES_DIR=./corpus scaled up --detach --no-build --wait --wait-timeout "$UP_T
   || fail "the services of docker-compose.scaled.yml did not turn healthy"
 echo "all healthy $(( $(date +%s) - started )) s after 'up'"
 scaled ps --format 'table {{.Service}}\t{{.Status}}'
-for port in "$E2E_DISCORD_1_HEALTH_PORT" "$E2E_DISCORD_2_HEALTH_PORT" "$E2E_TELEGRAM_1_HEALTH_PORT" "$E2E_TELEGRAM_2_HEALTH_PORT"; do
-  echo "GET /healthz on :$port -> $("$PYTHON" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode())' "http://127.0.0.1:$port/healthz")"
-done
+show_health "$E2E_DISCORD_1_HEALTH_PORT" "$E2E_DISCORD_2_HEALTH_PORT" "$E2E_TELEGRAM_1_HEALTH_PORT" "$E2E_TELEGRAM_2_HEALTH_PORT"
 timeout 180 "$PYTHON" deploy/e2e_ask.py --telegram "http://127.0.0.1:$E2E_TELEGRAM_PORT" --discord "http://127.0.0.1:$E2E_DISCORD_PORT" \
   --discord-shards 4 || fail "a bot of docker-compose.scaled.yml did not reply with the right quote"
 "$PYTHON" - "http://127.0.0.1:$E2E_TELEGRAM_PORT/_test/calls" <<'PY' || fail "the Telegram question did not come through the webhook"
