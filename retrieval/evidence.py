@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 
 from retrieval.answer_kind import wants_quantity
 from retrieval.answerability import Evidence
@@ -62,13 +61,12 @@ def gather_evidence(
     )
     if closeness is not None:
         pid = best.candidate.passage
-        z = closeness.passage_z
-        top_two = np.sort(z)[-2:] if len(z) >= 2 else np.array([0.0, float(z.max(initial=0.0))])
+        second, top = closeness.top_zs()
         features.update(
-            best_cosine=float(closeness.passage[pid]),
-            best_z=float(z[pid]),
-            top_z=float(top_two[-1]),
-            dense_margin=float(top_two[-1] - top_two[0]),
+            best_cosine=closeness.passage_cosine(pid),
+            best_z=closeness.passage_z(pid),
+            top_z=top,
+            dense_margin=top - second,
             best_dense_rank=math.log1p(best.candidate.dense_rank if best.candidate.dense_rank is not None else 20),
         )
     return Evidence(**features)

@@ -17,7 +17,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,7 @@ from retrieval.index import B, DELTA, K1, SearchIndex
 from retrieval.passage_table import PassageTable
 from retrieval.passages import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, WINDOW_CHARS, Passage, split_passages
 from retrieval.semantic_index import SemanticIndex, build_semantic_index
+from retrieval.sentence_clusters import CLUSTERS_FORMAT, load_clusters, save_clusters
 from retrieval.token_store import TokenStore, TokenStoreBuilder
 from retrieval.tokenizer import has_chinese, terms, tokenize
 from retrieval.vector_store import Progress, VectorStore
@@ -218,6 +219,12 @@ def semantic_cache_key(corpus: Corpus, identity: str) -> str:
     return _semantic_prefix(corpus, identity) + hashlib.sha256(key.encode()).hexdigest()[:32] + ".vectors"
 
 
+def clusters_cache_key(corpus: Corpus, identity: str) -> str:
+    """The file name of the semantic index's clusters (sentence_clusters.py)."""
+    key = f"{cache_key(corpus)}|{SEMANTIC_FORMAT}|{identity}|clusters {CLUSTERS_FORMAT}"
+    return _semantic_prefix(corpus, identity) + hashlib.sha256(key.encode()).hexdigest()[:32] + ".clusters"
+
+
 def _semantic_prefix(corpus: Corpus, identity: str) -> str:
     """One corpus directory's semantic files for one embedder (another embedder's stay)."""
     return corpus_prefix(corpus) + hashlib.sha256(identity.encode()).hexdigest()[:8] + "-"
@@ -251,7 +258,30 @@ def load_semantic_index(corpus: Corpus, passages: Sequence[Passage], identity: s
     if index.identity != identity or len(index.sentence_offsets) != len(passages) + 1:
         return None
     prune_superseded(directory, path, _semantic_prefix(corpus, identity))
-    return index
+    return with_clusters(index, corpus, directory)
+
+
+def with_clusters(index: SemanticIndex, corpus: Corpus, directory: Path) -> SemanticIndex:
+    """The index with the clusters of its pools too large to scan whole, read from the cache, or
+    computed and saved there the first time (about 10 CPU s per 400k sentences)."""
+    pools = index.pools_to_cluster()
+    if not pools:
+        return index
+    path = directory / clusters_cache_key(corpus, index.identity)
+    clusters = None
+    try:
+        clusters = load_clusters(path, index.identity)
+    except FileNotFoundError:
+        pass
+    except Exception as error:  # a damaged or foreign file: rebuild over it
+        log.warning("ignoring unreadable cluster cache %s: %s", path, error)
+    if clusters is None or sorted(clusters) != pools:
+        log.info("grouping %d sentence vectors for nearest-sentence search (once: cached)", len(index.sentence_codes))
+        clusters = index.clustered(pools)
+        _try_saving(lambda: write_atomically(path, lambda file: save_clusters(file, clusters, index.identity)), directory)
+    if path.is_file():
+        prune_superseded(directory, path, _semantic_prefix(corpus, index.identity))
+    return replace(index, clusters=clusters)
 
 
 def load_or_build_semantic_index(
@@ -289,8 +319,8 @@ def load_or_build_semantic_index(
     if path.is_file():
         prune_superseded(directory, path, _semantic_prefix(corpus, embedder.identity))
         # Answer from the mapped file, not the arrays just built: they leave memory with the build.
-        return load_semantic_index(corpus, passages, embedder.identity, directory) or built
-    return built
+        return load_semantic_index(corpus, passages, embedder.identity, directory) or with_clusters(built, corpus, directory)
+    return with_clusters(built, corpus, directory)
 
 
 def embedding_progress_path(cache_dir: str | Path | None, corpus_directory: str | Path) -> Path:

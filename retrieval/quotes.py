@@ -93,6 +93,6 @@ def _seed_bonus(closeness: Closeness, passage: int) -> dict[int, float]:
     """Each sentence of the passage's closeness as extra query weight, by where it starts."""
     semantic = closeness.index
     return {
-        int(semantic.sentence_spans[row][0]): SEED_CLOSENESS_WEIGHT * float(closeness.sentence_z[row])
-        for row in semantic.sentences_of(passage)
+        int(semantic.sentence_spans[row][0]): SEED_CLOSENESS_WEIGHT * float(z)
+        for row, z in zip(semantic.sentences_of(passage), closeness.sentence_zs(passage))
     }

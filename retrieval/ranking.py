@@ -112,12 +112,14 @@ def _blend(quotes: list[Quote], lexical: dict[int, float], closeness: Closeness,
     for quote in quotes:
         pool = pool_of_language(quote.article.info.lang) if separate else own
         best[pool] = max(best.get(pool, 0.0), lexical[quote.candidate.passage])
+    pids = [quote.candidate.passage for quote in quotes]
+    meaning = dict(zip(pids, closeness.passage_zs(pids).tolist()))
     fused = []
     for quote in quotes:
         pid = quote.candidate.passage
         top = best[pool_of_language(quote.article.info.lang) if separate else own]
         relative = lexical[pid] / top if top > 0 else 0.0
-        z = float(closeness.passage_z[pid])
+        z = meaning[pid]
         near = min(max(z, 0.0) / CLOSENESS_SATURATION, 1.0)
         log.debug("passage %d: lexical %.3f, closeness z %.2f", pid, relative, z)
         fused.append(Ranked(quote, factors[pid] * ((1 - SEMANTIC_SHARE) * relative + SEMANTIC_SHARE * near)))
@@ -128,7 +130,8 @@ def _reciprocal_rank_fusion(quotes: list[Quote], lexical: dict[int, float], clos
     factors, _ = _language_factors(quotes, closeness, lang)
     pids = [q.candidate.passage for q in quotes]
     by_lexical = sorted(pids, key=lambda pid: -lexical[pid])
-    by_meaning = sorted(pids, key=lambda pid: -float(closeness.passage_z[pid]))
+    meaning = dict(zip(pids, closeness.passage_zs(pids).tolist()))
+    by_meaning = sorted(pids, key=lambda pid: -meaning[pid])
     lexical_rank = {pid: rank for rank, pid in enumerate(by_lexical)}
     meaning_rank = {pid: rank for rank, pid in enumerate(by_meaning)}
     return [Ranked(q, factors[q.candidate.passage] * (1 / (RRF_K + lexical_rank[q.candidate.passage])

@@ -9,9 +9,12 @@ question (a cosine of 0.86 is excellent for one question and ordinary for anothe
 The vectors are int8 with a scale per row (retrieval/vector_store.py), kept in an array file and
 memory-mapped: a question's cosines are blocked matrix products, BLOCK_ROWS rows widened to
 float32 at a time, so neither loading nor answering ever copies the whole matrix into memory.
-Every cosine is needed (the z-scores are over all sentences of a language), and an exact pass
-costs about 40 ms per 400k sentences on one core: see benchmarks/nearest_vectors.py for why no
-approximate index is used.
+A language pool of up to CLUSTERED_POOL_ROWS sentences is scanned whole, every cosine exact
+(about 0.3 CPU µs a sentence on a busy core: 250 ms a question at 780k sentences). A larger
+pool is searched through clusters of its vectors (retrieval/sentence_clusters.py): only the
+nearest clusters' sentences are scanned, and the mean and spread the z-scores need are
+computed from the pool's moments and a fixed sample of passages; every cosine asked for is
+still exact. `Closeness` is the same object either way.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from retrieval.array_file import read_arrays, write_arrays
 from retrieval.corpus import Corpus
 from retrieval.embedder import Embedder
 from retrieval.passages import Passage
+from retrieval.sentence_clusters import CLUSTERED_POOL_ROWS, PoolStatistics, SentenceClusters, cluster_pool, passage_rows
 from retrieval.sentences import split_sentences
 from retrieval.vector_store import Progress, VectorStore, dequantize, embed_missing, text_key
 
@@ -36,12 +40,15 @@ BLOCK_ROWS = 16384
 # Languages' passages are ranked apart for dense candidates: the model prefers its own language,
 # so one mixed ranking buries an English passage under Chinese ones for a Chinese question.
 LATIN_POOL, CHINESE_POOL = 0, 1
+# The nearest sentences of a clustered pool whose passages are its nearest passages.
+NEAREST_ROWS = 64
 
 
 @dataclass(frozen=True)
 class SemanticIndex:
     """Vectors of every passage's sentences; the sentence rows of passage p are
-    `sentence_offsets[p]:sentence_offsets[p + 1]`, with spans in the article's text."""
+    `sentence_offsets[p]:sentence_offsets[p + 1]`, with spans in the article's text. `clusters`:
+    the language pools too large to scan whole, grouped for a question (sentence_clusters.py)."""
 
     identity: str
     passage_pools: np.ndarray
@@ -49,6 +56,7 @@ class SemanticIndex:
     sentence_spans: np.ndarray
     sentence_codes: np.ndarray
     sentence_scales: np.ndarray
+    clusters: dict[int, SentenceClusters] = field(default_factory=dict, compare=False, repr=False)
     _derived: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -69,15 +77,88 @@ class SemanticIndex:
         out *= self.sentence_scales
         return out
 
+    def cosines_of(self, rows: np.ndarray, question_vector: np.ndarray) -> np.ndarray:
+        """The cosines of some sentence rows with the question (unit vector)."""
+        out = np.empty(len(rows), dtype=np.float32)
+        for first in range(0, len(rows), BLOCK_ROWS):
+            chosen = rows[first : first + BLOCK_ROWS]
+            np.einsum("ij,j->i", self.sentence_codes[chosen].astype(np.float32), question_vector,
+                      out=out[first : first + BLOCK_ROWS])
+        out *= self.sentence_scales[rows]
+        return out
+
     def closeness(self, question_vector: np.ndarray) -> "Closeness":
-        """How close each passage and sentence is to the question (unit vector)."""
-        sentence = self.cosines(question_vector)
+        """How close each passage and sentence is to the question (unit vector): every cosine
+        computed when no pool is clustered, else only those asked for (see `Closeness`)."""
+        query = np.asarray(question_vector, dtype=np.float32)
+        if not self.clusters:
+            return self._exact_closeness(query)
+        pools = {}
+        for pool in (LATIN_POOL, CHINESE_POOL):
+            if pool in self.clusters:
+                pools[pool] = self._clustered_pool(pool, query)
+            elif len(self.pool_passages(pool)):
+                pools[pool] = self._scanned_pool(pool, query)
+        return Closeness(self, query, pools)
+
+    def _exact_closeness(self, query: np.ndarray) -> "Closeness":
+        """Every sentence's and passage's cosine, by one pass over the whole matrix."""
+        sentence = self.cosines(query)
         counts, starts, nonempty = self._passage_rows()
         passage = np.full(len(counts), -1.0, dtype=np.float32)
         if len(sentence):
             passage[nonempty] = np.maximum.reduceat(sentence, starts)
-        return Closeness(self, passage, sentence, _z_scores(passage, self.passage_pools),
-                         _z_scores(sentence, self._sentence_pools()))
+        pools = {}
+        for pool in (LATIN_POOL, CHINESE_POOL):
+            ids = self.pool_passages(pool)
+            if len(ids):
+                pools[pool] = _pool_closeness(ids, passage[ids], sentence[self._sentence_pools() == pool])
+        return Closeness(self, query, pools, passage, sentence)
+
+    def _scanned_pool(self, pool: int, query: np.ndarray) -> "PoolCloseness":
+        """A pool small enough to scan whole, beside a clustered one: its rows gathered."""
+        ids = self.pool_passages(pool)
+        rows = self.rows_of(ids)
+        sentence = self.cosines_of(rows, query)
+        counts = np.diff(self.sentence_offsets)[ids]
+        passage = np.full(len(ids), -1.0, dtype=np.float32)
+        if len(sentence):
+            firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))[counts > 0]
+            passage[counts > 0] = np.maximum.reduceat(sentence, firsts)
+        return _pool_closeness(ids, passage, sentence)
+
+    def _clustered_pool(self, pool: int, query: np.ndarray) -> "PoolCloseness":
+        """A clustered pool: the passages of the nearest sentences in the probed clusters, by their
+        exact cosines, and the pool's statistics (sentence_clusters.py)."""
+        clusters = self.clusters[pool]
+        rows = clusters.probed_rows(query)
+        cosines = self.cosines_of(rows, query)
+        best = rows[np.argsort(-cosines, kind="stable")[:NEAREST_ROWS]]
+        ids = np.unique(np.searchsorted(self.sentence_offsets, best, side="right") - 1)
+        passage = self._passage_cosines(ids, query)
+        order = np.lexsort((ids, -passage))
+        return PoolCloseness(clusters.statistics(query), ids[order], dict(zip(ids.tolist(), passage.tolist())))
+
+    def _passage_cosines(self, ids: np.ndarray, query: np.ndarray) -> np.ndarray:
+        """The cosine of each passage of `ids` (its closest sentence; -1 without sentences)."""
+        counts = np.diff(self.sentence_offsets)[ids]
+        passage = np.full(len(ids), -1.0, dtype=np.float32)
+        if counts.sum():
+            sentence = self.cosines_of(self.rows_of(ids), query)
+            firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))[counts > 0]
+            passage[counts > 0] = np.maximum.reduceat(sentence, firsts)
+        return passage
+
+    def rows_of(self, ids: np.ndarray) -> np.ndarray:
+        """The sentence rows of the passages `ids`, in their order."""
+        return passage_rows(self.sentence_offsets, ids)
+
+    def pool_passages(self, pool: int) -> np.ndarray:
+        """The ids of the passages in a language pool, ascending."""
+        key = ("pool", pool)
+        if key not in self._derived:
+            self._derived[key] = np.flatnonzero(self.passage_pools == pool)
+        return self._derived[key]
 
     def _passage_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Sentences per passage, the first rows of passages that have any, and which those are."""
@@ -96,8 +177,20 @@ class SemanticIndex:
         """The sentence rows of one passage."""
         return range(int(self.sentence_offsets[passage_id]), int(self.sentence_offsets[passage_id + 1]))
 
+    def pools_to_cluster(self) -> list[int]:
+        """The language pools with more than CLUSTERED_POOL_ROWS sentences."""
+        counts = np.diff(self.sentence_offsets)
+        return [pool for pool in (LATIN_POOL, CHINESE_POOL)
+                if int(counts[self.passage_pools == pool].sum()) > CLUSTERED_POOL_ROWS]
+
+    def clustered(self, pools: list[int] | None = None) -> dict[int, SentenceClusters]:
+        """The clusters of `pools` (default: `pools_to_cluster()`), computed now."""
+        return {pool: cluster_pool(self.sentence_codes, self.sentence_scales, self.sentence_offsets,
+                                   self.pool_passages(pool))
+                for pool in (self.pools_to_cluster() if pools is None else pools)}
+
     def save(self, file) -> None:
-        """Write the index to the binary `file` as an array file."""
+        """Write the index to the binary `file` as an array file (without its clusters)."""
         write_arrays(file, {"passage_pools": self.passage_pools, "sentence_offsets": self.sentence_offsets,
                             "sentence_spans": self.sentence_spans, "sentence_codes": self.sentence_codes,
                             "sentence_scales": self.sentence_scales}, {"identity": self.identity})
@@ -114,23 +207,89 @@ class SemanticIndex:
 
 
 @dataclass(frozen=True)
-class Closeness:
-    """One question's cosines and z-scores (within each language) against every passage and sentence."""
+class PoolCloseness:
+    """One question's closeness to one language pool: its statistics, its passages closest
+    first (all of them, or the nearest found in a clustered pool), and cosines known so far."""
 
-    index: SemanticIndex
-    passage: np.ndarray
-    sentence: np.ndarray
-    passage_z: np.ndarray
-    sentence_z: np.ndarray
+    statistics: PoolStatistics
+    nearest: np.ndarray
+    cosines: dict[int, float]
+
+
+class Closeness:
+    """One question's cosines and z-scores (within each language) against the passages and
+    sentences. Every cosine asked for is exact; with clustered pools the nearest passages are
+    those of the nearest sentences found, and a pool's mean and spread are estimated
+    (sentence_clusters.py)."""
+
+    def __init__(self, index: SemanticIndex, query: np.ndarray, pools: dict[int, PoolCloseness],
+                 passage: np.ndarray | None = None, sentence: np.ndarray | None = None):
+        self.index = index
+        self._query = query
+        self._pools = pools
+        # Every passage's and sentence's cosine, when one pass computed them all.
+        self._passage = passage
+        self._sentence = sentence
+
+    def passage_cosines(self, ids) -> np.ndarray:
+        """The cosine of each passage of `ids` with the question (its closest sentence's)."""
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        if self._passage is not None:
+            return self._passage[ids]
+        known = {}
+        for pool in self._pools.values():
+            known.update((pid, pool.cosines[pid]) for pid in ids.tolist() if pid in pool.cosines)
+        missing = np.array(sorted(set(ids.tolist()) - known.keys()), dtype=np.int64)
+        if len(missing):
+            found = self.index._passage_cosines(missing, self._query)
+            for pid, cosine in zip(missing.tolist(), found.tolist()):
+                self._pools[int(self.index.passage_pools[pid])].cosines[pid] = cosine
+                known[pid] = cosine
+        return np.array([known[pid] for pid in ids.tolist()], dtype=np.float32)
+
+    def passage_cosine(self, pid: int) -> float:
+        return float(self.passage_cosines([pid])[0])
+
+    def passage_zs(self, ids) -> np.ndarray:
+        """The z-score of each passage of `ids` within its language pool."""
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        cosines = self.passage_cosines(ids).astype(np.float64)
+        return self._z(cosines, self.index.passage_pools[ids], "passage")
+
+    def passage_z(self, pid: int) -> float:
+        return float(self.passage_zs([pid])[0])
+
+    def sentence_zs(self, passage_id: int) -> np.ndarray:
+        """The z-score of each sentence of one passage within its language pool."""
+        rows = np.arange(self.index.sentence_offsets[passage_id], self.index.sentence_offsets[passage_id + 1])
+        cosines = self._sentence[rows] if self._sentence is not None else self.index.cosines_of(rows, self._query)
+        pool = int(self.index.passage_pools[passage_id])
+        return self._z(cosines.astype(np.float64), np.full(len(rows), pool), "sentence")
+
+    def _z(self, values: np.ndarray, pools: np.ndarray, kind: str) -> np.ndarray:
+        z = np.zeros(len(values), dtype=np.float64)
+        for pool, closeness in self._pools.items():
+            members = pools == pool
+            mean = getattr(closeness.statistics, f"{kind}_mean")
+            spread = getattr(closeness.statistics, f"{kind}_spread")
+            if spread > 0 and members.any():
+                z[members] = (values[members] - mean) / spread
+        return z
+
+    def top_zs(self) -> tuple[float, float]:
+        """The two highest passage z-scores of the collection (0 stands in for a missing second)."""
+        best = []
+        for closeness in self._pools.values():
+            best.extend(self.passage_zs(closeness.nearest[:2]).tolist())
+        best.sort()
+        if len(best) < 2:
+            return 0.0, max(best, default=0.0)
+        return best[-2], best[-1]
 
     def preferred_pool(self, own: int, margin: float) -> int:
         """The question's own language pool, unless the other pool's closest passage stands
         `margin` z-scores higher than the own pool's closest (or the own pool is empty)."""
-        best = {}
-        for pool in (LATIN_POOL, CHINESE_POOL):
-            members = self.index.passage_pools == pool
-            if members.any():
-                best[pool] = float(self.passage_z[members].max())
+        best = {pool: self.passage_z(int(closeness.nearest[0])) for pool, closeness in self._pools.items()}
         other = CHINESE_POOL if own == LATIN_POOL else LATIN_POOL
         if own not in best or (other in best and best[other] >= best[own] + margin):
             return other
@@ -140,25 +299,25 @@ class Closeness:
         """The `per_pool` closest passages of each language, closest first within a pool."""
         chosen: list[int] = []
         for pool in (LATIN_POOL, CHINESE_POOL):
-            ids = np.flatnonzero(self.index.passage_pools == pool)
-            if len(ids):
-                order = np.lexsort((ids, -self.passage[ids]))[:per_pool]
-                chosen.extend(int(i) for i in ids[order])
+            if pool in self._pools:
+                chosen.extend(int(i) for i in self._pools[pool].nearest[:per_pool])
         return chosen
 
 
-def _z_scores(values: np.ndarray, pools: np.ndarray) -> np.ndarray:
-    """Each value's z-score within its language pool (the model rates text in the question's
-    language higher across the board, so pools are compared each with itself)."""
-    z = np.zeros(len(values), dtype=np.float64)
-    for pool in (LATIN_POOL, CHINESE_POOL):
-        members = pools == pool
-        if members.sum() >= 2:
-            chosen = values[members].astype(np.float64)
-            spread = chosen.std()
-            if spread > 0:
-                z[members] = (chosen - chosen.mean()) / spread
-    return z
+def _pool_closeness(ids: np.ndarray, passage: np.ndarray, sentence: np.ndarray) -> PoolCloseness:
+    """A pool's closeness from every cosine of its passages (`ids`, ascending) and sentences."""
+    order = np.lexsort((ids, -passage))
+    return PoolCloseness(PoolStatistics(*_spread(passage), *_spread(sentence)), ids[order], {})
+
+
+def _spread(values: np.ndarray) -> tuple[float, float]:
+    """Mean and standard deviation of some cosines; a spread of 0 for fewer than two (the model
+    rates text in the question's language higher across the board, so each language pool's
+    cosines are compared with each other only)."""
+    if len(values) < 2:
+        return 0.0, 0.0
+    chosen = values.astype(np.float64)
+    return float(chosen.mean()), float(chosen.std())
 
 
 def pool_of_language(lang: str) -> int:
