@@ -78,6 +78,13 @@ def test_an_article_without_a_details_line_is_answered_from_its_header(engine):
     assert "Chen Dan" in first.excerpt
 
 
+@pytest.mark.parametrize("question", ["創作者Deng平均要試幾次才能得到符合預期的分鏡影片?",
+                                      "内容工作者的创作时间成本缩短到多少?"])
+def test_a_question_about_creators_in_the_text_is_not_taken_for_one_about_the_author(engine, question):
+    answer = engine.answer(question)
+    assert answer.hits and not answer.hits[0].about_article
+
+
 def test_a_question_that_only_mentions_a_newspaper_is_answered_from_the_text(engine):
     answer = engine.answer("Which newspaper is cited about Sora videos slipping past the filters?")
     assert not answer.hits[0].about_article
