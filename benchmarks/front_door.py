@@ -18,7 +18,8 @@ Per size, in one run:
 - per question: p50 and p99 wall ms of `Engine.answer` in this process (the bot's path), and
   the p50 of its CPU time (waiting for a core on a busy machine left out), lexical and with the
   model, over SQuAD and DRCD questions;
-- on disk: the index file (postings, passages, tokens) and the vector file;
+- on disk: the index file (postings, passages, tokens) and the vector file (with the clusters of
+  a large collection's sentence vectors, retrieval/sentence_clusters.py);
 - tantivy and bm25s beside the lexical index on the same terms (query p50, CPU ms).
 Ratios to the smallest size close the table. The machine may be shared: the load average is
 printed with the table.
@@ -166,7 +167,8 @@ def measure(size: int, sources, asked: list[str], scratch: Path) -> dict[str, fl
         if semantic.semantic is not None:
             row["semantic p50"], row["semantic p99"], row["semantic CPU p50"] = per_question(semantic, asked)
     row["index MB"] = sum(p.stat().st_size for p in (cache / "sora-quotes").glob("*.index")) / 2**20
-    row["vectors disk MB"] = sum(p.stat().st_size for p in (cache / "sora-quotes").glob("*.vectors")) / 2**20
+    row["vectors disk MB"] = sum(p.stat().st_size for suffix in ("*.vectors", "*.clusters")
+                                 for p in (cache / "sora-quotes").glob(suffix)) / 2**20
     row.update({f"{k} p50": v for k, v in others(lexical, asked).items()})
     shutil.rmtree(corpus)
     return row
