@@ -3,6 +3,7 @@ a running bot see, on collections made from the external sets' articles.
 
     python benchmarks/front_door.py [--sizes 1000,10000,100000] [--questions 60]
     python benchmarks/front_door.py --write 1000000 DIR     # only write one collection, kept
+    python benchmarks/front_door.py --bundled                # only the per-question figures on the bundled articles
 
 
 For each size a collection is written to a temporary directory: the articles of
@@ -174,13 +175,36 @@ def measure(size: int, sources, asked: list[str], scratch: Path) -> dict[str, fl
     return row
 
 
+def bundled_per_question() -> None:
+    """`per_question` on the bundled articles, lexical and with the model: the figure issue #20's
+    bar compares the 100k collection's with."""
+    from retrieval import Engine
+    from retrieval.embedder import load_embedder
+
+    lines = (SHARED / "eval" / "dev_qa.jsonl").read_text(encoding="utf-8").splitlines()
+    asked = [json.loads(line)["question"] for line in lines if line.strip()] * 3
+    with tempfile.TemporaryDirectory() as cache:
+        engines = {"lexical": Engine.from_directory(REPO / "corpus", cache)}
+        model = load_embedder().embedder
+        if model is not None:
+            engines["with the model"] = Engine.from_directory(REPO / "corpus", cache, embedder=model)
+        print("| bundled articles | p50 ms | p99 ms | CPU p50 ms |\n|---|---:|---:|---:|")
+        for name, engine in engines.items():
+            print(f"| {name} | " + " | ".join(f"{v:.1f}" for v in per_question(engine, asked)) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--questions", type=int, default=60)
     parser.add_argument("--write", nargs=2, metavar=("PASSAGES", "DIR"),
                         help="only write a collection of about PASSAGES passages (and its vectors) to DIR, a new directory, and keep it")
+    parser.add_argument("--bundled", action="store_true",
+                        help="only the per-question p50/p99/CPU p50 on the bundled articles (dev_qa's questions x3)")
     args = parser.parse_args()
+    if args.bundled:
+        bundled_per_question()
+        return
     if args.write:
         size, directory = int(args.write[0]), Path(args.write[1])
         total = write_collection(directory, size, source_articles())
