@@ -30,10 +30,10 @@ from retrieval.embedder import Embedder
 from retrieval.index import B, DELTA, K1, SearchIndex
 from retrieval.passage_table import PassageTable
 from retrieval.passages import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, WINDOW_CHARS, Passage, split_passages
-from retrieval.semantic_index import SemanticIndex, build_semantic_index
+from retrieval.semantic_index import SemanticIndex, list_sentences, write_semantic_index
 from retrieval.token_store import TokenStore, TokenStoreBuilder
 from retrieval.tokenizer import has_chinese, terms, tokenize
-from retrieval.vector_store import Progress, VectorStore
+from retrieval.vector_store import Progress, VectorStore, embed_missing
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +265,8 @@ def load_or_build_semantic_index(
     low_priority: bool = False,
 ) -> SemanticIndex:
     """The vectors of the corpus's sentences, from the cache when it holds them, else gathered
-    from known vectors and the embedder (and saved). Embedding is resumable: what was embedded
+    from known vectors and the embedder into the cache's file block by block (the arrays are
+    never whole in memory), and read back memory-mapped. Embedding is resumable: what was embedded
     is saved every few seconds, so an interrupted build starts where it was. EmbeddingTooSlow
     when computing the missing vectors would take over `budget_seconds` (None: no limit).
     `workers` and `low_priority` are `vector_store.embed_missing`'s."""
@@ -281,16 +282,27 @@ def load_or_build_semantic_index(
     def checkpoint() -> None:
         _try_saving(lambda: store.save(store_path), directory)
 
-    built = build_semantic_index(corpus, passages, embedder, store, progress, checkpoint, budget_seconds,
-                                 workers, low_priority)
-    if len(store) > known:
-        checkpoint()
-    _try_saving(lambda: write_atomically(path, built.save), directory)
-    if path.is_file():
-        prune_superseded(directory, path, _semantic_prefix(corpus, embedder.identity))
-        # Answer from the mapped file, not the arrays just built: they leave memory with the build.
-        return load_semantic_index(corpus, passages, embedder.identity, directory) or built
-    return built
+    with tempfile.TemporaryDirectory(prefix="sora-quotes-vectors-", dir=_scratch_parent(directory)) as scratch:
+        listing = list_sentences(corpus, passages, store, Path(scratch))
+        try:
+            embed_missing(listing.missing.values(), embedder, store, progress, checkpoint, budget_seconds,
+                          workers, low_priority)
+            listing.missing.clear()
+            if len(store) > known:
+                checkpoint()
+            write = lambda file: write_semantic_index(file, listing, store, embedder.identity)  # noqa: E731
+            try:
+                write_atomically(path, write)
+            except OSError as error:
+                log.info("vectors not saved in %s: %s", directory, error)
+                path = Path(scratch) / "semantic.vectors"  # mapped, it outlives the directory
+                with open(path, "wb") as file:
+                    write(file)
+            else:
+                prune_superseded(directory, path, _semantic_prefix(corpus, embedder.identity))
+        finally:
+            listing.close()
+        return SemanticIndex.load(path)
 
 
 def embedding_progress_path(cache_dir: str | Path | None, corpus_directory: str | Path) -> Path:

@@ -18,7 +18,7 @@ import hashlib
 import logging
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -106,6 +106,11 @@ class VectorStore:
     def __contains__(self, key: bytes) -> bool:
         return key in self._rows
 
+    @property
+    def dim(self) -> int:
+        """The length of the vectors (0 for an empty store)."""
+        return self._matrix()[0].shape[1]
+
     @classmethod
     def load(cls, path: str | Path, identity: str) -> "VectorStore":
         """The store saved at `path`; an empty one when the file is missing, unreadable or was
@@ -175,7 +180,7 @@ class VectorStore:
 
 
 def embed_missing(
-    texts: Sequence[str],
+    texts: Iterable[str],
     embedder: Embedder,
     store: VectorStore,
     progress: Progress | None = None,
