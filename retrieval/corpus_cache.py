@@ -36,10 +36,11 @@ ARTICLES_PER_PICKLE = 250
 
 
 def load_corpus_cached(directory: str | Path, cache_dir: str | Path | None = None,
-                       url_template: str | None = None) -> Corpus:
+                       url_template: str | None = None, with_model: bool = False) -> Corpus:
     """`load_corpus(directory, url_template)`, from the cache in `cache_dir` (None: the default
     cache directory) when it holds these exact files, else parsed and saved there. CorpusError
-    as `load_corpus` raises it (a bad collection is never cached)."""
+    as `load_corpus` raises it (a bad collection is never cached). `with_model`: the index is
+    to be built with the model on (the memory warning counts it)."""
     from retrieval.index_cache import _cache_directory, _directory_prefix, prune_superseded
 
     directory = Path(directory)
@@ -58,7 +59,7 @@ def load_corpus_cached(directory: str | Path, cache_dir: str | Path | None = Non
         pass
     except Exception as error:  # damaged, or written by other code: parse again
         log.warning("ignoring unreadable cached articles %s: %s", path, error)
-    warn_if_too_small(listing.total_bytes)  # a first start parses and indexes
+    warn_if_too_small(listing.total_bytes, with_model=with_model)  # a first start parses and indexes
     corpus = parse_corpus(listing)
     path = _cache_path(cache, directory, corpus.digest)  # the files' digest as parsed
     try:

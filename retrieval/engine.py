@@ -32,7 +32,7 @@ from retrieval.section_evidence import SectionEvidence
 from retrieval.semantic_index import Closeness, sentence_texts
 from retrieval.small_talk import is_small_talk
 from retrieval.tokenizer import has_chinese
-from retrieval.vector_store import EmbeddingTooSlow, Progress, text_key
+from retrieval.vector_store import EmbeddingNeedsMemory, EmbeddingTooSlow, Progress, text_key
 
 __all__ = ["Engine", "MAX_QUESTION_CHARS", "PAGED_HITS", "DEFAULT_TOP_K", "PreparedQuestion", "prepare_question"]
 
@@ -100,6 +100,8 @@ class Engine:
                     f"lexical only for these articles: {slow}; `python -m bot embed --corpus DIR` "
                     "computes their vectors once, without a time limit"
                 )
+            except EmbeddingNeedsMemory as short:
+                self.semantic_status = f"lexical only for these articles: {short}"
 
     def _embed_in_the_background(self, embedder: Embedder, progress: Progress | None) -> None:
         """Use the vectors already known (cached or shipped), or answer lexically while the
@@ -111,6 +113,9 @@ class Engine:
             return
         except EmbeddingTooSlow:
             pass
+        except EmbeddingNeedsMemory as short:
+            self.semantic_status = f"lexical only for these articles: {short}"
+            return
         self.semantic_status = "lexical until the articles' vectors are computed (in the background)"
         self._background = BackgroundEmbedding(
             lambda report: load_or_build_semantic_index(self.corpus, self.passages, embedder, self._cache_dir,
@@ -148,8 +153,8 @@ class Engine:
         from the cache; `url_template` links local files to their pages, see
         retrieval/source_links.py) and index them, keeping the index in `cache_dir` (None: the
         default cache directory); see `Engine`."""
-        return cls(load_corpus_cached(directory, cache_dir, url_template), cache_dir, min_coverage, embedder, progress,
-                   embed_budget_seconds, background_embedding)
+        corpus = load_corpus_cached(directory, cache_dir, url_template, with_model=embedder is not None)
+        return cls(corpus, cache_dir, min_coverage, embedder, progress, embed_budget_seconds, background_embedding)
 
     def save_vectors(self, path: str | Path) -> int:
         """Write the vectors of this corpus's sentences (and no others) to `path`,

@@ -25,6 +25,7 @@ import numpy as np
 from retrieval.atomic_files import write_atomically
 from retrieval.chinese import CJK_RUN
 from retrieval.embedder import Embedder
+from retrieval.memory_limit import container_memory_limit, embedding_needs_bytes, embedding_needs_line, embedding_workers
 from retrieval.parallel_embedding import MIN_PARALLEL_SECONDS, available_cores, embed_batches
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,11 @@ class EmbeddingTooSlow(Exception):
         self.seconds = seconds
         self.characters = characters
         super().__init__(f"embedding {characters:,} characters would take about {_duration(seconds)} here")
+
+
+class EmbeddingNeedsMemory(Exception):
+    """Not even one embedding worker fits in the container's memory limit; the message says
+    what is needed."""
 
 
 def _duration(seconds: float) -> str:
@@ -197,8 +203,10 @@ def embed_missing(
     """Embed the texts whose vectors `store` lacks, a batch at a time (`batched`) on `workers` processes
     (None: one per core; see retrieval/parallel_embedding.py), reporting `progress(characters
     done, characters to do)` after each batch and calling `checkpoint` (which saves the store)
-    every SAVE_EVERY_SECONDS. EmbeddingTooSlow, before any work, when that would take longer
-    than `budget_seconds` (None: no limit). `low_priority` leaves the cores to other work first."""
+    every SAVE_EVERY_SECONDS. Before any work: fewer workers when the container's memory limit
+    holds fewer (0: in this process; EmbeddingNeedsMemory when not even that fits), and
+    EmbeddingTooSlow when embedding would take longer than `budget_seconds` (None: no limit).
+    `low_priority` leaves the cores to other work first."""
     todo: dict[bytes, str] = {}
     for text in texts:
         key = text_key(text)
@@ -211,6 +219,13 @@ def embed_missing(
     one_core_seconds = estimated_seconds(list(todo.values()))
     if workers is None:
         workers = available_cores() if one_core_seconds >= MIN_PARALLEL_SECONDS else 1
+    limit, needed_here = container_memory_limit(), embedding_needs_bytes(len(keys), total)
+    fitting = embedding_workers(workers, needed_here, limit)
+    if fitting is None:
+        raise EmbeddingNeedsMemory(embedding_needs_line(needed_here, limit))
+    if fitting < workers:
+        log.info("embedding %s: the memory limit (%d MB) leaves no room for more", _workers(fitting), limit // 2**20)
+    workers = fitting
     if budget_seconds is not None:
         seconds = one_core_seconds / max(1, workers)
         if seconds > budget_seconds:
@@ -233,8 +248,11 @@ def embed_missing(
             last_save = time.monotonic()
             log.info("%s so far, %s", throughput(done, embedded, last_save - started),
                      f"{100 * done // total}% done")
-    log.info("%s on %d %s", throughput(done, len(keys), time.monotonic() - started), workers,
-             "process" if workers == 1 else "processes")
+    log.info("%s %s", throughput(done, len(keys), time.monotonic() - started), _workers(workers))
+
+
+def _workers(count: int) -> str:
+    return "in this process" if count == 0 else "on 1 process" if count == 1 else f"on {count} processes"
 
 
 def batched(keys: list[bytes], lengths: list[int]) -> list[list[bytes]]:
