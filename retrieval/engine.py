@@ -106,9 +106,9 @@ class Engine:
     def _embed_in_the_background(self, embedder: Embedder, progress: Progress | None) -> None:
         """Use the vectors already known (cached or shipped), or answer lexically while the
         missing ones are computed in the background."""
-        try:  # a budget of 0: gather the known vectors, embed nothing
+        try:  # a budget of 0: gather the known vectors, embed nothing (but count the memory as the background would)
             self.semantic = load_or_build_semantic_index(self.corpus, self.passages, embedder, self._cache_dir,
-                                                         budget_seconds=0.0)
+                                                         budget_seconds=0.0, low_priority=True)
             self.semantic_status = f"semantic re-ranking on ({embedder.identity})"
             return
         except EmbeddingTooSlow:

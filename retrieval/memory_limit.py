@@ -38,9 +38,11 @@ MODEL_BYTES = 25 * MB
 # memory, bounded by vector_store.BATCH_CHARACTERS): VmHWM of a process doing what a worker does,
 # on the external sets' 64 longest sentences: 130 MB (104 MB on typical ones).
 WORKER_BYTES = 140 * MB
-# The same work in this process instead (a model of its own and one call's working memory): a
-# second model embedding the 64 longest Chinese sentences of DRCD beside a bot's added 87 MB.
+# The same work in this process instead: a model of its own and one call's working memory (a
+# second model embedding DRCD's 64 longest Chinese sentences beside a bot's added 87 MB to
+# VmHWM), or the call's working memory alone when it uses this process's model (65 MB).
 IN_PROCESS_BYTES = 90 * MB
+CALL_BYTES = 70 * MB
 # What this process adds per vector it embeds: the vector store's int8 row, digest and lookup
 # (553 bytes held, 1,334 at its save: a VectorStore of 100k vectors), and the text waiting for
 # its turn (about 2 bytes a character and a dict entry).
@@ -106,12 +108,13 @@ def embedding_needs_bytes(missing_vectors: int, missing_characters: int) -> int:
     return BYTES_PER_MISSING_VECTOR * missing_vectors + BYTES_PER_MISSING_CHARACTER * missing_characters
 
 
-def embedding_workers(wanted: int, needed_here: int, limit: int | None = None, in_use: int | None = None) -> int | None:
+def embedding_workers(wanted: int, needed_here: int, limit: int | None = None, in_use: int | None = None,
+                      own_model: bool = False) -> int | None:
     """How many of `wanted` embedding worker processes (WORKER_BYTES each) fit in the container's
     memory limit (`limit`, default: read from the cgroup) beside this process's memory (`in_use`,
     default: `anonymous_resident_bytes()`) and the `needed_here` bytes embedding adds to it:
-    `wanted` without a limit; 0 when none does but embedding in this process fits
-    (IN_PROCESS_BYTES); None when not even that fits."""
+    `wanted` without a limit; 0 when none does but embedding in this process fits (with this
+    process's model when `own_model`, else with a second one); None when not even that fits."""
     limit = container_memory_limit() if limit is None else limit
     if limit is None:
         return wanted
@@ -119,14 +122,14 @@ def embedding_workers(wanted: int, needed_here: int, limit: int | None = None, i
     room = limit - in_use - needed_here - PAGE_CACHE_BYTES
     if room >= WORKER_BYTES:
         return min(wanted, room // WORKER_BYTES)
-    return 0 if room >= IN_PROCESS_BYTES else None
+    return 0 if room >= (CALL_BYTES if own_model else IN_PROCESS_BYTES) else None
 
 
-def embedding_needs_line(needed_here: int, limit: int, in_use: int | None = None) -> str:
+def embedding_needs_line(needed_here: int, limit: int, in_use: int | None = None, own_model: bool = False) -> str:
     """The sentence saying how much memory embedding needs, for a caller that found it does not
     fit (`embedding_workers` None)."""
     in_use = anonymous_resident_bytes() if in_use is None else in_use
-    needed = in_use + needed_here + PAGE_CACHE_BYTES + IN_PROCESS_BYTES
+    needed = in_use + needed_here + PAGE_CACHE_BYTES + (CALL_BYTES if own_model else IN_PROCESS_BYTES)
     return (f"computing these articles' vectors needs about {needed / MB:,.0f} MB, over this container's memory "
             f"limit ({limit / MB:,.0f} MB): raise the limit (mem_limit in docker-compose.yml), or compute them "
             "elsewhere with `python -m bot embed --corpus DIR`, which ships them in DIR/embeddings")

@@ -220,9 +220,10 @@ def embed_missing(
     if workers is None:
         workers = available_cores() if one_core_seconds >= MIN_PARALLEL_SECONDS else 1
     limit, needed_here = container_memory_limit(), embedding_needs_bytes(len(keys), total)
-    fitting = embedding_workers(workers, needed_here, limit)
+    # In this process, a bot's embedding in the background has a model of its own (parallel_embedding).
+    fitting = embedding_workers(workers, needed_here, limit, own_model=not low_priority)
     if fitting is None:
-        raise EmbeddingNeedsMemory(embedding_needs_line(needed_here, limit))
+        raise EmbeddingNeedsMemory(embedding_needs_line(needed_here, limit, own_model=not low_priority))
     if fitting < workers:
         log.info("embedding %s: the memory limit (%d MB) leaves no room for more", _workers(fitting), limit // 2**20)
     workers = fitting

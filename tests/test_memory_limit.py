@@ -10,6 +10,7 @@ import pytest
 import retrieval.memory_limit
 from retrieval import Engine
 from retrieval.memory_limit import (
+    CALL_BYTES,
     IN_PROCESS_BYTES,
     MB,
     PAGE_CACHE_BYTES,
@@ -68,6 +69,8 @@ def test_embedding_workers_are_as_many_as_the_limit_holds():
     assert embedding_workers(2, needed, limit=room_for(1) - 1, in_use=in_use) == 0
     assert embedding_workers(2, needed, limit=room_for(0) + IN_PROCESS_BYTES, in_use=in_use) == 0
     assert embedding_workers(2, needed, limit=room_for(0) + IN_PROCESS_BYTES - 1, in_use=in_use) is None
+    # With this process's own model, only a call's working memory.
+    assert embedding_workers(2, needed, limit=room_for(0) + CALL_BYTES, in_use=in_use, own_model=True) == 0
 
 
 def test_embedding_with_room_for_one_worker_uses_one(limit_file, caplog):
