@@ -106,6 +106,9 @@ class Engine:
     def _embed_in_the_background(self, embedder: Embedder, progress: Progress | None) -> None:
         """Use the vectors already known (cached or shipped), or answer lexically while the
         missing ones are computed in the background."""
+        # A bot warms up before going online anyway: what that loads (jieba's dictionary, 60 MB)
+        # must be in memory before what fits beside it is counted.
+        self.warm_up()
         try:  # a budget of 0: gather the known vectors, embed nothing (but count the memory as the background would)
             self.semantic = load_or_build_semantic_index(self.corpus, self.passages, embedder, self._cache_dir,
                                                          budget_seconds=0.0, low_priority=True)
