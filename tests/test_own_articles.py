@@ -186,3 +186,16 @@ def test_the_bundled_title_dateline_and_byline_are_details_not_body(bundled):
             quoted = fold(hit.excerpt.strip(ELLIPSIS))
             assert not any(line in quoted for line in furniture), (question, hit.excerpt)
             assert not any(quoted.startswith(title) for title in titles), (question, hit.excerpt)
+
+
+def test_a_short_setting_line_under_a_heading_is_quoted_and_a_caption_is_not(tmp_path):
+    write(tmp_path / "docs", "configuration.md", "# Configuration\n\n### docs_dir\n\n"
+          "The directory containing the documentation source markdown files, relative to the\n"
+          "directory containing your configuration file.\n\n**default**: `'docs'`\n\n### site_dir\n\n"
+          "The directory where the output HTML and other files are created.\n\n"
+          "Figure 2-1: The site directory after a build\n\n**default**: `'site'`\n")
+    engine, answer = ask(tmp_path / "docs", "What is the default docs_dir?", tmp_path)
+    assert answer.hits[0].excerpt.endswith("configuration file. default: 'docs'")
+    kinds = {engine.corpus.articles[0].text[b.start : b.end]: b.kind for b in engine.corpus.articles[0].blocks}
+    assert kinds["Figure 2-1: The site directory after a build"] == "label"
+    assert kinds["default: 'site'"] == "paragraph"
