@@ -193,9 +193,20 @@ def test_a_short_setting_line_under_a_heading_is_quoted_and_a_caption_is_not(tmp
           "The directory containing the documentation source markdown files, relative to the\n"
           "directory containing your configuration file.\n\n**default**: `'docs'`\n\n### site_dir\n\n"
           "The directory where the output HTML and other files are created.\n\n"
-          "Figure 2-1: The site directory after a build\n\n**default**: `'site'`\n")
+          "Figure 2-1: The site directory after a build\n\n[edit]\n\n**default**: `'site'`\n")
     engine, answer = ask(tmp_path / "docs", "What is the default docs_dir?", tmp_path)
     assert answer.hits[0].excerpt.endswith("configuration file. default: 'docs'")
     kinds = {engine.corpus.articles[0].text[b.start : b.end]: b.kind for b in engine.corpus.articles[0].blocks}
-    assert kinds["Figure 2-1: The site directory after a build"] == "label"
+    assert kinds["Figure 2-1: The site directory after a build"] == kinds["[edit]"] == "label"
     assert kinds["default: 'site'"] == "paragraph"
+
+
+def test_a_quote_introducing_a_list_holds_its_items(tmp_path):
+    write(tmp_path / "book", "ch04.md", "## What Is Ownership?\n\n### Ownership Rules\n\n"
+          "First, let’s take a look at the ownership rules. Keep these rules in mind as we\n"
+          "work through the examples that illustrate them:\n\n- Each value in Rust has an _owner_.\n"
+          "- There can only be one owner at a time.\n- When the owner goes out of scope, the value will be dropped.\n\n"
+          "### Variable Scope\n\nNow that we’re past basic Rust syntax, we won’t include all the code in the examples.\n")
+    _, answer = ask(tmp_path / "book", "What are the ownership rules?", tmp_path)
+    assert answer.hits[0].excerpt.startswith("First, let’s take a look at the ownership rules.")
+    assert "Each value in Rust has an owner." in answer.hits[0].excerpt
