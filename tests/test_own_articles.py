@@ -188,6 +188,17 @@ def test_the_bundled_title_dateline_and_byline_are_details_not_body(bundled):
             assert not any(quoted.startswith(title) for title in titles), (question, hit.excerpt)
 
 
+def test_a_wrapped_sentence_opening_with_by_is_text_not_a_byline(tmp_path):
+    write(tmp_path / "book", "ch02.md", "## Guessing Game\n\n"
+          "By default, Rust has a set of items defined in the standard library that it\n"
+          "brings into the scope of every program. This set is called the _prelude_.\n\n"
+          "## Other Chapter\n\nThe standard library holds many more items than the prelude brings.\n")
+    engine, answer = ask(tmp_path / "book", "What items does Rust bring into the scope of every program?", tmp_path)
+    assert engine.corpus.articles[0].details == ()
+    assert answer.hits[0].excerpt == ("By default, Rust has a set of items defined in the standard library that it "
+                                      "brings into the scope of every program. This set is called the prelude.")
+
+
 def test_a_short_setting_line_under_a_heading_is_quoted_and_a_caption_is_not(tmp_path):
     write(tmp_path / "docs", "configuration.md", "# Configuration\n\n### docs_dir\n\n"
           "The directory containing the documentation source markdown files, relative to the\n"
