@@ -21,6 +21,7 @@ from retrieval.evidence import gather_evidence
 from retrieval.embedder import Embedder
 from retrieval.background_embedding import BackgroundEmbedding, EmbeddingProgress
 from retrieval.follow_up import question_to_search
+from retrieval.how_to import HOW_TO_CODE_FACTOR, asks_how_to
 from retrieval.index_cache import embedding_progress_path, load_index, load_or_build_semantic_index, load_vector_store
 from retrieval.language import detect_language, same_family
 from retrieval.links import quote_url
@@ -257,8 +258,9 @@ class Engine:
                       for group in (candidates.head, candidates.tail))
         wants_number = wants_quantity(prepared.text)
         subject = defined_subject(prepared.text)
+        how_to = asks_how_to(prepared.text)
         lexical = {q.candidate.passage: lexical_evidence(q, wants_number, self._language_factor(q, lang, closeness))
-                   * self._structure_factor(q, terms, subject) for q in head + tail}
+                   * self._structure_factor(q, terms, subject, how_to) for q in head + tail}
         ranked = rank_quotes(head, tail, lexical, closeness, lang, weight=named_weight(named, headers))
         evidence = gather_evidence(prepared.text, content, lang, ranked, closeness, self.index)
         about = answer_about_article(prepared.text, terms, lang, self.corpus, ranked[0].quote.article if ranked else None)
@@ -347,13 +349,17 @@ class Engine:
         scores = self.index.scores([term for term in query_terms if self.index.idf_of(term) is not None])
         return [float(scores[pid]) for pid in passages]
 
-    def _structure_factor(self, quote: Quote, terms: QuestionTerms, subject: tuple[str, ...]) -> float:
+    def _structure_factor(self, quote: Quote, terms: QuestionTerms, subject: tuple[str, ...], how_to: bool) -> float:
         """What the document's structure says of a quote: it opens the section the question
-        names (section_evidence.py), and it defines what a definitional question asks about
-        (definitions.py)."""
+        names (section_evidence.py), it defines what a definitional question asks about
+        (definitions.py), and for a question asking how, it shows code, while a section's
+        opening counts nothing more (how_to.py)."""
         pid = quote.candidate.passage
-        factor = self._sections.factor(pid, terms.weights, terms.total_weight)
         excerpt = quote.excerpt
+        if how_to:
+            factor = HOW_TO_CODE_FACTOR if excerpt.code else 1.0
+        else:
+            factor = self._sections.factor(pid, terms.weights, terms.total_weight)
         if subject and defines(quote.article.text, excerpt.start, excerpt.end, self.tokens.matching(pid, terms.weights), subject):
             factor *= DEFINITION_FACTOR
         return factor

@@ -221,3 +221,23 @@ def test_a_quote_introducing_a_list_holds_its_items(tmp_path):
     _, answer = ask(tmp_path / "book", "What are the ownership rules?", tmp_path)
     assert answer.hits[0].excerpt.startswith("First, let’s take a look at the ownership rules.")
     assert "Each value in Rust has an owner." in answer.hits[0].excerpt
+
+
+def test_a_how_to_question_is_answered_by_the_quote_showing_the_command_not_the_section_opening(tmp_path):
+    write(tmp_path / "book", "ch11.md", "## Controlling How Tests Are Run\n\n### Running Tests One at a Time\n\n"
+          "When you run multiple tests, by default they run in parallel using threads, so the tests\n"
+          "finish sooner; tests that share state must then not depend on each other at any time.\n\n"
+          "If you don’t want to run the tests in parallel, send the test binary a flag with the number\n"
+          "of threads to use, one at a time:\n\n```console\n$ cargo test -- --test-threads=1\n```\n\n"
+          "### Showing Output\n\nBy default, the output of passing tests is captured and not shown.\n")
+    _, answer = ask(tmp_path / "book", "How do I run the tests one at a time?", tmp_path)
+    assert answer.hits[0].code and "$ cargo test -- --test-threads=1" in answer.hits[0].excerpt
+
+
+def test_only_questions_asking_how_to_do_something_prefer_code():
+    from retrieval.how_to import asks_how_to
+
+    assert all(asks_how_to(q) for q in ("How do I format my code?", "how can you publish a crate?",
+                                        "How to install MkDocs?", "What command creates a new project?"))
+    assert not any(asks_how_to(q) for q in ("How many modules did he delete?", "How did the Normans rule?",
+                                            "How does a mutex work?", "What is a command line?"))
