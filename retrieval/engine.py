@@ -15,7 +15,7 @@ from retrieval.corpus_cache import load_corpus_cached
 from retrieval.answerability import Evidence, Outcome, load_model
 from retrieval.article_details import ArticleAnswer, answer_about_article, article_source, asks_which_article
 from retrieval.article_naming import NamedArticles, article_headers, content_terms, name_articles, named_candidates, named_weight
-from retrieval.definitions import DEFINITION_FACTOR, defined_subject, defines
+from retrieval.definitions import DEFINITION_DEPTH, DEFINITION_FACTOR, defined_subject, defines, defining_candidates
 from retrieval.decline import MIN_COVERAGE, coverage_shortfall, unknown_names, unreadable
 from retrieval.evidence import gather_evidence
 from retrieval.embedder import Embedder
@@ -251,13 +251,13 @@ class Engine:
         headers = self._article_headers(has_chinese(prepared.text))
         named = name_articles(prepared.text, terms, headers, self.index)
         content = content_terms(prepared.text, terms, named)
-        candidates = self._candidates(content, closeness, wanted, named)
+        subject = defined_subject(prepared.text)
+        candidates = self._candidates(content, closeness, wanted, named, subject)
         head, tail = (quote_candidates(group, prepared.text, content, self.corpus, self.passages, self.tokens.matching,
                                        closeness, keep_unmatched=closeness is not None,
                                        title_terms=lambda article: headers.title[headers.position[article.info.id]])
                       for group in (candidates.head, candidates.tail))
         wants_number = wants_quantity(prepared.text)
-        subject = defined_subject(prepared.text)
         how_to = asks_how_to(prepared.text)
         lexical = {q.candidate.passage: lexical_evidence(q, wants_number, self._language_factor(q, lang, closeness))
                    * self._structure_factor(q, terms, subject, how_to) for q in head + tail}
@@ -267,10 +267,13 @@ class Engine:
         return Assessment(content, ranked, evidence, about, closeness is not None, named)
 
     def _candidates(self, terms: QuestionTerms, closeness: Closeness | None, wanted: int,
-                    named: NamedArticles | None) -> Candidates:
-        """BM25's and the model's candidates (candidates.py), and the named articles' best passages."""
+                    named: NamedArticles | None, subject: tuple[str, ...]) -> Candidates:
+        """BM25's and the model's candidates (candidates.py), the passages defining what a
+        definitional question asks about (definitions.py), and the named articles' best passages."""
         candidates = gather_candidates(self.index, terms.terms, closeness, wanted * CANDIDATES_PER_HIT,
                                        lambda ids: self._lexical_scores(terms.terms, ids))
+        if subject:
+            candidates = self._with_definitions(candidates, terms, subject)
         if named is None:
             return candidates
         known = [term for term in terms.terms if self.index.idf_of(term) is not None]
@@ -279,6 +282,16 @@ class Engine:
         depth = LEXICAL_DEPTH if closeness is None else LEXICAL_DEPTH_SEMANTIC
         extra = named_candidates(named, self.passages, bm25, closeness, present, depth)
         return Candidates(candidates.head + tuple(extra), candidates.tail)
+
+    def _with_definitions(self, candidates: Candidates, terms: QuestionTerms, subject: tuple[str, ...]) -> Candidates:
+        def passage_text(pid: int) -> tuple[str, int, int]:
+            passage = self.passages[pid]
+            return self.corpus.articles[passage.article].text, passage.start, passage.end
+
+        present = {c.passage for c in candidates.head + candidates.tail}
+        found = defining_candidates(self.index.search(terms.terms, DEFINITION_DEPTH), present, subject, passage_text,
+                                    lambda pid: self.tokens.matching(pid, terms.weights))
+        return Candidates(candidates.head + tuple(found), candidates.tail) if found else candidates
 
     @staticmethod
     def _about_hit(about: ArticleAnswer) -> Hit:
