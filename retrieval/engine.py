@@ -21,7 +21,7 @@ from retrieval.evidence import gather_evidence
 from retrieval.embedder import Embedder
 from retrieval.background_embedding import BackgroundEmbedding, EmbeddingProgress
 from retrieval.follow_up import question_to_search
-from retrieval.how_to import HOW_TO_CODE_FACTOR, asks_how_to
+from retrieval.how_to import HOW_TO_CODE_FACTOR, asks_how_to, shows_how
 from retrieval.index_cache import embedding_progress_path, load_index, load_or_build_semantic_index, load_vector_store
 from retrieval.language import detect_language, same_family
 from retrieval.links import quote_url
@@ -370,7 +370,8 @@ class Engine:
         pid = quote.candidate.passage
         excerpt = quote.excerpt
         if how_to:
-            factor = HOW_TO_CODE_FACTOR if excerpt.code else 1.0
+            code = quote.article.code_spans(excerpt.start, excerpt.end) if excerpt.code else []
+            factor = HOW_TO_CODE_FACTOR if shows_how(excerpt.start, excerpt.code, code) else 1.0
         else:
             factor = self._sections.factor(pid, terms.weights, terms.total_weight)
         if subject and defines(quote.article.text, excerpt.start, excerpt.end, self.tokens.matching(pid, terms.weights), subject):

@@ -234,6 +234,17 @@ def test_a_how_to_question_is_answered_by_the_quote_showing_the_command_not_the_
     assert answer.hits[0].code and "$ cargo test -- --test-threads=1" in answer.hits[0].excerpt
 
 
+def test_a_how_to_question_prefers_the_command_to_a_program_output_holding_its_words(tmp_path):
+    output = "\n".join(f"running {n} tests, only ignored tests: test result: ok. {n} passed; 1 ignored" for n in range(1, 4))
+    write(tmp_path / "book", "ch11.md", "## Running Tests\n\n### Output\n\n"
+          "A test run prints one line for each test binary it runs, and a summary of what passed, what failed\n"
+          "and what was left out of this run, as in this session.\n\n"
+          f"```text\n{output}\n```\n\n### Skipping Slow Work\n\nTo run only the ignored tests, use:\n\n"
+          "```console\n$ cargo test -- --ignored\n```\n")
+    _, answer = ask(tmp_path / "book", "How can I run only the ignored tests?", tmp_path)
+    assert "$ cargo test -- --ignored" in answer.hits[0].excerpt
+
+
 def test_only_questions_asking_how_to_do_something_prefer_code():
     from retrieval.how_to import asks_how_to
 
