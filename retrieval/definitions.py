@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from retrieval.candidates import Candidate
 from retrieval.tokenizer import Token, terms
@@ -81,6 +82,18 @@ def defines(text: str, start: int, end: int, matches: list[Token], subject: tupl
         if _STATEMENT.match(after) and _OPENING.search(text[start : run[0].start]):
             return True
     return False
+
+
+def names_title(subject: tuple[str, ...], title: str) -> bool:
+    """True when the subject of a definitional question is what an article's `title` names
+    ("What is tmux?" of "# tmux", "What is ownership?" of "What Is Ownership?"): the article's
+    first passage, its lead, says what its title is."""
+    return bool(subject) and set(subject) == set(_title_terms(title))
+
+
+@lru_cache(maxsize=4096)
+def _title_terms(title: str) -> tuple[str, ...]:
+    return tuple(terms(title))
 
 
 def defining_candidates(

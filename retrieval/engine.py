@@ -15,7 +15,7 @@ from retrieval.corpus_cache import load_corpus_cached
 from retrieval.answerability import Evidence, Outcome, load_model
 from retrieval.article_details import ArticleAnswer, answer_about_article, article_source, asks_which_article
 from retrieval.article_naming import NamedArticles, article_headers, content_terms, name_articles, named_candidates, named_weight
-from retrieval.definitions import DEFINITION_DEPTH, DEFINITION_FACTOR, defined_subject, defines, defining_candidates
+from retrieval.definitions import DEFINITION_DEPTH, DEFINITION_FACTOR, defined_subject, defines, defining_candidates, names_title
 from retrieval.decline import MIN_COVERAGE, coverage_shortfall, unknown_names, unreadable
 from retrieval.evidence import gather_evidence
 from retrieval.embedder import Embedder
@@ -374,9 +374,14 @@ class Engine:
             factor = HOW_TO_CODE_FACTOR if shows_how(excerpt.start, excerpt.code, code) else 1.0
         else:
             factor = self._sections.factor(pid, terms.weights, terms.total_weight)
-        if subject and defines(quote.article.text, excerpt.start, excerpt.end, self.tokens.matching(pid, terms.weights), subject):
+        if subject and (defines(quote.article.text, excerpt.start, excerpt.end, self.tokens.matching(pid, terms.weights), subject)
+                        or (self._leads_article(pid) and names_title(subject, quote.article.info.title))):
             factor *= DEFINITION_FACTOR
         return factor
+
+    def _leads_article(self, pid: int) -> bool:
+        """Whether passage `pid` is its article's first."""
+        return pid == 0 or self.passages[pid - 1].article != self.passages[pid].article
 
     def _language_factor(self, quote: Quote, lang: str, closeness: Closeness | None) -> float:
         """Without the model, a translation whose original is in the question's language counts

@@ -114,3 +114,21 @@ def test_a_definition_far_below_the_passages_repeating_its_subject_is_found(tmp_
     answer = engine.answer("What is a crate?")
 
     assert "smallest amount of code that the Rust compiler considers" in answer.hits[0].excerpt
+
+
+def test_what_an_article_is_titled_is_answered_by_its_lead(tmp_path):
+    commands = "\n\n".join(f"- {what} a tmux session:\n\n`tmux {flag} tmux-{what.lower()}`" for what, flag in
+                            (("Start", "new -s"), ("Attach", "attach -t"), ("Detach", "detach -s"), ("Kill", "kill-session -t"),
+                             ("Rename", "rename -t"), ("Lock", "lock -t")))
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "tmux.md").write_text(
+        "# tmux\n\n> Terminal multiplexer.\n> It keeps several shells open in windows and panes of one terminal, which\n"
+        f"> go on running when you leave.\n> More information: <https://example.org/tmux>.\n\n{commands}\n", encoding="utf-8")
+    (tmp_path / "pages" / "screen.md").write_text(
+        "# screen\n\n> Hold a shell open on a remote server.\n\n- Start a new screen session:\n\n`screen`\n",
+        encoding="utf-8")
+    engine = Engine.from_directory(tmp_path / "pages", tmp_path / "cache")
+
+    answer = engine.answer("What is tmux?")
+
+    assert answer.hits[0].excerpt.startswith("Terminal multiplexer.")
