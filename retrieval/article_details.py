@@ -21,12 +21,13 @@ from retrieval.language import same_family
 from retrieval.question import QuestionTerms
 from retrieval.tokenizer import tokenize
 
-# What a question asks about an article, by the header field that answers it.
+# What a question asks about an article, by the header field that answers it. 作者 is the author
+# only as a word of its own: 創作者 (creator), 工作者 (worker), 合作者 (partner) are people in the text.
 _ASKS = {
     "author": re.compile(
         r"\b(?:who\s+(?:wrote|writes|authored|edited|penned|is\s+the\s+(?:author|writer|editor))|written\s+by|"
         r"authored\s+by|edited\s+by|(?:the\s+)?(?:author|writer|editor|byline)s?\s+(?:of|for)|whose\s+(?:article|piece|story))\b"
-        r"|作者|誰寫|谁写|誰撰|谁撰|編輯是|编辑是|撰稿",
+        r"|(?<![創创工合操協协])作者|誰寫|谁写|誰撰|谁撰|編輯是|编辑是|撰稿",
         re.IGNORECASE,
     ),
     "publisher": re.compile(

@@ -22,7 +22,7 @@ _jieba_tokenizer = None
 _jieba_cache_dir: str | None = None
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=3)
 def _converter(config: str):
     import opencc
 
@@ -32,6 +32,12 @@ def _converter(config: str):
 def to_simplified(text: str) -> str:
     """Traditional characters converted to Simplified (OpenCC t2s); other text unchanged."""
     return _converter("t2s").convert(text)
+
+
+def to_mainland_words(text: str) -> str:
+    """Traditional text converted to Simplified with Taiwan's words replaced by the mainland's
+    (OpenCC tw2sp: 視訊 → 视频, 軟體 → 软件, 網路 → 网络); the length may change."""
+    return _converter("tw2sp").convert(text)
 
 
 def to_traditional(text: str) -> str:

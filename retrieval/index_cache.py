@@ -103,7 +103,7 @@ def build_index_into(corpus: Corpus, scratch: Path) -> tuple[list[Passage], Sear
     indexed = FileArray(scratch / "indexed_terms", np.int32)
     lengths = np.zeros(len(passages), dtype=np.int64)
     for number, passage in enumerate(passages):
-        found = tokenize(corpus.articles[passage.article].text[passage.start : passage.end])
+        found = tokenize(corpus.articles[passage.article].text[passage.start : passage.end], mainland_synonyms=True)
         passage_ids = [_term_id(term_ids, chinese_terms, token.term) for token in found]
         # The section's words are indexed with the passage (never quoted: no tokens kept).
         section_ids = [_term_id(term_ids, chinese_terms, term) for term in terms(passage.section)]

@@ -5,7 +5,9 @@ stemmed (Snowball English), and a word that mixes letters and digits ("sora2") i
 whole and in its parts ("sora", "2"), so that "Sora2" and "Sora 2" meet. Chinese runs are
 converted to Simplified (OpenCC t2s) so either script finds the other, then segmented with jieba;
 every pair of neighbouring characters is a term too, which rescues words jieba splits differently
-in question and passage. Stopwords are dropped. Each token keeps its character span in the
+in question and passage. A passage's Traditional words that Taiwan says differently from the
+mainland (視訊, 軟體) are also indexed in the mainland's word (视频, 软件), so a question in
+Simplified finds them in its own words. Stopwords are dropped. Each token keeps its character span in the
 original text, which is what is always displayed.
 """
 
@@ -21,7 +23,7 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
-from retrieval.chinese import CJK_CHAR, segment, to_simplified
+from retrieval.chinese import CJK_CHAR, segment, to_mainland_words, to_simplified
 from retrieval.stopwords import CHINESE_STOPWORDS, ENGLISH_STOPWORDS
 
 _RUNS = re.compile(f"(?P<cjk>[{CJK_CHAR}]+)|(?P<word>[^\\W_{CJK_CHAR}]+)")
@@ -108,7 +110,25 @@ def _is_function_pair(pair: str) -> bool:
     return pair in CHINESE_STOPWORDS or pair[0] in _FUNCTION_CHARS or pair[1] in _FUNCTION_CHARS
 
 
-def _cjk_tokens(run: str, start: int) -> list[Token]:
+def _mainland_synonyms(run: str, text: str, words: list[Token], start: int) -> list[Token]:
+    """The mainland's words for the Taiwan words of a Traditional `run` (`text`: its Simplified
+    form; `words`: jieba's words of it), as tokens over the same spans."""
+    if text == run:  # no Traditional characters: nothing Taiwan-specific to tell apart
+        return []
+    mainland = to_mainland_words(unicodedata.normalize("NFKC", run))
+    if mainland == text:
+        return []
+    synonyms = []
+    for word in words:
+        original = run[word.start - start : word.end - start]
+        same_length = len(mainland) == len(text)
+        other = mainland[word.start - start : word.end - start] if same_length else to_mainland_words(original)
+        if other != word.term and len(other) > 1 and other not in CHINESE_STOPWORDS:
+            synonyms.append(Token(other, word.start, word.end))
+    return synonyms
+
+
+def _cjk_tokens(run: str, start: int, mainland_synonyms: bool = False) -> list[Token]:
     text = _simplified_run(run)
     tokens: list[Token] = []
     offset = 0
@@ -116,6 +136,8 @@ def _cjk_tokens(run: str, start: int) -> list[Token]:
         if word not in CHINESE_STOPWORDS and not word.isspace():
             tokens.append(Token(word, start + offset, start + offset + len(word)))
         offset += len(word)
+    if mainland_synonyms:
+        tokens += _mainland_synonyms(run, text, tokens, start)
     words_at = {(t.start, t.end) for t in tokens}
     for i in range(len(text) - 1):
         pair = text[i : i + 2]
@@ -125,11 +147,13 @@ def _cjk_tokens(run: str, start: int) -> list[Token]:
     return tokens
 
 
-def tokenize(text: str, segment_chinese: bool = True) -> list[Token]:
+def tokenize(text: str, segment_chinese: bool = True, mainland_synonyms: bool = False) -> list[Token]:
     """The tokens of `text` in reading order (bigrams of a Chinese run follow its words).
 
     With `segment_chinese=False`, Chinese runs are skipped, so jieba need not be loaded: use it
-    when the other side of the match holds no Chinese terms.
+    when the other side of the match holds no Chinese terms. With `mainland_synonyms` (for the
+    passages indexed, not for questions: a question's own words are matched as they are),
+    Taiwan words also give the mainland's word over the same span.
     """
     tokens: list[Token] = []
     previous_word = None
@@ -142,7 +166,7 @@ def tokenize(text: str, segment_chinese: bool = True) -> list[Token]:
         else:
             previous_word = None
             if segment_chinese:
-                tokens.extend(_cjk_tokens(match.group(), match.start()))
+                tokens.extend(_cjk_tokens(match.group(), match.start(), mainland_synonyms))
     return tokens
 
 

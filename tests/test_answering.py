@@ -78,6 +78,22 @@ def test_an_article_without_a_details_line_is_answered_from_its_header(engine):
     assert "Chen Dan" in first.excerpt
 
 
+@pytest.mark.parametrize("question", ["創作者Deng平均要試幾次才能得到符合預期的分鏡影片?",
+                                      "内容工作者的创作时间成本缩短到多少?"])
+def test_a_question_about_creators_in_the_text_is_not_taken_for_one_about_the_author(engine, question):
+    answer = engine.answer(question)
+    assert answer.hits and not answer.hits[0].about_article
+
+
+def test_a_question_in_mainland_words_finds_and_highlights_the_taiwan_words_of_the_text(engine):
+    # Article 001 says 視訊 and 音訊 (Taiwan) where a mainland reader writes 视频 and 音频.
+    answer = engine.answer("以前的AI视频模型需要额外的音频编辑吗?")
+    first = answer.hits[0]
+    assert "默片" in first.excerpt
+    highlighted = {first.excerpt[start:end] for start, end in first.highlights}
+    assert any("視訊" in word for word in highlighted) and any("音訊" in word for word in highlighted)
+
+
 def test_a_question_that_only_mentions_a_newspaper_is_answered_from_the_text(engine):
     answer = engine.answer("Which newspaper is cited about Sora videos slipping past the filters?")
     assert not answer.hits[0].about_article

@@ -23,6 +23,18 @@ def test_traditional_and_simplified_give_the_same_terms():
     assert set(terms("Sora 2 的版權問題")) == set(terms("Sora 2 的版权问题"))
 
 
+def test_a_passage_in_taiwan_words_is_indexed_in_the_mainland_words_too():
+    passage = set(term for term in terms_of("先前的視訊模型大多是默片,音訊要另外編輯", mainland_synonyms=True))
+    assert {"视讯", "视频", "音讯", "音频"} <= passage
+    # A question is matched in its own words only, and Simplified text has no Taiwan words.
+    assert "视频" not in terms("先前的視訊模型")
+    assert terms_of("以前的视频模型", mainland_synonyms=True) == terms("以前的视频模型")
+
+
+def terms_of(text: str, **options) -> list[str]:
+    return [token.term for token in tokenize(text, **options)]
+
+
 def test_full_width_letters_and_digits_read_as_ascii():
     assert terms("ＳＯＲＡ２") == terms("Sora2")
     assert terms("ＯｐｅｎＡＩ") == terms("OpenAI")
