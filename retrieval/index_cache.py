@@ -38,7 +38,7 @@ from retrieval.vector_store import Progress, VectorStore
 log = logging.getLogger(__name__)
 
 # Bump when tokenizing, passage splitting or scoring changes what an index holds.
-INDEX_FORMAT = "16"
+INDEX_FORMAT = "17"
 # Bump when what a semantic index holds changes (which sentences are embedded, say).
 SEMANTIC_FORMAT = "5"
 # A corpus directory may carry the vectors of its texts here, as `<embedder identity>.npz`
