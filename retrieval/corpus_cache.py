@@ -17,12 +17,12 @@ import hashlib
 import logging
 import pickle
 from dataclasses import fields, replace
-from functools import lru_cache
 from pathlib import Path
 
 from retrieval.answer import ArticleInfo
 from retrieval.atomic_files import write_atomically
 from retrieval.blocks import Block
+from retrieval.code_digest import code_digest
 from retrieval.corpus import Article, Corpus, list_corpus, parse_corpus
 from retrieval.memory_limit import warn_if_too_small
 
@@ -74,7 +74,9 @@ def _cache_path(cache: Path, directory: Path, digest: str) -> Path:
     """Where `cache` keeps the parsed articles of `directory` whose files have `digest`."""
     from retrieval.index_cache import _directory_prefix
 
-    key = hashlib.sha256(f"{CORPUS_CACHE_FORMAT}|{_code_digest()}|{digest}".encode()).hexdigest()[:32]
+    # (The web page and PDF readers' versions are in the listing's digest, for the collections that
+    # hold such files: looking them up costs about 20 ms, which a collection of Markdown need not pay.)
+    key = hashlib.sha256(f"{CORPUS_CACHE_FORMAT}|{code_digest()}|{digest}".encode()).hexdigest()[:32]
     return cache / f"{_directory_prefix(directory)}{key}.corpus"
 
 
@@ -120,12 +122,3 @@ class _FieldPickler(pickle.Pickler):
 _PICKLED_FIELDS = {kind: tuple(f.name for f in fields(kind)) for kind in (Corpus, Article, ArticleInfo, Block)}
 
 
-@lru_cache(maxsize=1)
-def _code_digest() -> str:
-    """A digest of the retrieval package's source. (The web page and PDF readers' versions are
-    in the listing's digest, for the collections that hold such files: looking them up costs
-    about 20 ms, which a collection of Markdown need not pay.)"""
-    digest = hashlib.sha256()
-    for source in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    return digest.hexdigest()

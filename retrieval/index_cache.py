@@ -1,8 +1,8 @@
 """Build the index once per corpus content, and keep it in a cache file keyed by that content.
 
-The key is a digest of every article file's name and bytes plus INDEX_FORMAT, so an edited,
-added or removed article, or a change to how text is indexed, gives a new key: a cache is
-never stale. A cache that cannot be read or written is rebuilt or skipped, never fatal.
+The key is a digest of every article file's name and bytes, of the retrieval package's code and
+INDEX_FORMAT, so an edited, added or removed article, or other code (a parser, tokenizer or
+scoring change), gives a new key: a cache is never stale. A cache that cannot be read or written is rebuilt or skipped, never fatal.
 
 The index file is an array file (retrieval/array_file.py), opened memory-mapped. Its name starts
 with a digest of the corpus directory's path, so the files one corpus leaves behind when its
@@ -25,6 +25,7 @@ import numpy as np
 from retrieval.array_file import FileArray, read_arrays, write_arrays
 from retrieval.atomic_files import write_atomically
 from retrieval.chinese import use_cache_dir
+from retrieval.code_digest import code_digest
 from retrieval.corpus import Corpus
 from retrieval.embedder import Embedder
 from retrieval.index import B, DELTA, K1, SearchIndex
@@ -37,8 +38,8 @@ from retrieval.vector_store import Progress, VectorStore, embed_missing
 
 log = logging.getLogger(__name__)
 
-# Bump when tokenizing, passage splitting or scoring changes what an index holds.
-INDEX_FORMAT = "16"
+# Bump when the index file's layout changes (any code change already gives new keys).
+INDEX_FORMAT = "17"
 # Bump when what a semantic index holds changes (which sentences are embedded, say).
 SEMANTIC_FORMAT = "5"
 # A corpus directory may carry the vectors of its texts here, as `<embedder identity>.npz`
@@ -63,7 +64,7 @@ def _directory_prefix(directory: str | Path) -> str:
 
 def cache_key(corpus: Corpus) -> str:
     """The cache file's name for this corpus directory and content and this index format."""
-    settings = f"{INDEX_FORMAT}|{K1}|{B}|{DELTA}|{MIN_PASSAGE_CHARS}|{MAX_PASSAGE_CHARS}|{WINDOW_CHARS}"
+    settings = f"{INDEX_FORMAT}|{code_digest()}|{K1}|{B}|{DELTA}|{MIN_PASSAGE_CHARS}|{MAX_PASSAGE_CHARS}|{WINDOW_CHARS}"
     digest = hashlib.sha256(f"{corpus.digest}|{settings}".encode()).hexdigest()[:32]
     return f"{corpus_prefix(corpus)}{digest}.index"
 
