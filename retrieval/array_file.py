@@ -13,6 +13,7 @@ import json
 import mmap
 import struct
 from pathlib import Path
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 import numpy as np
@@ -25,13 +26,16 @@ COPY_BYTES = 8 * 2**20
 
 
 class FileArray:
-    """A one-dimensional array whose items are appended to a raw file instead of memory (a large
-    build's token arrays): `append` adds items, slicing reads them back, and `write_arrays`
-    copies the file in chunks. The file is the caller's to remove."""
+    """An array whose rows are appended to a raw file instead of memory (a large build's token
+    arrays, its sentence spans): `append` adds rows (of `row_shape`, default single items),
+    slicing reads them back, and `write_arrays` copies the file in chunks. The file is the
+    caller's to remove."""
 
-    def __init__(self, path: str | Path, dtype):
+    def __init__(self, path: str | Path, dtype, row_shape: tuple[int, ...] = ()):
         self.path = Path(path)
         self.dtype = np.dtype(dtype)
+        self.row_shape = tuple(row_shape)
+        self._row_bytes = self.dtype.itemsize * int(np.prod(self.row_shape, dtype=np.int64))
         self._file = open(self.path, "w+b")
         self.length = 0
 
@@ -40,24 +44,25 @@ class FileArray:
         self.length += len(items)
 
     @property
-    def shape(self) -> tuple[int]:
-        return (self.length,)
+    def shape(self) -> tuple[int, ...]:
+        return (self.length, *self.row_shape)
 
     @property
     def nbytes(self) -> int:
-        return self.length * self.dtype.itemsize
+        return self.length * self._row_bytes
 
     def __len__(self) -> int:
         return self.length
 
     def __getitem__(self, items: slice) -> np.ndarray:
-        """Items `items` (a slice with step 1), read into memory."""
+        """Rows `items` (a slice with step 1), read into memory."""
         start, stop, step = items.indices(self.length)
         if step != 1:
             raise ValueError("a FileArray is read in runs")
         self._file.flush()
-        self._file.seek(start * self.dtype.itemsize)
-        return np.frombuffer(self._file.read(max(0, stop - start) * self.dtype.itemsize), dtype=self.dtype)
+        self._file.seek(start * self._row_bytes)
+        data = self._file.read(max(0, stop - start) * self._row_bytes)
+        return np.frombuffer(data, dtype=self.dtype).reshape(-1, *self.row_shape)
 
     def write_to(self, file: IO[bytes]) -> None:
         """Copy the items to `file`, COPY_BYTES at a time."""
@@ -70,9 +75,30 @@ class FileArray:
         self._file.close()
 
 
+class ArrayStream:
+    """An array of `dtype` and `shape` that exists only as the blocks `blocks()` yields (C order,
+    in turn) when `write_arrays` writes it: a build's largest array never held whole in memory."""
+
+    def __init__(self, dtype, shape: tuple[int, ...], blocks: Callable[[], Iterable[np.ndarray]]):
+        self.dtype = np.dtype(dtype)
+        self.shape = tuple(shape)
+        self.nbytes = self.dtype.itemsize * int(np.prod(self.shape, dtype=np.int64))
+        self._blocks = blocks
+
+    def write_to(self, file: IO[bytes]) -> None:
+        """Write the blocks to `file`; ValueError when they do not add up to the shape."""
+        written = 0
+        for block in self._blocks():
+            block = np.ascontiguousarray(block, dtype=self.dtype)
+            file.write(block.reshape(-1).view(np.uint8).data)
+            written += block.nbytes
+        if written != self.nbytes:
+            raise ValueError(f"an array stream of {self.nbytes} bytes wrote {written}")
+
+
 def write_arrays(file: IO[bytes], arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-    """Write `arrays` (C order; numpy arrays or FileArrays) and the JSON-serialisable `meta` to
-    the binary `file`."""
+    """Write `arrays` (C order; numpy arrays, FileArrays or ArrayStreams) and the
+    JSON-serialisable `meta` to the binary `file`."""
     layout, offset = {}, 0
     for name, array in arrays.items():
         layout[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset}
@@ -81,7 +107,7 @@ def write_arrays(file: IO[bytes], arrays: dict[str, np.ndarray], meta: dict[str,
     start = len(MAGIC) + _LENGTH.size + len(header)
     file.write(MAGIC + _LENGTH.pack(len(header)) + header + bytes(_aligned(start) - start))
     for array in arrays.values():
-        if isinstance(array, FileArray):
+        if isinstance(array, (FileArray, ArrayStream)):
             array.write_to(file)
         else:
             array = np.ascontiguousarray(array)

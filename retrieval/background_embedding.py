@@ -19,7 +19,7 @@ from pathlib import Path
 
 from retrieval.atomic_files import write_atomically
 from retrieval.semantic_index import SemanticIndex
-from retrieval.vector_store import Progress
+from retrieval.vector_store import EmbeddingNeedsMemory, Progress
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +123,10 @@ class BackgroundEmbedding:
             last = self.progress()
             self._on_ready(index)
             self._set(EmbeddingProgress("ready", last.total, last.total, last.characters_per_second, time.time()), force=True)
+        except EmbeddingNeedsMemory as short:  # the memory limit shrank what fits since the start: one line
+            log.warning("answers stay lexical: %s", short)
+            last = self.progress()
+            self._set(EmbeddingProgress("failed", last.done, last.total, 0.0, time.time(), str(short)), force=True)
         except Exception as error:  # noqa: BLE001 - the bot goes on answering lexically, and says why
             log.error("embedding in the background failed; answers stay lexical: %s", error, exc_info=True)
             last = self.progress()

@@ -17,12 +17,12 @@ import hashlib
 import logging
 import pickle
 from dataclasses import fields, replace
-from functools import lru_cache
 from pathlib import Path
 
 from retrieval.answer import ArticleInfo
 from retrieval.atomic_files import write_atomically
 from retrieval.blocks import Block
+from retrieval.code_digest import code_digest
 from retrieval.corpus import Article, Corpus, list_corpus, parse_corpus
 from retrieval.memory_limit import warn_if_too_small
 
@@ -36,10 +36,11 @@ ARTICLES_PER_PICKLE = 250
 
 
 def load_corpus_cached(directory: str | Path, cache_dir: str | Path | None = None,
-                       url_template: str | None = None) -> Corpus:
+                       url_template: str | None = None, with_model: bool = False) -> Corpus:
     """`load_corpus(directory, url_template)`, from the cache in `cache_dir` (None: the default
     cache directory) when it holds these exact files, else parsed and saved there. CorpusError
-    as `load_corpus` raises it (a bad collection is never cached)."""
+    as `load_corpus` raises it (a bad collection is never cached). `with_model`: the index is
+    to be built with the model on (the memory warning counts it)."""
     from retrieval.index_cache import _cache_directory, _directory_prefix, prune_superseded
 
     directory = Path(directory)
@@ -58,7 +59,7 @@ def load_corpus_cached(directory: str | Path, cache_dir: str | Path | None = Non
         pass
     except Exception as error:  # damaged, or written by other code: parse again
         log.warning("ignoring unreadable cached articles %s: %s", path, error)
-    warn_if_too_small(listing.total_bytes)  # a first start parses and indexes
+    warn_if_too_small(listing.total_bytes, with_model=with_model)  # a first start parses and indexes
     corpus = parse_corpus(listing)
     path = _cache_path(cache, directory, corpus.digest)  # the files' digest as parsed
     try:
@@ -73,7 +74,9 @@ def _cache_path(cache: Path, directory: Path, digest: str) -> Path:
     """Where `cache` keeps the parsed articles of `directory` whose files have `digest`."""
     from retrieval.index_cache import _directory_prefix
 
-    key = hashlib.sha256(f"{CORPUS_CACHE_FORMAT}|{_code_digest()}|{digest}".encode()).hexdigest()[:32]
+    # (The web page and PDF readers' versions are in the listing's digest, for the collections that
+    # hold such files: looking them up costs about 20 ms, which a collection of Markdown need not pay.)
+    key = hashlib.sha256(f"{CORPUS_CACHE_FORMAT}|{code_digest()}|{digest}".encode()).hexdigest()[:32]
     return cache / f"{_directory_prefix(directory)}{key}.corpus"
 
 
@@ -119,12 +122,3 @@ class _FieldPickler(pickle.Pickler):
 _PICKLED_FIELDS = {kind: tuple(f.name for f in fields(kind)) for kind in (Corpus, Article, ArticleInfo, Block)}
 
 
-@lru_cache(maxsize=1)
-def _code_digest() -> str:
-    """A digest of the retrieval package's source. (The web page and PDF readers' versions are
-    in the listing's digest, for the collections that hold such files: looking them up costs
-    about 20 ms, which a collection of Markdown need not pay.)"""
-    digest = hashlib.sha256()
-    for source in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    return digest.hexdigest()

@@ -15,12 +15,13 @@ from retrieval.corpus_cache import load_corpus_cached
 from retrieval.answerability import Evidence, Outcome, load_model
 from retrieval.article_details import ArticleAnswer, answer_about_article, article_source, asks_which_article
 from retrieval.article_naming import NamedArticles, article_headers, content_terms, name_articles, named_candidates, named_weight
-from retrieval.definitions import DEFINITION_FACTOR, defined_subject, defines
+from retrieval.definitions import DEFINITION_DEPTH, DEFINITION_FACTOR, defined_subject, defines, defining_candidates, names_title
 from retrieval.decline import MIN_COVERAGE, coverage_shortfall, unknown_names, unreadable
 from retrieval.evidence import gather_evidence
 from retrieval.embedder import Embedder
 from retrieval.background_embedding import BackgroundEmbedding, EmbeddingProgress
 from retrieval.follow_up import question_to_search
+from retrieval.how_to import HOW_TO_CODE_FACTOR, asks_how_to, shows_how
 from retrieval.index_cache import embedding_progress_path, load_index, load_or_build_semantic_index, load_vector_store
 from retrieval.language import detect_language, same_family
 from retrieval.links import quote_url
@@ -32,7 +33,7 @@ from retrieval.section_evidence import SectionEvidence
 from retrieval.semantic_index import Closeness, sentence_texts
 from retrieval.small_talk import is_small_talk
 from retrieval.tokenizer import has_chinese
-from retrieval.vector_store import EmbeddingTooSlow, Progress, text_key
+from retrieval.vector_store import EmbeddingNeedsMemory, EmbeddingTooSlow, Progress, text_key
 
 __all__ = ["Engine", "MAX_QUESTION_CHARS", "PAGED_HITS", "DEFAULT_TOP_K", "PreparedQuestion", "prepare_question"]
 
@@ -100,17 +101,25 @@ class Engine:
                     f"lexical only for these articles: {slow}; `python -m bot embed --corpus DIR` "
                     "computes their vectors once, without a time limit"
                 )
+            except EmbeddingNeedsMemory as short:
+                self.semantic_status = f"lexical only for these articles: {short}"
 
     def _embed_in_the_background(self, embedder: Embedder, progress: Progress | None) -> None:
         """Use the vectors already known (cached or shipped), or answer lexically while the
         missing ones are computed in the background."""
-        try:  # a budget of 0: gather the known vectors, embed nothing
+        # A bot warms up before going online anyway: what that loads (jieba's dictionary, 60 MB)
+        # must be in memory before what fits beside it is counted.
+        self.warm_up()
+        try:  # a budget of 0: gather the known vectors, embed nothing (but count the memory as the background would)
             self.semantic = load_or_build_semantic_index(self.corpus, self.passages, embedder, self._cache_dir,
-                                                         budget_seconds=0.0)
+                                                         budget_seconds=0.0, low_priority=True)
             self.semantic_status = f"semantic re-ranking on ({embedder.identity})"
             return
         except EmbeddingTooSlow:
             pass
+        except EmbeddingNeedsMemory as short:
+            self.semantic_status = f"lexical only for these articles: {short}"
+            return
         self.semantic_status = "lexical until the articles' vectors are computed (in the background)"
         self._background = BackgroundEmbedding(
             lambda report: load_or_build_semantic_index(self.corpus, self.passages, embedder, self._cache_dir,
@@ -148,8 +157,8 @@ class Engine:
         from the cache; `url_template` links local files to their pages, see
         retrieval/source_links.py) and index them, keeping the index in `cache_dir` (None: the
         default cache directory); see `Engine`."""
-        return cls(load_corpus_cached(directory, cache_dir, url_template), cache_dir, min_coverage, embedder, progress,
-                   embed_budget_seconds, background_embedding)
+        corpus = load_corpus_cached(directory, cache_dir, url_template, with_model=embedder is not None)
+        return cls(corpus, cache_dir, min_coverage, embedder, progress, embed_budget_seconds, background_embedding)
 
     def save_vectors(self, path: str | Path) -> int:
         """Write the vectors of this corpus's sentences (and no others) to `path`,
@@ -250,25 +259,29 @@ class Engine:
         headers = self._article_headers(has_chinese(prepared.text))
         named = name_articles(prepared.text, terms, headers, self.index)
         content = content_terms(prepared.text, terms, named)
-        candidates = self._candidates(content, closeness, wanted, named)
+        subject = defined_subject(prepared.text)
+        candidates = self._candidates(content, closeness, wanted, named, subject)
         head, tail = (quote_candidates(group, prepared.text, content, self.corpus, self.passages, self.tokens.matching,
                                        closeness, keep_unmatched=closeness is not None,
                                        title_terms=lambda article: headers.title[headers.position[article.info.id]])
                       for group in (candidates.head, candidates.tail))
         wants_number = wants_quantity(prepared.text)
-        subject = defined_subject(prepared.text)
+        how_to = asks_how_to(prepared.text)
         lexical = {q.candidate.passage: lexical_evidence(q, wants_number, self._language_factor(q, lang, closeness))
-                   * self._structure_factor(q, terms, subject) for q in head + tail}
+                   * self._structure_factor(q, terms, subject, how_to) for q in head + tail}
         ranked = rank_quotes(head, tail, lexical, closeness, lang, weight=named_weight(named, headers))
         evidence = gather_evidence(prepared.text, content, lang, ranked, closeness, self.index)
         about = answer_about_article(prepared.text, terms, lang, self.corpus, ranked[0].quote.article if ranked else None)
         return Assessment(content, ranked, evidence, about, closeness is not None, named)
 
     def _candidates(self, terms: QuestionTerms, closeness: Closeness | None, wanted: int,
-                    named: NamedArticles | None) -> Candidates:
-        """BM25's and the model's candidates (candidates.py), and the named articles' best passages."""
+                    named: NamedArticles | None, subject: tuple[str, ...]) -> Candidates:
+        """BM25's and the model's candidates (candidates.py), the passages defining what a
+        definitional question asks about (definitions.py), and the named articles' best passages."""
         candidates = gather_candidates(self.index, terms.terms, closeness, wanted * CANDIDATES_PER_HIT,
                                        lambda ids: self._lexical_scores(terms.terms, ids))
+        if subject:
+            candidates = self._with_definitions(candidates, terms, subject)
         if named is None:
             return candidates
         known = [term for term in terms.terms if self.index.idf_of(term) is not None]
@@ -277,6 +290,16 @@ class Engine:
         depth = LEXICAL_DEPTH if closeness is None else LEXICAL_DEPTH_SEMANTIC
         extra = named_candidates(named, self.passages, bm25, closeness, present, depth)
         return Candidates(candidates.head + tuple(extra), candidates.tail)
+
+    def _with_definitions(self, candidates: Candidates, terms: QuestionTerms, subject: tuple[str, ...]) -> Candidates:
+        def passage_text(pid: int) -> tuple[str, int, int]:
+            passage = self.passages[pid]
+            return self.corpus.articles[passage.article].text, passage.start, passage.end
+
+        present = {c.passage for c in candidates.head + candidates.tail}
+        found = defining_candidates(self.index.search(terms.terms, DEFINITION_DEPTH), present, subject, passage_text,
+                                    lambda pid: self.tokens.matching(pid, terms.weights))
+        return Candidates(candidates.head + tuple(found), candidates.tail) if found else candidates
 
     @staticmethod
     def _about_hit(about: ArticleAnswer) -> Hit:
@@ -347,16 +370,26 @@ class Engine:
         scores = self.index.scores([term for term in query_terms if self.index.idf_of(term) is not None])
         return [float(scores[pid]) for pid in passages]
 
-    def _structure_factor(self, quote: Quote, terms: QuestionTerms, subject: tuple[str, ...]) -> float:
+    def _structure_factor(self, quote: Quote, terms: QuestionTerms, subject: tuple[str, ...], how_to: bool) -> float:
         """What the document's structure says of a quote: it opens the section the question
-        names (section_evidence.py), and it defines what a definitional question asks about
-        (definitions.py)."""
+        names (section_evidence.py), it defines what a definitional question asks about
+        (definitions.py), and for a question asking how, it shows code, while a section's
+        opening counts nothing more (how_to.py)."""
         pid = quote.candidate.passage
-        factor = self._sections.factor(pid, terms.weights, terms.total_weight)
         excerpt = quote.excerpt
-        if subject and defines(quote.article.text, excerpt.start, excerpt.end, self.tokens.matching(pid, terms.weights), subject):
+        if how_to:
+            code = quote.article.code_spans(excerpt.start, excerpt.end) if excerpt.code else []
+            factor = HOW_TO_CODE_FACTOR if shows_how(excerpt.start, excerpt.code, code) else 1.0
+        else:
+            factor = self._sections.factor(pid, terms.weights, terms.total_weight)
+        if subject and (defines(quote.article.text, excerpt.start, excerpt.end, self.tokens.matching(pid, terms.weights), subject)
+                        or (self._leads_article(pid) and names_title(subject, quote.article.info.title))):
             factor *= DEFINITION_FACTOR
         return factor
+
+    def _leads_article(self, pid: int) -> bool:
+        """Whether passage `pid` is its article's first."""
+        return pid == 0 or self.passages[pid - 1].article != self.passages[pid].article
 
     def _language_factor(self, quote: Quote, lang: str, closeness: Closeness | None) -> float:
         """Without the model, a translation whose original is in the question's language counts

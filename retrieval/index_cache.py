@@ -1,8 +1,8 @@
 """Build the index once per corpus content, and keep it in a cache file keyed by that content.
 
-The key is a digest of every article file's name and bytes plus INDEX_FORMAT, so an edited,
-added or removed article, or a change to how text is indexed, gives a new key: a cache is
-never stale. A cache that cannot be read or written is rebuilt or skipped, never fatal.
+The key is a digest of every article file's name and bytes, of the retrieval package's code and
+INDEX_FORMAT, so an edited, added or removed article, or other code (a parser, tokenizer or
+scoring change), gives a new key: a cache is never stale. A cache that cannot be read or written is rebuilt or skipped, never fatal.
 
 The index file is an array file (retrieval/array_file.py), opened memory-mapped. Its name starts
 with a digest of the corpus directory's path, so the files one corpus leaves behind when its
@@ -25,21 +25,22 @@ import numpy as np
 from retrieval.array_file import FileArray, read_arrays, write_arrays
 from retrieval.atomic_files import write_atomically
 from retrieval.chinese import use_cache_dir
+from retrieval.code_digest import code_digest
 from retrieval.corpus import Corpus
 from retrieval.embedder import Embedder
 from retrieval.index import B, DELTA, K1, SearchIndex
 from retrieval.passage_table import PassageTable
 from retrieval.passages import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, WINDOW_CHARS, Passage, split_passages
-from retrieval.semantic_index import SemanticIndex, build_semantic_index
+from retrieval.semantic_index import SemanticIndex, list_sentences, write_semantic_index
 from retrieval.sentence_clusters import CLUSTERS_FORMAT, load_clusters, save_clusters
 from retrieval.token_store import TokenStore, TokenStoreBuilder
 from retrieval.tokenizer import has_chinese, terms, tokenize
-from retrieval.vector_store import Progress, VectorStore
+from retrieval.vector_store import Progress, VectorStore, embed_missing
 
 log = logging.getLogger(__name__)
 
-# Bump when tokenizing, passage splitting or scoring changes what an index holds.
-INDEX_FORMAT = "16"
+# Bump when the index file's layout changes (any code change already gives new keys).
+INDEX_FORMAT = "17"
 # Bump when what a semantic index holds changes (which sentences are embedded, say).
 SEMANTIC_FORMAT = "5"
 # A corpus directory may carry the vectors of its texts here, as `<embedder identity>.npz`
@@ -64,7 +65,7 @@ def _directory_prefix(directory: str | Path) -> str:
 
 def cache_key(corpus: Corpus) -> str:
     """The cache file's name for this corpus directory and content and this index format."""
-    settings = f"{INDEX_FORMAT}|{K1}|{B}|{DELTA}|{MIN_PASSAGE_CHARS}|{MAX_PASSAGE_CHARS}|{WINDOW_CHARS}"
+    settings = f"{INDEX_FORMAT}|{code_digest()}|{K1}|{B}|{DELTA}|{MIN_PASSAGE_CHARS}|{MAX_PASSAGE_CHARS}|{WINDOW_CHARS}"
     digest = hashlib.sha256(f"{corpus.digest}|{settings}".encode()).hexdigest()[:32]
     return f"{corpus_prefix(corpus)}{digest}.index"
 
@@ -302,7 +303,8 @@ def load_or_build_semantic_index(
     low_priority: bool = False,
 ) -> SemanticIndex:
     """The vectors of the corpus's sentences, from the cache when it holds them, else gathered
-    from known vectors and the embedder (and saved). Embedding is resumable: what was embedded
+    from known vectors and the embedder into the cache's file block by block (the arrays are
+    never whole in memory), and read back memory-mapped. Embedding is resumable: what was embedded
     is saved every few seconds, so an interrupted build starts where it was. EmbeddingTooSlow
     when computing the missing vectors would take over `budget_seconds` (None: no limit).
     `workers` and `low_priority` are `vector_store.embed_missing`'s."""
@@ -318,20 +320,29 @@ def load_or_build_semantic_index(
     def checkpoint() -> None:
         _try_saving(lambda: store.save(store_path), directory)
 
-    built = build_semantic_index(corpus, passages, embedder, store, progress, checkpoint, budget_seconds,
-                                 workers, low_priority)
-    if len(store) > known:
-        checkpoint()
-    _try_saving(lambda: write_atomically(path, built.save), directory)
-    if path.is_file():
-        prune_superseded(directory, path, _semantic_prefix(corpus, embedder.identity))
-        # Answer from the mapped file, not the arrays just built: they and the vectors gathered
-        # leave memory before the clusters are made (kept, they took the 100k build to 1,166 MB).
-        mapped = _mapped_semantic_index(corpus, passages, embedder.identity, directory)
-        if mapped is not None:
-            del built, store
-            return with_clusters(mapped, corpus, directory)
-    return with_clusters(built, corpus, directory)
+    with tempfile.TemporaryDirectory(prefix="sora-quotes-vectors-", dir=_scratch_parent(directory)) as scratch:
+        listing = list_sentences(corpus, passages, store, Path(scratch))
+        try:
+            embed_missing(listing.missing.values(), embedder, store, progress, checkpoint, budget_seconds,
+                          workers, low_priority)
+            listing.missing.clear()
+            if len(store) > known:
+                checkpoint()
+            write = lambda file: write_semantic_index(file, listing, store, embedder.identity)  # noqa: E731
+            try:
+                write_atomically(path, write)
+            except OSError as error:
+                log.info("vectors not saved in %s: %s", directory, error)
+                path = Path(scratch) / "semantic.vectors"  # mapped, it outlives the directory
+                with open(path, "wb") as file:
+                    write(file)
+            else:
+                prune_superseded(directory, path, _semantic_prefix(corpus, embedder.identity))
+        finally:
+            listing.close()
+        index = SemanticIndex.load(path)
+    del store  # the vectors gathered leave memory before the clusters are made
+    return with_clusters(index, corpus, directory)
 
 
 def embedding_progress_path(cache_dir: str | Path | None, corpus_directory: str | Path) -> Path:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from retrieval.blocks import RenderedText, TextBuilder, split_glued_items
 from retrieval.structure_lines import is_detail_line, is_structure_line
-from retrieval.wrapped_lines import WRAP_MAX_CHARS, paragraph_units, reading_length
+from retrieval.wrapped_lines import WRAP_MAX_CHARS, paragraph_units, reading_length, runs_on
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -98,7 +98,7 @@ def _add_paragraph(builder: TextBuilder, inline: Token, kind: str, first_line: i
         spans = paragraph_units([text for text, _ in lines])
     else:  # but a dateline or byline on the paragraph's first lines is not part of it
         first = 0
-        while first + 1 < len(lines) and is_structure_line(lines[first][0]) and is_detail_line(lines[first][0]):
+        while first + 1 < len(lines) and _detail_above(lines[first][0], lines[first + 1][0]):
             first += 1
         spans = [(i, i + 1) for i in range(first)] + [(first, len(lines))]
     units = [unit for first, last in spans
@@ -107,6 +107,13 @@ def _add_paragraph(builder: TextBuilder, inline: Token, kind: str, first_line: i
         # Lines that go on a list item's paragraph without indent but read as paragraphs of their
         # own ("lazy" continuation lines, in a file writing one paragraph per line) are not the item.
         builder.add(unit, "paragraph" if number and kind == "list_item" else kind)
+
+
+def _detail_above(line: str, following: str) -> bool:
+    """True when `line` is a dateline or byline standing above `following`, not the first line
+    of a wrapped sentence that goes on there ("By default, Rust has a set of items … that it" /
+    "brings into the scope of every program.")."""
+    return is_structure_line(line) and is_detail_line(line) and not runs_on(line, following)
 
 
 def _only_code(inline: Token) -> bool:

