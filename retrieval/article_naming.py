@@ -30,6 +30,7 @@ from retrieval.article_details import ARTICLE_NOUN, asks_which_article
 from retrieval.candidates import Candidate
 from retrieval.corpus import Corpus
 from retrieval.index import SearchIndex
+from retrieval.passage_table import passage_articles
 from retrieval.passages import Passage
 from retrieval.question import QuestionTerms
 from retrieval.quotes import Quote
@@ -145,7 +146,7 @@ def named_candidates(
     score for the content terms) and by closeness, that are not `present` already."""
     if named is None:
         return []
-    own = [pid for pid, passage in enumerate(passages) if passage.article in named.articles]
+    own = np.flatnonzero(np.isin(passage_articles(passages), np.fromiter(named.articles, dtype=np.int64))).tolist()
     chosen: dict[int, Candidate] = {}
     if bm25 is not None:
         for rank, pid in enumerate(sorted(own, key=lambda p: -float(bm25[p]))[:NAMED_PASSAGES]):
@@ -197,7 +198,7 @@ def article_headers(corpus: Corpus, passages: list[Passage], segment_chinese: bo
         # A file's name is how its owner calls it ("003-those-chasing-sora2.md"), often its title.
         title.append(_terms(f"{info.title} · {PurePosixPath(info.path).stem.replace('-', ' ').replace('_', ' ')}",
                             segment_chinese))
-    passage_group = np.array([group[passage.article] for passage in passages], dtype=np.int64)
+    passage_group = np.asarray(group, dtype=np.int64)[passage_articles(passages)]
     members: dict[int, list[int]] = {}
     for i, g in enumerate(group):
         members.setdefault(g, []).append(i)

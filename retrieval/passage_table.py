@@ -54,3 +54,11 @@ class PassageTable(Sequence[Passage]):
             return [self[j] for j in range(*i.indices(len(self)))]
         return Passage(int(self.articles[i]), int(self.starts[i]), int(self.ends[i]),
                        PASSAGE_KINDS[int(self.kinds[i])], self.sections[int(self.section_ids[i])])
+
+
+def passage_articles(passages: Sequence[Passage]) -> np.ndarray:
+    """The article (position) of every passage, as an array: a table's own column, read without
+    making a Passage of each (at 100k passages that walk cost a question about 100 ms)."""
+    if isinstance(passages, PassageTable):
+        return np.asarray(passages.articles)
+    return np.fromiter((p.article for p in passages), dtype=np.int64, count=len(passages))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from retrieval import Engine
@@ -70,3 +71,30 @@ def test_which_article_says_what_no_article_says_is_not_answered_with_an_article
     answer = engine.answer("Which article says how many GPUs trained Sora 2?")
     assert not answer.answered or answer.uncertain
     assert not any(hit.about_article for hit in answer.hits)
+
+
+def test_naming_reads_the_passage_table_without_making_every_passage(engine, monkeypatch):
+    # At 100k passages making a Passage of each cost a named question about 140 ms (and the
+    # first question as much again for the headers): the article column is read instead.
+    from retrieval.article_naming import named_candidates
+    from retrieval.passage_table import PassageTable
+
+    table = engine.passages
+    assert isinstance(table, PassageTable)
+    named = _named_articles(engine, "霞光社那篇說Sora2生成一支影片只要多久?")
+    made = []
+    original = PassageTable.__getitem__
+    monkeypatch.setattr(PassageTable, "__getitem__", lambda self, i: made.append(i) or original(self, i))
+    scores = np.zeros(len(table))
+    scores[[pid for pid in range(len(table)) if int(table.articles[pid]) in named.articles][:1]] = 1.0
+    headers = article_headers(engine.corpus, table)
+    found = named_candidates(named, table, scores, None, set(), 10)
+    assert made == [] and len(found) == 1
+    assert list(headers.passage_group) == [headers.group[int(a)] for a in table.articles]
+
+
+def _named_articles(engine: Engine, question: str):
+    named = name_articles(question, question_terms(question, engine.index),
+                          article_headers(engine.corpus, engine.passages), engine.index)
+    assert named is not None
+    return named
