@@ -269,7 +269,8 @@ class Engine:
         how_to = asks_how_to(prepared.text)
         lexical = {q.candidate.passage: lexical_evidence(q, wants_number, self._language_factor(q, lang, closeness))
                    * self._structure_factor(q, terms, subject, how_to) for q in head + tail}
-        ranked = rank_quotes(head, tail, lexical, closeness, lang, weight=named_weight(named, headers))
+        ranked = rank_quotes(head, tail, lexical, closeness, lang, weight=named_weight(named, headers),
+                             in_question_language=lambda pid: self._in_language(pid, lang))
         evidence = gather_evidence(prepared.text, content, lang, ranked, closeness, self.index)
         about = answer_about_article(prepared.text, terms, lang, self.corpus, ranked[0].quote.article if ranked else None)
         return Assessment(content, ranked, evidence, about, closeness is not None, named)
@@ -390,6 +391,12 @@ class Engine:
     def _leads_article(self, pid: int) -> bool:
         """Whether passage `pid` is its article's first."""
         return pid == 0 or self.passages[pid - 1].article != self.passages[pid].article
+
+    def _in_language(self, pid: int, lang: str) -> bool:
+        """Whether passage `pid`'s article is in `lang`, or has a translation in it."""
+        article = self.corpus.articles[self.passages[pid].article]
+        return same_family(article.info.lang, lang) or any(
+            same_family(other, lang) for other in self._translations.get(article.info.id, ()))
 
     def _language_factor(self, quote: Quote, lang: str, closeness: Closeness | None) -> float:
         """Without the model, a translation whose original is in the question's language counts

@@ -14,7 +14,9 @@ passage). With the model it is fused with the model's closeness:
 
 Either way the question's language is preferred: passages of the other language count
 CROSS_LANGUAGE_FACTOR less unless that language holds a clearly closer passage (by
-CROSS_LANGUAGE_MARGIN z-scores). Both fusions were measured on the same questions
+CROSS_LANGUAGE_MARGIN z-scores, or UNTRANSLATED_MARGIN when that passage's article is neither in
+the question's language nor translated into it: then only the other language says it, and the
+question's language has no copy of it to prefer; `in_question_language` tells). Both fusions were measured on the same questions
 (README.md, "Answer quality", the fusion table); FUSION names the one that won. Quotes scoring under
 MIN_SHARE_OF_BEST of the best one are loosely related and dropped.
 """
@@ -37,6 +39,7 @@ SEMANTIC_SHARE = 0.5
 CLOSENESS_SATURATION = 5.0
 CROSS_LANGUAGE_MARGIN = 1.5
 CROSS_LANGUAGE_FACTOR = 0.8
+UNTRANSLATED_MARGIN = 1.0
 RRF_K = 60
 MIN_SHARE_OF_BEST = 0.4
 FUSION = "blend"
@@ -64,16 +67,19 @@ def rank_quotes(
     lang: str,
     fusion: str | None = None,
     weight: Callable[[Quote], float] | None = None,
+    in_question_language: Callable[[int], bool] | None = None,
 ) -> list[Ranked]:
     """`head` fused and ordered, then `tail` in BM25's order, all above the MIN_SHARE_OF_BEST
     floor; `lexical` holds each quote's lexical evidence by passage id; `weight` (if given)
     scales each head quote's score before the order and the floor (the articles a question
-    names: retrieval/article_naming.py)."""
+    names: retrieval/article_naming.py); `in_question_language(passage id)` (if given) says whether the
+    passage's article is in the question's language or translated into it."""
     if closeness is None:
         ranked = sorted(_weighed([Ranked(q, lexical[q.candidate.passage]) for q in head], weight), key=_order)
         ranked += _weighed([Ranked(q, lexical[q.candidate.passage]) for q in tail], weight)
         return [r for r in ranked if ranked and r.score >= ranked[0].score * MIN_SHARE_OF_BEST]
-    fused = _reciprocal_rank_fusion(head, lexical, closeness, lang) if (fusion or FUSION) == "rrf" else _blend(head, lexical, closeness, lang)
+    fused = (_reciprocal_rank_fusion(head, lexical, closeness, lang, in_question_language) if (fusion or FUSION) == "rrf"
+             else _blend(head, lexical, closeness, lang, in_question_language))
     fused = _weighed(fused, weight)
     fused.sort(key=_order)
     if fused:
@@ -94,16 +100,20 @@ def _order(ranked: Ranked) -> tuple[float, int]:
     return (-ranked.score, 10**6 + (quote.candidate.dense_rank or 0) if rank is None else rank)
 
 
-def _language_factors(quotes: list[Quote], closeness: Closeness, lang: str) -> tuple[dict[int, float], bool]:
+def _language_factors(quotes: list[Quote], closeness: Closeness, lang: str,
+                      in_question_language: Callable[[int], bool] | None) -> tuple[dict[int, float], bool]:
     own = pool_of_language(lang)
-    preferred = closeness.preferred_pool(own, CROSS_LANGUAGE_MARGIN)
+    other = closeness.nearest_other(own)
+    margin = CROSS_LANGUAGE_MARGIN if in_question_language is None or other is None or in_question_language(other) else UNTRANSLATED_MARGIN
+    preferred = closeness.preferred_pool(own, margin)
     factors = {q.candidate.passage: 1.0 if pool_of_language(q.article.info.lang) == preferred else CROSS_LANGUAGE_FACTOR
                for q in quotes}
     return factors, preferred != own
 
 
-def _blend(quotes: list[Quote], lexical: dict[int, float], closeness: Closeness, lang: str) -> list[Ranked]:
-    factors, separate = _language_factors(quotes, closeness, lang)
+def _blend(quotes: list[Quote], lexical: dict[int, float], closeness: Closeness, lang: str,
+           in_question_language: Callable[[int], bool] | None = None) -> list[Ranked]:
+    factors, separate = _language_factors(quotes, closeness, lang, in_question_language)
     own = pool_of_language(lang)
     # Lexical scores of two languages are comparable only where the question's words are in
     # both (names, mixed questions); when the other language is preferred, each counts within
@@ -126,8 +136,9 @@ def _blend(quotes: list[Quote], lexical: dict[int, float], closeness: Closeness,
     return fused
 
 
-def _reciprocal_rank_fusion(quotes: list[Quote], lexical: dict[int, float], closeness: Closeness, lang: str) -> list[Ranked]:
-    factors, _ = _language_factors(quotes, closeness, lang)
+def _reciprocal_rank_fusion(quotes: list[Quote], lexical: dict[int, float], closeness: Closeness, lang: str,
+                            in_question_language: Callable[[int], bool] | None = None) -> list[Ranked]:
+    factors, _ = _language_factors(quotes, closeness, lang, in_question_language)
     pids = [q.candidate.passage for q in quotes]
     by_lexical = sorted(pids, key=lambda pid: -lexical[pid])
     meaning = dict(zip(pids, closeness.passage_zs(pids).tolist()))

@@ -299,6 +299,11 @@ class Closeness:
             return other
         return own
 
+    def nearest_other(self, own: int) -> int | None:
+        """The closest passage of the language pool other than `own` (None: it has none)."""
+        other = self._pools.get(CHINESE_POOL if own == LATIN_POOL else LATIN_POOL)
+        return None if other is None or not len(other.nearest) else int(other.nearest[0])
+
     def nearest_passages(self, per_pool: int) -> list[int]:
         """The `per_pool` closest passages of each language, closest first within a pool."""
         chosen: list[int] = []

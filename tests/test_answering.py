@@ -94,6 +94,15 @@ def test_a_question_in_mainland_words_finds_and_highlights_the_taiwan_words_of_t
     assert any("視訊" in word for word in highlighted) and any("音訊" in word for word in highlighted)
 
 
+@needs_model
+def test_a_chinese_question_about_what_only_an_english_article_says_is_answered_from_it(semantic_engine):
+    # Article 004 is in English only (no Chinese translation in the collection), and the model finds
+    # its passage clearly closer than anything in Chinese: the question's language has no copy to prefer.
+    answer = semantic_engine.answer("会用AI的人做视频效率能提高几倍?")
+    first = answer.hits[0]
+    assert first.article.id == "004" and "ten or even a hundred times" in first.excerpt
+
+
 def test_a_question_that_only_mentions_a_newspaper_is_answered_from_the_text(engine):
     answer = engine.answer("Which newspaper is cited about Sora videos slipping past the filters?")
     assert not answer.hits[0].about_article
