@@ -2,7 +2,8 @@
 
 The key is a digest of every article file's name and bytes, of the retrieval package's code and
 INDEX_FORMAT, so an edited, added or removed article, or other code (a parser, tokenizer or
-scoring change), gives a new key: a cache is never stale. A cache that cannot be read or written is rebuilt or skipped, never fatal.
+scoring change), gives a new key: a cache is never stale. A cache that cannot be read or written
+is rebuilt or skipped, never fatal.
 
 The index file is an array file (retrieval/array_file.py), opened memory-mapped. Its name starts
 with a digest of the corpus directory's path, so the files one corpus leaves behind when its

@@ -122,14 +122,20 @@ def embedding_workers(wanted: int, needed_here: int, limit: int | None = None, i
     room = limit - in_use - needed_here - PAGE_CACHE_BYTES
     if room >= WORKER_BYTES:
         return min(wanted, room // WORKER_BYTES)
-    return 0 if room >= (CALL_BYTES if own_model else IN_PROCESS_BYTES) else None
+    return 0 if room >= _in_process_bytes(own_model) else None
+
+
+def _in_process_bytes(own_model: bool) -> int:
+    """What embedding in this process takes beyond its texts: one call's working memory, and a
+    second model unless it uses this process's own."""
+    return CALL_BYTES if own_model else IN_PROCESS_BYTES
 
 
 def embedding_needs_line(needed_here: int, limit: int, in_use: int | None = None, own_model: bool = False) -> str:
     """The sentence saying how much memory embedding needs, for a caller that found it does not
     fit (`embedding_workers` None)."""
     in_use = anonymous_resident_bytes() if in_use is None else in_use
-    needed = in_use + needed_here + PAGE_CACHE_BYTES + (CALL_BYTES if own_model else IN_PROCESS_BYTES)
+    needed = in_use + needed_here + PAGE_CACHE_BYTES + _in_process_bytes(own_model)
     return (f"computing these articles' vectors needs about {needed / MB:,.0f} MB, over this container's memory "
             f"limit ({limit / MB:,.0f} MB): raise the limit (mem_limit in docker-compose.yml), or compute them "
             "elsewhere with `python -m bot embed --corpus DIR`, which ships them in DIR/embeddings")

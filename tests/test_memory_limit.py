@@ -78,11 +78,7 @@ def test_embedding_with_room_for_one_worker_uses_one(limit_file, caplog):
     assert in_use > 0
     # Room for one and a half workers beside this process: one (the half absorbs its growth).
     limit_file.write_text(f"{in_use + 64 * MB + PAGE_CACHE_BYTES + WORKER_BYTES * 3 // 2}\n")
-    store = VectorStore(DigestEmbedder.identity)
-    with caplog.at_level(logging.INFO, logger="retrieval.vector_store"):
-        embed_missing(TEXTS, DigestEmbedder(), store, workers=2)
-    assert all(text_key(text) in store for text in TEXTS)
-    assert any(r.getMessage().endswith("on 1 process") for r in caplog.records)
+    assert any(line.endswith("on 1 process") for line in embed_all_on_two_workers(caplog))
 
 
 def too_small_to_embed() -> int:
@@ -93,11 +89,16 @@ def too_small_to_embed() -> int:
 def test_embedding_without_room_for_a_worker_process_embeds_in_this_one(limit_file, caplog):
     in_use = retrieval.memory_limit.anonymous_resident_bytes()
     limit_file.write_text(f"{in_use + 16 * MB + PAGE_CACHE_BYTES + (IN_PROCESS_BYTES + WORKER_BYTES) // 2}\n")
+    assert any(line.endswith("in this process") for line in embed_all_on_two_workers(caplog))
+
+
+def embed_all_on_two_workers(caplog) -> list[str]:
+    """Embed TEXTS asking for two workers, check every vector is there, and return the log lines."""
     store = VectorStore(DigestEmbedder.identity)
     with caplog.at_level(logging.INFO, logger="retrieval.vector_store"):
         embed_missing(TEXTS, DigestEmbedder(), store, workers=2)
     assert all(text_key(text) in store for text in TEXTS)
-    assert any(r.getMessage().endswith("in this process") for r in caplog.records)
+    return [record.getMessage() for record in caplog.records]
 
 
 def test_embedding_without_room_for_a_worker_says_what_is_needed_and_embeds_nothing(limit_file):
