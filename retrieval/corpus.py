@@ -13,7 +13,8 @@ the title is the first heading (or the first line), and the language is detected
 `Article.text` is the rendered text: every offset refers to it and every quote is verbatim from it.
 
 Loading is two steps, so that a cache of parsed articles can be keyed by the digest alone:
-`list_corpus` reads the files and computes their digest; `parse_corpus` reads and parses them
+`list_corpus` lists the files and computes their digest (of the SHA-256 of each file's bytes, read
+again only when its stat changed: retrieval/file_hashes.py); `parse_corpus` reads and parses them
 one at a time (a large collection's bytes are never all in memory beside its parsed articles).
 """
 
@@ -22,16 +23,19 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left
 import logging
+import os
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from retrieval.answer import ArticleInfo
 from retrieval.article_ids import id_for_path, is_usable_id
 from retrieval.blocks import BLOCK_SEPARATOR, BODY_KINDS, Block, RenderedText, source_line
 from retrieval.extracted_article import ExtractedArticle
+from retrieval.file_hashes import FileHashes
 from retrieval.front_matter import split_front_matter
 from retrieval.language import detect_language
 from retrieval.markdown_blocks import render_markdown
@@ -142,51 +146,66 @@ def load_corpus(directory: str | Path, url_template: str | None = None) -> Corpu
     return parse_corpus(list_corpus(directory, url_template))
 
 
-def list_corpus(directory: str | Path, url_template: str | None = None) -> CorpusListing:
+def list_corpus(directory: str | Path, url_template: str | None = None, hashes: FileHashes | None = None) -> CorpusListing:
     """The article files under `directory` (hidden files and folders left out) and their digest;
-    CorpusError when there is no such directory or no article in it."""
+    CorpusError when there is no such directory or no article in it. `hashes` (see
+    retrieval/file_hashes.py) spares reading the files whose stat it knows; None: every file is read."""
     directory = Path(directory)
     if not directory.exists():
         raise CorpusError(directory, [f"{directory}: no such directory"])
     if not directory.is_dir():
         raise CorpusError(directory, [f"{directory}: not a directory"])
     try:
-        next(directory.iterdir(), None)  # rglob passes over a folder it may not read: say so
-        paths = sorted(
-            (path for path in directory.rglob("*") if path.suffix.lower() in ARTICLE_SUFFIXES),
-            key=lambda path: path.relative_to(directory).parts,
-        )
+        next(directory.iterdir(), None)  # a walk passes over a folder it may not read: say so
     except OSError as error:  # e.g. a directory (or a mount) this user may not read
         raise CorpusError(directory, [f"{directory}: cannot be read ({error.strerror or error})"]) from None
-    paths = [path for path in paths if not any(part.startswith(".") for part in path.relative_to(directory).parts)]
+    relatives = _article_paths(directory)
     problems: list[str] = []
     try:
         template = check_url_template(url_template) if url_template else collection_url_template(directory)
     except ValueError as error:
         problems.append(str(error))
         template = None
-    if not paths:
+    if not relatives:
         raise CorpusError(directory, [f"{directory}: no article files ({', '.join('*' + s for s in ARTICLE_SUFFIXES)})"])
+    hashes = hashes if hashes is not None else FileHashes()
     digest = _digest_start(template)
     files: list[tuple[str, int]] = []
-    for path in paths:
-        relative = path.relative_to(directory).as_posix()
+    top = str(directory)
+    for relative in relatives:
+        path = os.path.join(top, relative)
         try:
-            raw = path.read_bytes()
+            content, size = hashes.hash_of(path, relative)
         except OSError as error:
             problems.append(f"{relative}: cannot be read ({error.strerror or error})")
             continue
-        _add_to_digest(digest, relative, raw)
-        files.append((relative, len(raw)))
+        _add_to_digest(digest, relative, content)
+        files.append((relative, size))
     return CorpusListing(directory, tuple(files), template, digest.hexdigest(), tuple(problems))
+
+
+def _article_paths(directory: Path) -> list[str]:
+    """The paths in `directory` (POSIX, relative to it) of the files, and folders, named like
+    articles, hidden ones and those in hidden folders left out, in the order of their parts (a
+    folder named like an article is listed so that it is named as a file that cannot be read)."""
+    found: list[str] = []
+    for folder, subfolders, names in os.walk(directory):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        inside = os.path.relpath(folder, directory)
+        prefix = "" if inside == "." else inside.replace(os.sep, "/") + "/"
+        found.extend(prefix + name for name in (*names, *subfolders)
+                     if not name.startswith(".") and os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES)
+    return sorted(found, key=lambda relative: relative.split("/"))
 
 
 def _digest_start(template: str | None):
     return hashlib.sha256(f"{template or ''}\0".encode())
 
 
-def _add_to_digest(digest, relative: str, raw: bytes) -> None:
-    digest.update(relative.encode() + b"\0" + raw + b"\0" + _reader_version(relative).encode())
+def _add_to_digest(digest, relative: str, content: bytes) -> None:
+    """Add a file to the corpus's digest: its path, `content` (the SHA-256 of its bytes) and the
+    version of its reader."""
+    digest.update(relative.encode() + b"\0" + content + b"\0" + _reader_version(relative).encode() + b"\0")
 
 
 def parse_corpus(listing: CorpusListing) -> Corpus:
@@ -204,7 +223,7 @@ def parse_corpus(listing: CorpusListing) -> Corpus:
         except OSError as error:
             problems.append(f"{relative}: cannot be read ({error.strerror or error})")
             continue
-        _add_to_digest(digest, relative, raw)
+        _add_to_digest(digest, relative, hashlib.sha256(raw).digest())
         try:
             article = read_article(relative, raw, listing.url_template)
         except ValueError as error:
@@ -243,9 +262,14 @@ def read_article(relative_path: str, raw: bytes, url_template: str | None = None
 def _reader_version(relative_path: str) -> str:
     """The version of the library that reads a file of this name ("" for text files): a new
     version may extract other text, so the index built from the old text must not be reused."""
+    # (The name always has a suffix: only files named like articles are read.)
+    return _reader_version_of(relative_path[relative_path.rfind(".") :].lower())
+
+
+@lru_cache(maxsize=None)
+def _reader_version_of(suffix: str) -> str:
     from importlib.metadata import version
 
-    suffix = PurePosixPath(relative_path).suffix.lower()
     if suffix in (".html", ".htm"):
         return "trafilatura " + version("trafilatura")
     return "pypdf " + version("pypdf") if suffix == ".pdf" else ""

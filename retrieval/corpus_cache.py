@@ -3,7 +3,8 @@ instead of parsing them again (detecting languages, converting scripts, extracti
 and PDFs took most of a large collection's start).
 
 The key hashes the digest `list_corpus` gives (every article file's path and bytes, the URL
-template and the versions of the libraries that read web pages and PDFs; cheap next to parsing)
+template and the versions of the libraries that read web pages and PDFs; cheap next to parsing,
+and cheaper still with the files' hashes kept by their stat beside the cache, FILE_HASHES_NAME)
 and the source of the `retrieval` package, so an edited article or a change to how articles are read makes a new key.
 The cache is a pickle of the `Corpus` this process made itself in the user's own cache
 directory (its articles ARTICLES_PER_PICKLE at a time, so that writing it adds little to a
@@ -24,6 +25,7 @@ from retrieval.atomic_files import write_atomically
 from retrieval.blocks import Block
 from retrieval.code_digest import code_digest
 from retrieval.corpus import Article, Corpus, list_corpus, parse_corpus
+from retrieval.file_hashes import load_file_hashes
 from retrieval.memory_limit import warn_if_too_small
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,8 @@ CORPUS_CACHE_FORMAT = "2"
 # The articles are pickled this many at a time: a pickler keeps everything it wrote until its memo
 # is cleared (here each object's state and a copy of each text: more than the articles at once).
 ARTICLES_PER_PICKLE = 250
+# The file (after the directory's prefix) keeping its article files' content hashes by their stat.
+FILE_HASHES_NAME = "files.hashes"
 
 
 def load_corpus_cached(directory: str | Path, cache_dir: str | Path | None = None,
@@ -44,10 +48,16 @@ def load_corpus_cached(directory: str | Path, cache_dir: str | Path | None = Non
     from retrieval.index_cache import _cache_directory, _directory_prefix, prune_superseded
 
     directory = Path(directory)
-    listing = list_corpus(directory, url_template)  # the files and their digest: no parsing
+    cache = _cache_directory(cache_dir)
+    hashes_path = cache / f"{_directory_prefix(directory)}{FILE_HASHES_NAME}"
+    hashes = load_file_hashes(hashes_path)
+    listing = list_corpus(directory, url_template, hashes)  # the files and their digest: no parsing
     if listing.problems:
         return parse_corpus(listing)  # raises CorpusError naming every problem
-    cache = _cache_directory(cache_dir)
+    try:
+        hashes.save(hashes_path)
+    except OSError as error:
+        log.info("file hashes not saved in %s: %s", cache, error)
     path = _cache_path(cache, directory, listing.digest)
     try:
         with open(path, "rb") as file:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import builtins
+import os
 import subprocess
 import sys
+import time
 
 import pytest
 
 import retrieval.corpus
-from retrieval import CorpusError, Engine
+from retrieval import CorpusError, Engine, load_corpus
 from retrieval.corpus_cache import load_corpus_cached
 from tests.conftest import REPO
 from tests.test_semantic import ARTICLES, write_articles
@@ -179,3 +182,61 @@ def test_the_cgroup_limit_is_read_from_v2_or_v1_files(tmp_path):
     assert container_memory_limit((v2, v1)) is None  # v1's "no limit"
     v2.write_text("max\n")
     assert container_memory_limit((v2, v1)) is None
+
+
+def _age(directory, seconds: int = 3600) -> None:
+    """Date every file of `directory` back (a file changed just now is read again in any case)."""
+    past = time.time_ns() - seconds * 10**9
+    for path in directory.rglob("*.md"):
+        os.utime(path, ns=(past, past))
+
+
+def test_a_warm_start_reads_no_unchanged_file(tmp_path, monkeypatch):
+    corpus = write_articles(tmp_path / "articles", ARTICLES)
+    _age(corpus)
+    first = load_corpus_cached(corpus, tmp_path / "cache")
+    read: list[str] = []
+    opened = open
+
+    def counting_open(file, *args, **kwargs):
+        if str(file).startswith(str(corpus)):
+            read.append(os.path.basename(file))
+        return opened(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    again = load_corpus_cached(corpus, tmp_path / "cache")
+    assert read == []
+    assert again.digest == first.digest == load_corpus(corpus).digest
+
+
+def test_an_edit_that_keeps_the_size_and_the_modification_time_is_seen(tmp_path, parsed):
+    corpus = write_articles(tmp_path / "articles", ARTICLES)
+    _age(corpus)
+    first = load_corpus_cached(corpus, tmp_path / "cache")
+    before = os.stat(corpus / "b.md")
+    edited = ARTICLES["b.md"].replace("sea", "SEA")
+    assert len(edited.encode()) == before.st_size and edited != ARTICLES["b.md"]
+    (corpus / "b.md").write_text(edited, encoding="utf-8")
+    os.utime(corpus / "b.md", ns=(before.st_atime_ns, before.st_mtime_ns))
+    parsed.clear()
+    again = load_corpus_cached(corpus, tmp_path / "cache")
+    assert again.digest != first.digest and "SEA" in again.articles[1].text
+
+
+def test_a_file_changed_just_now_is_read_again_at_the_next_listing(tmp_path, monkeypatch):
+    """Its times may not change at a second edit within the same tick of the file system's clock."""
+    corpus = write_articles(tmp_path / "articles", ARTICLES)
+    _age(corpus)
+    (corpus / "b.md").touch()
+    load_corpus_cached(corpus, tmp_path / "cache")
+    read: list[str] = []
+    opened = open
+
+    def counting_open(file, *args, **kwargs):
+        if str(file).startswith(str(corpus)):
+            read.append(os.path.basename(file))
+        return opened(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    load_corpus_cached(corpus, tmp_path / "cache")
+    assert read == ["b.md"]
