@@ -14,7 +14,7 @@ from retrieval.corpus import Corpus
 from retrieval.corpus_cache import load_corpus_cached
 from retrieval.answerability import Evidence, Outcome, load_model
 from retrieval.article_details import ArticleAnswer, answer_about_article, article_source, asks_which_article
-from retrieval.article_naming import NamedArticles, article_headers, content_terms, name_articles, named_candidates, named_weight
+from retrieval.article_naming import NamedArticles, content_terms, name_articles, named_candidates, named_weight
 from retrieval.definitions import DEFINITION_DEPTH, DEFINITION_FACTOR, defined_subject, defines, defining_candidates, names_title
 from retrieval.decline import MIN_COVERAGE, coverage_shortfall, unknown_names, unreadable
 from retrieval.evidence import gather_evidence
@@ -24,6 +24,7 @@ from retrieval.follow_up import question_to_search
 from retrieval.how_to import HOW_TO_CODE_FACTOR, asks_how_to, shows_how
 from retrieval.index_cache import embedding_progress_path, load_index, load_or_build_semantic_index, load_vector_store
 from retrieval.language import detect_language, same_family
+from retrieval.naming_cache import load_or_build_article_headers
 from retrieval.links import quote_url
 from retrieval.source_location import quote_link, quote_location
 from retrieval.question import MAX_QUESTION_CHARS, PreparedQuestion, QuestionTerms, prepare_question, question_terms
@@ -74,12 +75,13 @@ class Engine:
         are computed on a thread of their own (no time limit) while answers are lexical, and
         answers turn semantic when they are ready (`embedding_progress()` says how far)."""
         self.corpus = corpus
-        self._named_headers = {}  # see _article_headers
         self.min_coverage = min_coverage
         self._cache_dir = cache_dir
         loaded = load_index(corpus, cache_dir)
         # Every passage's tokens, from the index: a question never tokenises a passage.
         self.passages, self.index, self.tokens = loaded.passages, loaded.index, loaded.tokens
+        # The words naming each article, made with the index and cached beside it: see _article_headers.
+        self._named_headers = load_or_build_article_headers(corpus, self.passages, cache_dir)
         self._translations = _translation_languages(corpus)
         self._sections = SectionEvidence(self.passages)
         # One thread runs the model (one OpenMP thread too): questions queue for it.
@@ -324,11 +326,8 @@ class Engine:
         return Answer(prepared.text, False, lang, truncated=prepared.truncated, decline_reason=reason)
 
     def _article_headers(self, segment_chinese: bool):
-        """The words naming each article (its title, outlet, author, details), made at the first
-        question that needs them, with Chinese cut into words only for a question holding
-        Chinese: at start-up, or for English questions, it would load jieba for nothing."""
-        if segment_chinese not in self._named_headers:
-            self._named_headers[segment_chinese] = article_headers(self.corpus, self.passages, segment_chinese)
+        """The words naming each article (its title, outlet, author, details), with Chinese cut
+        into words only for a question holding Chinese (the others cannot name by Chinese words)."""
         return self._named_headers[segment_chinese]
 
     def _embed_in_background(self, question: str) -> Future | None:
