@@ -97,11 +97,11 @@ class Article:
         """The line of the source file the text at `offset` comes from (None when unknown)."""
         return source_line(self.line_marks, offset)
 
-    def heading_above(self, offset: int) -> tuple[int, int] | None:
-        """The span of the heading (or title line) right before the block starting at `offset`,
-        or None when another block comes between them."""
+    def heading_above(self, offset: int, kinds: tuple[str, ...] = ("heading", "title")) -> tuple[int, int] | None:
+        """The span of the heading (or title line; the block kinds `kinds` name) right before
+        the block starting at `offset`, or None when another block comes between them."""
         position = bisect_left(self.blocks, offset, key=lambda block: block.start)
-        if position > 0 and self.blocks[position - 1].kind in ("heading", "title"):
+        if position > 0 and self.blocks[position - 1].kind in kinds:
             return self.blocks[position - 1].start, self.blocks[position - 1].end
         return None
 

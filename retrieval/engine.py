@@ -83,7 +83,7 @@ class Engine:
         # The words naming each article, made with the index and cached beside it: see _article_headers.
         self._named_headers = load_or_build_article_headers(corpus, self.passages, cache_dir)
         self._translations = _translation_languages(corpus)
-        self._sections = SectionEvidence(self.passages)
+        self._sections = SectionEvidence(self.passages, self._heading_terms)
         # One thread runs the model (one OpenMP thread too): questions queue for it.
         self._embedding_thread = ThreadPoolExecutor(1, thread_name_prefix="embedding")
         self.embedder = embedder
@@ -386,6 +386,11 @@ class Engine:
                         or (self._leads_article(pid) and names_title(subject, quote.article.info.title))):
             factor *= DEFINITION_FACTOR
         return factor
+
+    def _heading_terms(self, pid: int, weights: dict[str, float]) -> set[str]:
+        """Which of `weights`' terms the heading right above passage `pid` holds."""
+        start = self.passages[pid].start
+        return {token.term for token in self.tokens.matching(pid, weights) if token.end <= start}
 
     def _leads_article(self, pid: int) -> bool:
         """Whether passage `pid` is its article's first."""

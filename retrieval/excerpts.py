@@ -6,9 +6,9 @@ towards the neighbour holding more query weight (the following one on a tie) whi
 what room is left is filled with the start (or end) of the next neighbour. A seed sentence
 longer than the limit is cut around its densest stretch of query terms. "…" marks each cut, and
 a cut falls at whitespace or beside a Chinese character, never inside a run of other characters
-("Veo3.1Fast", "U.S.", "real-time"). Headings are never quoted: passages hold none
-(retrieval/passages.py). In code a line is a sentence, never cut and never partly filled in; a
-sentence introducing code (ending with ':') is followed by the code it introduces while it fits.
+("Veo3.1Fast", "U.S.", "real-time"). Passages hold no headings (retrieval/passages.py); only
+retrieval/quotes.py puts one before an excerpt, where the heading is what answers. In code a
+line is a sentence, never cut and never partly filled in; a sentence introducing code (ending with ':') is followed by the code it introduces while it fits.
 Runs of whitespace are folded to one space, except in an excerpt holding code, which is verbatim
 line by line; everything else is verbatim.
 """
@@ -88,6 +88,12 @@ def choose_excerpt(
     return _fill(text, sentences, sentence_weight, in_code, first, last, matches, limit, code)
 
 
+def led_by(text: str, start: int, excerpt: Excerpt, matches: list[Token]) -> Excerpt:
+    """`excerpt` (prose, not cut at its start) with `text[start:excerpt.start]` before it: a
+    heading that leads the quote (retrieval/quotes.py)."""
+    return _make_excerpt(text, start, excerpt.end, matches, False, excerpt.text.endswith(ELLIPSIS))
+
+
 def _fill(
     text: str,
     sentences: list[tuple[int, int]],
@@ -140,8 +146,13 @@ def _weight(terms: set[str], weights: dict[str, float]) -> float:
     return math.fsum(weights.get(term, 0.0) for term in terms)
 
 
+def folded(text: str) -> str:
+    """`text` with each run of whitespace folded to one space, as prose is quoted."""
+    return _WHITESPACE.sub(" ", text)
+
+
 def _folded_length(text: str, start: int, end: int) -> int:
-    return len(_WHITESPACE.sub(" ", text[start:end]))
+    return len(folded(text[start:end]))
 
 
 def _length(text: str, start: int, end: int, code: list[tuple[int, int]]) -> int:

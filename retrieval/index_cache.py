@@ -27,7 +27,7 @@ from retrieval.array_file import FileArray, read_arrays, write_arrays
 from retrieval.atomic_files import write_atomically
 from retrieval.chinese import use_cache_dir
 from retrieval.code_digest import code_digest
-from retrieval.corpus import Corpus
+from retrieval.corpus import Article, Corpus
 from retrieval.embedder import Embedder
 from retrieval.index import B, DELTA, K1, SearchIndex
 from retrieval.passage_table import PassageTable
@@ -41,7 +41,7 @@ from retrieval.vector_store import Progress, VectorStore, embed_missing
 log = logging.getLogger(__name__)
 
 # Bump when the index file's layout changes (any code change already gives new keys).
-INDEX_FORMAT = "17"
+INDEX_FORMAT = "18"
 # Bump when what a semantic index holds changes (which sentences are embedded, say).
 SEMANTIC_FORMAT = "5"
 # A corpus directory may carry the vectors of its texts here, as `<embedder identity>.npz`
@@ -101,22 +101,35 @@ def build_index_into(corpus: Corpus, scratch: Path) -> tuple[list[Passage], Sear
         passages.extend(split_passages(article, position))
     term_ids: dict[str, int] = {}
     chinese_terms = bytearray()
-    tokens = TokenStoreBuilder(scratch, max((p.end - p.start for p in passages), default=0))
+    leads = [_heading_lead(corpus.articles[p.article], p) for p in passages]
+    tokens = TokenStoreBuilder(scratch, max((p.end - p.start + lead for p, lead in zip(passages, leads)), default=0))
     # What the index counts: a passage's tokens and its section's words, passage after passage.
     indexed = FileArray(scratch / "indexed_terms", np.int32)
     lengths = np.zeros(len(passages), dtype=np.int64)
-    for number, passage in enumerate(passages):
-        found = tokenize(corpus.articles[passage.article].text[passage.start : passage.end], mainland_synonyms=True)
+    for number, (passage, lead) in enumerate(zip(passages, leads)):
+        text = corpus.articles[passage.article].text
+        found = tokenize(text[passage.start : passage.end], mainland_synonyms=True)
         passage_ids = [_term_id(term_ids, chinese_terms, token.term) for token in found]
-        # The section's words are indexed with the passage (never quoted: no tokens kept).
+        # The section's words are indexed with the passage; the tokens of the heading right
+        # above it are kept before its own (a quote may open with that heading), read as the
+        # section's words are (without mainland synonyms).
         section_ids = [_term_id(term_ids, chinese_terms, term) for term in terms(passage.section)]
-        tokens.add(passage_ids, found, chinese_terms)
+        heading = tokenize(text[passage.start - lead : passage.start]) if lead else []
+        kept = heading + [token._replace(start=token.start + lead, end=token.end + lead) for token in found]
+        tokens.add([_term_id(term_ids, chinese_terms, token.term) for token in heading] + passage_ids,
+                   kept, chinese_terms, lead)
         indexed.append(np.array(passage_ids + section_ids, dtype=np.int32))
         lengths[number] = len(passage_ids) + len(section_ids)
     try:
         return passages, SearchIndex.from_term_ids(term_ids, indexed, lengths), tokens
     finally:
         indexed.close()
+
+
+def _heading_lead(article: Article, passage: Passage) -> int:
+    """How far before `passage` the heading right above it starts (0 when none is)."""
+    span = article.heading_above(passage.start, kinds=("heading",))
+    return passage.start - span[0] if span else 0
 
 
 def _term_id(term_ids: dict[str, int], chinese_terms: bytearray, term: str) -> int:

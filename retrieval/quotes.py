@@ -6,9 +6,15 @@ what the ranking and the answerability score weigh: a passage whose matches sit 
 quotes little of the question. Words of the article's title (and file name) count only
 TITLE_TERM_WEIGHT as much when choosing the sentences: the title names what all of the article
 is about ("白尾雀鲷的生活习性…", "What did Super Bowl 50 …"), so its words say which article, not
-which of its sentences, while the other words say which ("生活习性", a date). In: candidates,
-the question's terms, the passages' tokens, the articles' title terms; out: one `Quote` per
-candidate.
+which of its sentences, while the other words say which ("生活习性", a date).
+
+A heading is quoted only where it is what answers: when the heading right above a passage and
+the passage's start quote at least HEADING_SHARE of the question's weight more than the
+passage's own excerpt ("Sora 2被称为视频领域的GPT几点几时刻?" under "01 影片領域的GPT-3.5時刻"), the
+quote is the two, as they stand in the article. An article's title never leads a quote.
+
+In: candidates, the question's terms, the passages' tokens, the articles' title terms; out: one
+`Quote` per candidate.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Callable
 from retrieval.answer_kind import states_quantity
 from retrieval.candidates import Candidate
 from retrieval.corpus import Article, Corpus
-from retrieval.excerpts import Excerpt, choose_excerpt
+from retrieval.excerpts import MAX_EXCERPT_CHARS, Excerpt, choose_excerpt, folded, led_by
 from retrieval.passages import Passage
 from retrieval.question import QuestionTerms
 from retrieval.semantic_index import Closeness
@@ -33,6 +39,8 @@ SEED_CLOSENESS_WEIGHT = 0.3
 # enough to break a tie (a passage found by a title word alone still quotes it), little else
 # (1, 0.2, 0.01 and 0 were measured: README.md, "Answer quality").
 TITLE_TERM_WEIGHT = 0.01
+# The share of the question's weight a heading must add to its passage's quote to lead it.
+HEADING_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,8 @@ def quote_candidates(
         passage = passages[candidate.passage]
         article = corpus.articles[passage.article]
         matches = matching(candidate.passage, terms.weights)
-        if not matches and not keep_unmatched:
+        # Only its own tokens make a passage quote the question (those of the heading above come first).
+        if not keep_unmatched and not any(token.start >= passage.start for token in matches):
             continue
         bonus = _seed_bonus(closeness, candidate.passage) if closeness is not None else None
         if passage.article not in choosing:
@@ -77,9 +86,49 @@ def quote_candidates(
         excerpt = choose_excerpt(article.text, passage.start, passage.end, matches, choosing[passage.article], bonus=bonus,
                                  code=article.code_spans(passage.start, passage.end))
         quoted = frozenset(t.term for t in matches if excerpt.start <= t.start and t.end <= excerpt.end)
+        led = _led_by_heading(article, passage, excerpt, quoted, matches, choosing[passage.article], terms, bonus)
+        if led is not None:
+            excerpt, quoted = led
         coverage = math.fsum(terms.weights[term] for term in quoted) / terms.total_weight  # fsum: order can't matter
         quotes.append(Quote(candidate, article, excerpt, coverage, quoted, states_quantity(excerpt.text, question)))
     return quotes
+
+
+def _led_by_heading(
+    article: Article,
+    passage: Passage,
+    excerpt: Excerpt,
+    quoted: frozenset[str],
+    matches: list[Token],
+    weights: dict[str, float],
+    terms: QuestionTerms,
+    bonus: dict[int, float] | None,
+) -> tuple[Excerpt, frozenset[str]] | None:
+    """The quote of the heading above `passage` and the passage's start, with the terms it
+    quotes, when it quotes HEADING_SHARE of the question's weight more than `excerpt` does; else
+    None. `matches` hold the heading's tokens before the passage's (retrieval/token_store.py)."""
+    in_heading = {token.term for token in matches if token.end <= passage.start}
+    needed = _weight_of(quoted, terms) + HEADING_SHARE * terms.total_weight
+    if excerpt.code or _weight_of(in_heading | quoted, terms) < needed:
+        return None
+    span = article.heading_above(passage.start, kinds=("heading",))
+    if span is None or folded(article.text[span[0] : span[1]]) == article.info.title:
+        return None  # an article's title is shown with every quote of it
+    # The passage's first sentence seeds what follows the heading, so that the two are contiguous.
+    room = MAX_EXCERPT_CHARS - len(folded(article.text[span[0] : passage.start]))
+    body = choose_excerpt(article.text, passage.start, passage.end, matches, weights, limit=room,
+                          bonus={**(bonus or {}), passage.start: math.inf})
+    if body.start != passage.start:
+        return None
+    led = led_by(article.text, span[0], body, matches)
+    led_quoted = frozenset(t.term for t in matches if led.start <= t.start and t.end <= led.end)
+    if _weight_of(led_quoted, terms) < needed:
+        return None  # what the heading adds, the passage's start loses (the answer is further on)
+    return led, led_quoted
+
+
+def _weight_of(quoted: frozenset[str] | set[str], terms: QuestionTerms) -> float:
+    return math.fsum(terms.weights[term] for term in quoted)  # fsum: the set's order cannot matter
 
 
 def _choosing_weights(weights: dict[str, float], title: frozenset[str]) -> dict[str, float]:

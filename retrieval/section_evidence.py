@@ -17,6 +17,7 @@ tell apart, so its passages get no factor: the evidence is neutral there.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
 
 from retrieval.passages import Passage
@@ -31,8 +32,13 @@ SECTION_SEPARATOR = " › "
 class SectionEvidence:
     """Which passages open a section, and how much of a question their innermost heading names."""
 
-    def __init__(self, passages: list[Passage]):
+    def __init__(self, passages: list[Passage],
+                 heading_terms: Callable[[int, dict[str, float]], set[str]] | None = None):
+        """`heading_terms(passage_id, weights)`, when given, says which of the question's terms
+        the heading right above a passage holds (the index keeps its tokens: nothing is
+        tokenised at question time); without it the innermost heading is tokenised."""
         self._passages = passages
+        self._heading_terms = heading_terms
         # Per article (by position): whether it has a heading below its title. Filled on demand,
         # so that loading a large collection does not walk every passage.
         self._sectioned: dict[int, bool] = {}
@@ -43,7 +49,10 @@ class SectionEvidence:
         passage = self._passages[passage_id]
         if not passage.section or not self.opens_section(passage_id):
             return 1.0
-        named = _heading_terms(passage.section.rsplit(SECTION_SEPARATOR, 1)[-1])
+        if self._heading_terms is not None:
+            named = self._heading_terms(passage_id, weights)
+        else:
+            named = _heading_terms(passage.section.rsplit(SECTION_SEPARATOR, 1)[-1])
         share = math.fsum(weight for term, weight in weights.items() if term in named) / (total_weight or 1.0)
         return 1.0 + LEAD_BONUS * share
 

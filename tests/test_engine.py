@@ -270,6 +270,53 @@ def test_a_markdown_heading_is_never_quoted_nor_linked(tmp_path):
         assert fragment and "#" not in fragment and "Pricing" not in fragment, fragment
 
 
+NEWS_WITH_CLAIM_HEADINGS = """# Sora 2 in review
+
+Sora 2 arrived this autumn with an app, a feed of short clips and a long list of features that reviewers tried in their first week with it.
+
+## 01 The GPT-3.5 moment for video
+
+Its technology stems from a hybrid architecture that combines diffusion models with a transformer backbone, which lets it handle many styles, durations and resolutions of video.
+
+## 02 A social feed
+
+The app opens on a vertical feed of clips made by friends, and anyone can put a verified likeness of themselves into a generated scene.
+"""
+
+
+def test_a_heading_that_holds_the_answer_leads_the_quote_of_the_passage_under_it(tmp_path):
+    corpus = write_article(tmp_path / "corpus", "review.md", NEWS_WITH_CLAIM_HEADINGS)
+    engine = Engine.from_directory(corpus, tmp_path / "cache")
+    result = engine.answer("Sora 2 is called the GPT-what moment for video?")
+    assert result.answered
+    first = result.hits[0]
+    # The heading and the start of the paragraph under it, as they stand in the article.
+    assert first.excerpt.startswith("01 The GPT-3.5 moment for video Its technology stems from a hybrid architecture")
+    assert first.section == "Sora 2 in review › 01 The GPT-3.5 moment for video"
+    highlighted = {first.excerpt[s:e].lower() for s, e in first.highlights}
+    assert {"gpt", "moment"} <= highlighted
+    # A question the paragraphs answer on their own quotes no heading.
+    feed = engine.answer("What does the app open on?")
+    assert feed.hits[0].excerpt.startswith("The app opens on a vertical feed of clips")
+
+
+SETTINGS_REFERENCE = """# Configuration
+
+## site_dir
+
+The directory where the output HTML and other files are created. This can either be a relative directory, in which case it is resolved relative to the directory containing your configuration file, or it can be an absolute directory path from the root of your local file system. Either way, the directory is emptied before every build, so keep nothing else in it.
+
+The default is the folder called 'site' next to the configuration file.
+"""
+
+
+def test_a_heading_does_not_lead_a_quote_when_the_answer_is_further_on(tmp_path):
+    corpus = write_article(tmp_path / "corpus", "configuration.md", SETTINGS_REFERENCE)
+    engine = Engine.from_directory(corpus, tmp_path / "cache")
+    result = engine.answer("What is the default site_dir?")
+    assert "The default is the folder called 'site'" in result.hits[0].excerpt
+
+
 CAR_LAUNCH = [
     "小米今天在北京发布了新款电动汽车，这款车的续航里程达到八百公里，比上一代提高了三成。",
     "新车的起售价定为二十一万元人民币，高配版本售价为二十九万元，首批用户还可以获得免费充电卡。",

@@ -41,13 +41,16 @@ def test_answering_tokenises_the_question_and_no_passage(warm_engine, question, 
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
-def test_the_kept_tokens_are_those_of_tokenising_the_passage(warm_engine, question):
+def test_the_kept_tokens_are_those_of_tokenising_the_heading_above_and_the_passage(warm_engine, question):
     weights = {token.term: 1.0 for token in tokenize(question)}
     for pid in range(0, len(warm_engine.passages), 7):
         passage = warm_engine.passages[pid]
-        text = warm_engine.corpus.articles[passage.article].text
-        expected = [token._replace(start=token.start + passage.start, end=token.end + passage.start)
-                    for token in tokenize(text[passage.start : passage.end]) if token.term in weights]
+        article = warm_engine.corpus.articles[passage.article]
+        text = article.text
+        heading = article.heading_above(passage.start, kinds=("heading",))
+        expected = [token._replace(start=token.start + start, end=token.end + start)
+                    for start, end in ([heading] if heading else []) + [(passage.start, passage.end)]
+                    for token in tokenize(text[start:end]) if token.term in weights]
         assert warm_engine.tokens.matching(pid, weights) == expected
         latin = {t.term for t in tokenize(text[passage.start : passage.end], segment_chinese=False)}
         assert warm_engine.tokens.terms_within(pid, passage.start, passage.end) == latin

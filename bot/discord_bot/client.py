@@ -57,7 +57,8 @@ class QuotesClient(discord.AutoShardedClient):
     Needs no privileged intent: Discord still sends the text of messages that mention the bot
     (or its role) and of DMs. Shards itself as Discord asks, unless `options` name a
     `shard_count` (and the `shard_ids` this process holds, of several sharing one token).
-    `options` go to discord.AutoShardedClient (e.g. `guild_ready_timeout`).
+    `options` go to discord.AutoShardedClient (e.g. `guild_ready_timeout`). Its commands and
+    buttons reach it as `interaction.client`, typed by what they use of it (ClientContext).
     """
 
     def __init__(

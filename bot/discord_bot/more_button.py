@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import re
 import zlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
-if TYPE_CHECKING:
-    from bot.discord_bot.client import QuotesClient
+from bot.discord_bot.context import ClientContext
 
 # Marks the footer line that holds the question; footers are plain text, so it is kept exactly.
 QUESTION_MARK = "❓ "
@@ -70,5 +69,5 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=MORE_TEMPLA
         return cls(int(match["offset"]), match["check"], item.label or "More", asker)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        client: QuotesClient = interaction.client
+        client: ClientContext = interaction.client
         await client.show_more(interaction, self.offset, self.check, self.asker_id)

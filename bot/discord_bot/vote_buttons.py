@@ -10,14 +10,12 @@ public answer is acknowledged privately, so one person's press never reads as ev
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
+from bot.discord_bot.context import ClientContext
 from bot.feedback.vote_data import CHOSEN_MARK, VOTE_LABELS, Vote, parse_vote_data, vote_data
-
-if TYPE_CHECKING:
-    from bot.discord_bot.client import QuotesClient
 
 VOTE_TEMPLATE = re.compile(r"(?P<data>vote:[A-Za-z0-9_-]{11}:(?:up|down))(?::(?P<asker>[0-9]{1,20}))?")
 
@@ -60,7 +58,7 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=VOTE_TEMPLA
         return cls(answer_id, vote, int(match["asker"]) if match["asker"] else None)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        client: QuotesClient = interaction.client
+        client: ClientContext = interaction.client
         await client.take_vote(interaction, self.answer_id, self.vote, self.asker_id)
 
 

@@ -19,7 +19,6 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
-from bot.feedback.database import BUSY_TIMEOUT_MS
 from bot.settings import mask_password
 
 # The same tables as SQLite's (sqlite_database.MIGRATIONS), version by version; seconds are
@@ -105,7 +104,7 @@ class PostgresDatabase:
 
     errors = (psycopg.Error, OSError)  # psycopg_pool's PoolTimeout is a psycopg.OperationalError
 
-    def __init__(self, url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+    def __init__(self, url: str, busy_timeout_ms: int) -> None:
         self.url = url
         self.name = mask_password(url)
         self.elsewhere = "FEEDBACK_DATABASE_URL at another database"

@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.feedback.database import BUSY_TIMEOUT_MS
 
 # Each migration takes the database from the version before it to its own number (see
 # schema.py); never edit one that has shipped, add the next instead.
@@ -72,7 +71,7 @@ SCHEMA_VERSION_TABLE = "CREATE TABLE schema_version (version INTEGER PRIMARY KEY
 WAL_SWITCH_RETRY_SECONDS = 0.01
 
 
-def connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
+def connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
     """A connection to the database at `path` (created if missing), in WAL mode so readers and
     a writer of two processes do not block each other. Statements commit one by one
     (autocommit); a transaction is begun explicitly."""
@@ -142,7 +141,7 @@ class SQLiteDatabase:
 
     errors = (sqlite3.Error, OSError)
 
-    def __init__(self, path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+    def __init__(self, path: Path, busy_timeout_ms: int) -> None:
         self.path = path
         self.name = str(path)
         self.elsewhere = "FEEDBACK_DB_PATH at another file"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 
 from tests.discord.conftest import buttons, embed_text, is_private, start_bot, stop_bot
@@ -105,3 +106,18 @@ async def test_commands_deleted_on_discords_side_are_synced_again(discord_api, e
 async def test_the_bot_shards_itself_as_discord_asks(bot, discord_api):
     assert discord_api.identify["shard"] == [0, 1]  # the shard count Discord's GET /gateway/bot gave
     assert any(c.path.endswith("/gateway/bot") for c in discord_api.calls)
+
+
+def test_the_client_offers_what_its_commands_and_buttons_use_of_it_with_the_same_parameters():
+    from bot.discord_bot.client import QuotesClient
+    from bot.discord_bot.context import ClientContext
+
+    def parameters(function):
+        return [(p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()]
+
+    methods = {name: member for name, member in vars(ClientContext).items() if not name.startswith("_") and callable(member)}
+    assert {"answer", "show_more", "take_vote"} <= set(methods)
+    for name, method in methods.items():
+        assert parameters(getattr(QuotesClient, name)) == parameters(method), name
+    assert set(inspect.get_annotations(ClientContext)) == {"engine", "limiter"}
+    assert {"engine", "limiter"} <= set(inspect.signature(QuotesClient).parameters)
