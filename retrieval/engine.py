@@ -24,7 +24,7 @@ from retrieval.follow_up import question_to_search
 from retrieval.how_to import HOW_TO_CODE_FACTOR, asks_how_to, shows_how
 from retrieval.index_cache import embedding_progress_path, load_index, load_or_build_semantic_index, load_vector_store
 from retrieval.language import detect_language, same_family
-from retrieval.naming_cache import load_or_build_article_headers
+from retrieval.naming_cache import build_article_headers, load_or_build_article_headers
 from retrieval.links import quote_url
 from retrieval.source_location import quote_link, quote_location
 from retrieval.question import MAX_QUESTION_CHARS, PreparedQuestion, QuestionTerms, prepare_question, question_terms
@@ -81,7 +81,8 @@ class Engine:
         # Every passage's tokens, from the index: a question never tokenises a passage.
         self.passages, self.index, self.tokens = loaded.passages, loaded.index, loaded.tokens
         # The words naming each article, made with the index and cached beside it: see _article_headers.
-        self._named_headers = load_or_build_article_headers(corpus, self.passages, cache_dir)
+        build_article_headers(corpus, self.passages, cache_dir)
+        self._named_headers = {}
         self._translations = _translation_languages(corpus)
         self._sections = SectionEvidence(self.passages, self._heading_terms)
         # One thread runs the model (one OpenMP thread too): questions queue for it.
@@ -327,7 +328,11 @@ class Engine:
 
     def _article_headers(self, segment_chinese: bool):
         """The words naming each article (its title, outlet, author, details), with Chinese cut
-        into words only for a question holding Chinese (the others cannot name by Chinese words)."""
+        into words only for a question holding Chinese (the others cannot name by Chinese words),
+        read from the cache at the first question that needs them."""
+        if segment_chinese not in self._named_headers:
+            self._named_headers[segment_chinese] = load_or_build_article_headers(
+                self.corpus, self.passages, segment_chinese, self._cache_dir)
         return self._named_headers[segment_chinese]
 
     def _embed_in_background(self, question: str) -> Future | None:

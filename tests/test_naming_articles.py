@@ -119,4 +119,25 @@ def test_a_warm_start_names_articles_without_tokenising_their_headers(tmp_path, 
     for question in ("霞光社那篇說Sora2生成一支影片只要多久?", "What does the Node Finance piece say about Meta's shares?"):
         assert again.answer(question) == first.answer(question)
     assert made == []
-    assert len(list(tmp_path.glob("*.headers"))) == 1
+    assert len(list(tmp_path.glob("*.headers"))) == len(list(tmp_path.glob("*.headers-zh"))) == 1
+
+
+def test_a_warm_start_reads_only_the_headers_its_questions_need(tmp_path, monkeypatch):
+    """An English question cannot name an article by Chinese words: those headers stay unread."""
+    import builtins
+
+    Engine.from_directory(BUNDLED_CORPUS, tmp_path)
+    read: list[str] = []
+    opened = open
+
+    def counting_open(file, *args, **kwargs):
+        if "headers" in str(file):
+            read.append(Path(file).suffix)
+        return opened(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    engine = Engine.from_directory(BUNDLED_CORPUS, tmp_path)
+    engine.answer("What does the Node Finance piece say about Meta's shares?")
+    assert read == [".headers"]
+    engine.answer("霞光社那篇說Sora2生成一支影片只要多久?")
+    assert read == [".headers", ".headers-zh"]
