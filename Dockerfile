@@ -76,7 +76,7 @@ USER 10001:10001
 
 # Healthy only when the index is loaded and the bot is connected (GET /healthz on HEALTH_PORT).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-m", "bot.healthcheck"]
+    CMD ["python", "-m", "bot.runtime.healthcheck"]
 
 ENTRYPOINT ["python", "-m", "bot"]
 CMD ["--help"]

@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from retrieval import Engine  # noqa: E402
-from retrieval.embedder import load_embedder  # noqa: E402
+from retrieval.semantic.embedder import load_embedder  # noqa: E402
 
 QUESTIONS = REPO.parent / "shared" / "eval" / "dev_qa.jsonl"
 TARGET_P50_MS = 60

@@ -1,4 +1,4 @@
-"""A collection's answers with its clustered language pools (retrieval/sentence_clusters.py)
+"""A collection's answers with its clustered language pools (retrieval/semantic/sentence_clusters.py)
 beside the exact scan of every sentence, in one process, on the same questions.
 
     python benchmarks/front_door.py --write 100000 DIR      # a collection, with its vectors
@@ -28,8 +28,8 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from front_door import questions  # noqa: E402
 from retrieval import Engine  # noqa: E402
-from retrieval.candidates import DENSE_PER_POOL  # noqa: E402
-from retrieval.embedder import load_embedder  # noqa: E402
+from retrieval.answering.candidates import DENSE_PER_POOL  # noqa: E402
+from retrieval.semantic.embedder import load_embedder  # noqa: E402
 
 
 def cpu_ms(call) -> tuple[float, object]:

@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 import discord  # noqa: E402
 
 from bot.discord_bot.app import build_client, point_at_api  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
+from bot.runtime.settings import load_settings  # noqa: E402
 from retrieval import Engine  # noqa: E402
 from tests.standins.discord_server import DiscordStandIn  # noqa: E402
 

@@ -34,7 +34,7 @@ from typing import IO
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.settings import format_shard_ids  # noqa: E402
+from bot.runtime.settings import format_shard_ids  # noqa: E402
 from tests.standins.discord_server import DiscordStandIn, Guild, InteractionRecord  # noqa: E402
 
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMg.benchmark.load-and-faults-token"

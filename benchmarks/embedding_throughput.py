@@ -26,11 +26,11 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from retrieval.corpus import load_corpus  # noqa: E402
-from retrieval.embedder import load_embedder  # noqa: E402
-from retrieval.passages import split_passages  # noqa: E402
-from retrieval.sentences import split_sentences  # noqa: E402
-from retrieval.vector_store import VectorStore, embed_missing, text_key  # noqa: E402
+from retrieval.documents.corpus import load_corpus  # noqa: E402
+from retrieval.semantic.embedder import load_embedder  # noqa: E402
+from retrieval.documents.passages import split_passages  # noqa: E402
+from retrieval.text.sentences import split_sentences  # noqa: E402
+from retrieval.semantic.vector_store import VectorStore, embed_missing, text_key  # noqa: E402
 
 # ../shared beside the repository (a worktree under wt/ looks two levels up).
 SHARED = next((p / "shared" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()), REPO.parent / "shared")

@@ -36,11 +36,11 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from retrieval.array_file import read_arrays, write_arrays  # noqa: E402
-from retrieval.corpus import load_corpus  # noqa: E402
-from retrieval.index import SearchIndex  # noqa: E402
-from retrieval.passages import split_passages  # noqa: E402
-from retrieval.tokenizer import terms  # noqa: E402
+from retrieval.storage.array_file import read_arrays, write_arrays  # noqa: E402
+from retrieval.documents.corpus import load_corpus  # noqa: E402
+from retrieval.index.bm25 import SearchIndex  # noqa: E402
+from retrieval.documents.passages import split_passages  # noqa: E402
+from retrieval.text.tokenizer import terms  # noqa: E402
 
 EXTERNAL = REPO.parent / "shared" / "eval" / "external"
 SETS = ("squad-dev", "drcd-dev", "cmrc2018-dev")

@@ -1,4 +1,4 @@
-"""Fit the answerability score (retrieval/answerability.py) on public questions, and print how
+"""Fit the answerability score (retrieval/answering/answerability.py) on public questions, and print how
 well it holds up on collections it was not fitted on.
 
     pip install -e ".[fit]"                          # scikit-learn, for this script only
@@ -37,7 +37,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from retrieval.answerability import ANSWERABILITY_MODEL, LEXICAL_FEATURES, SEMANTIC_FEATURES  # noqa: E402
+from retrieval.answering.answerability import ANSWERABILITY_MODEL, LEXICAL_FEATURES, SEMANTIC_FEATURES  # noqa: E402
 
 FEATURES = REPO / "benchmarks" / "answerability_features.csv"
 EVAL = REPO.parent.parent / "shared" / "eval" if (REPO.parent.parent / "shared").exists() else REPO.parent / "shared" / "eval"
@@ -92,9 +92,9 @@ def question_sets(eval_dir: Path) -> list[tuple[str, Path, list[tuple[str, str, 
 def gather(eval_dir: Path, path: Path) -> None:
     """Ask every question with and without the model; write one row of features per question and mode."""
     from retrieval import Engine
-    from retrieval.embedder import load_embedder
-    from retrieval.language import detect_language
-    from retrieval.question import prepare_question
+    from retrieval.semantic.embedder import load_embedder
+    from retrieval.text.language import detect_language
+    from retrieval.answering.question import prepare_question
 
     embedder = load_embedder(True).embedder
     if embedder is None:

@@ -20,7 +20,7 @@ Per size, in one run:
   the p50 of its CPU time (waiting for a core on a busy machine left out), lexical and with the
   model, over SQuAD and DRCD questions;
 - on disk: the index file (postings, passages, tokens) and the vector file (with the clusters of
-  a large collection's sentence vectors, retrieval/sentence_clusters.py);
+  a large collection's sentence vectors, retrieval/semantic/sentence_clusters.py);
 - tantivy and bm25s beside the lexical index on the same terms (query p50, CPU ms).
 Ratios to the smallest size close the table. The machine may be shared: the load average is
 printed with the table.
@@ -43,9 +43,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from retrieval.corpus import load_corpus  # noqa: E402
-from retrieval.passages import split_passages  # noqa: E402
-from retrieval.vector_store import VectorStore  # noqa: E402
+from retrieval.documents.corpus import load_corpus  # noqa: E402
+from retrieval.documents.passages import split_passages  # noqa: E402
+from retrieval.semantic.vector_store import VectorStore  # noqa: E402
 
 SHARED = next((p / "shared" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()), REPO.parent / "shared")
 EXTERNAL = SHARED / "eval" / "external"
@@ -129,7 +129,7 @@ def per_question(engine, asked: list[str]) -> tuple[float, float, float]:
 def others(engine, asked: list[str]) -> dict[str, float]:
     """Query p50 (CPU ms) of tantivy and bm25s on the passages' own terms (from the token store)."""
     import engine_speed
-    from retrieval.tokenizer import terms
+    from retrieval.text.tokenizer import terms
 
     names = list(engine.index.term_ids)
     store = engine.tokens
@@ -150,7 +150,7 @@ def others(engine, asked: list[str]) -> dict[str, float]:
 
 def measure(size: int, sources, asked: list[str], scratch: Path) -> dict[str, float]:
     from retrieval import Engine
-    from retrieval.embedder import load_embedder
+    from retrieval.semantic.embedder import load_embedder
 
     corpus, cache = scratch / f"articles-{size}", scratch / f"cache-{size}"
     row: dict[str, float] = {"passages": write_collection(corpus, size, sources)}
@@ -179,7 +179,7 @@ def bundled_per_question() -> None:
     """`per_question` on the bundled articles, lexical and with the model: the figure issue #20's
     bar compares the 100k collection's with."""
     from retrieval import Engine
-    from retrieval.embedder import load_embedder
+    from retrieval.semantic.embedder import load_embedder
 
     lines = (SHARED / "eval" / "dev_qa.jsonl").read_text(encoding="utf-8").splitlines()
     asked = [json.loads(line)["question"] for line in lines if line.strip()] * 3

@@ -29,7 +29,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from retrieval.vector_store import VectorStore, quantize  # noqa: E402
+from retrieval.semantic.vector_store import VectorStore, quantize  # noqa: E402
 
 SHARED = next((p / "shared" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()), REPO.parent / "shared")
 EXTERNAL = SHARED / "eval" / "external"
@@ -63,7 +63,7 @@ def tiled(base: np.ndarray, rows: int, seed: int = 7) -> np.ndarray:
 
 def questions(count: int, base: np.ndarray) -> np.ndarray:
     try:
-        from retrieval.embedder import load_embedder
+        from retrieval.semantic.embedder import load_embedder
 
         embedder = load_embedder().embedder
     except Exception:  # noqa: BLE001
@@ -104,7 +104,7 @@ def top(scores: np.ndarray) -> np.ndarray:
 
 
 def exact_int8(vectors: np.ndarray):
-    from retrieval.semantic_index import BLOCK_ROWS
+    from retrieval.semantic.semantic_index import BLOCK_ROWS
 
     started, before = time.process_time(), rss_mb()
     codes, scales = quantize(vectors)

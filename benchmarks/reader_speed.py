@@ -20,8 +20,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from retrieval.html_articles import read_html  # noqa: E402
-from retrieval.pdf_articles import read_pdf  # noqa: E402
+from retrieval.documents.html_articles import read_html  # noqa: E402
+from retrieval.documents.pdf_articles import read_pdf  # noqa: E402
 from tests.pdf_files import pdf_with_pages  # noqa: E402
 
 SENTENCE = "Shore crabs move down into the subtidal zone, where the water changes more slowly than the air. "

@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.settings import BUNDLED_CORPUS, Settings  # noqa: E402
+from bot.runtime.settings import BUNDLED_CORPUS, Settings  # noqa: E402
 from bot.telegram_bot import app as telegram_app  # noqa: E402
 from bot.telegram_bot.flood_limits import FloodLimits  # noqa: E402
 from bot.telegram_bot.retries import RetryingRateLimiter  # noqa: E402

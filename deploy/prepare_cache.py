@@ -12,8 +12,8 @@ import sys
 import time
 
 from retrieval import Engine
-from retrieval.chinese import prepare_segmenter
-from retrieval.embedder import load_embedder
+from retrieval.text.chinese import prepare_segmenter
+from retrieval.semantic.embedder import load_embedder
 
 QUESTIONS = ("What is Sora 2?", "Sora 2 是什麼？")
 

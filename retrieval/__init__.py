@@ -2,7 +2,7 @@
 verbatim excerpts. It knows nothing of chat platforms."""
 
 from retrieval.answer import Answer, ArticleInfo, Hit
-from retrieval.corpus import CorpusError, load_corpus
+from retrieval.documents.corpus import CorpusError, load_corpus
 from retrieval.engine import DEFAULT_TOP_K, Engine
 
 __all__ = ["Answer", "ArticleInfo", "CorpusError", "DEFAULT_TOP_K", "Engine", "Hit", "load_corpus"]

@@ -8,33 +8,33 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from retrieval.answer import Answer, ArticleInfo, Hit
-from retrieval.answer_kind import wants_quantity
-from retrieval.candidates import LEXICAL_DEPTH, LEXICAL_DEPTH_SEMANTIC, Candidates, gather_candidates
-from retrieval.corpus import Corpus
-from retrieval.corpus_cache import load_corpus_cached
-from retrieval.answerability import Evidence, Outcome, load_model
-from retrieval.article_details import ArticleAnswer, answer_about_article, article_source, asks_which_article
-from retrieval.article_naming import NamedArticles, content_terms, name_articles, named_candidates, named_weight
-from retrieval.definitions import DEFINITION_DEPTH, DEFINITION_FACTOR, defined_subject, defines, defining_candidates, names_title
-from retrieval.decline import MIN_COVERAGE, coverage_shortfall, unknown_names, unreadable
-from retrieval.evidence import gather_evidence
-from retrieval.embedder import Embedder
-from retrieval.background_embedding import BackgroundEmbedding, EmbeddingProgress
-from retrieval.follow_up import question_to_search
-from retrieval.how_to import HOW_TO_CODE_FACTOR, asks_how_to, shows_how
-from retrieval.index_cache import embedding_progress_path, load_index, load_or_build_semantic_index, load_vector_store
-from retrieval.language import detect_language, same_family
-from retrieval.naming_cache import build_article_headers, load_or_build_article_headers
-from retrieval.links import quote_url
-from retrieval.source_location import quote_link, quote_location
-from retrieval.question import MAX_QUESTION_CHARS, PreparedQuestion, QuestionTerms, prepare_question, question_terms
-from retrieval.quotes import Quote, quote_candidates
-from retrieval.ranking import OTHER_LANGUAGE_FACTOR, Ranked, lexical_evidence, rank_quotes
-from retrieval.section_evidence import SectionEvidence
-from retrieval.semantic_index import Closeness, sentence_texts
-from retrieval.small_talk import is_small_talk
-from retrieval.tokenizer import has_chinese
-from retrieval.vector_store import EmbeddingNeedsMemory, EmbeddingTooSlow, Progress, text_key
+from retrieval.answering.answer_kind import wants_quantity
+from retrieval.answering.candidates import LEXICAL_DEPTH, LEXICAL_DEPTH_SEMANTIC, Candidates, gather_candidates
+from retrieval.documents.corpus import Corpus
+from retrieval.cache.corpus_cache import load_corpus_cached
+from retrieval.answering.answerability import Evidence, Outcome, load_model
+from retrieval.answering.article_details import ArticleAnswer, answer_about_article, article_source, asks_which_article
+from retrieval.answering.article_naming import NamedArticles, content_terms, name_articles, named_candidates, named_weight
+from retrieval.answering.definitions import DEFINITION_DEPTH, DEFINITION_FACTOR, defined_subject, defines, defining_candidates, names_title
+from retrieval.answering.decline import MIN_COVERAGE, coverage_shortfall, unknown_names, unreadable
+from retrieval.answering.evidence import gather_evidence
+from retrieval.semantic.embedder import Embedder
+from retrieval.semantic.background_embedding import BackgroundEmbedding, EmbeddingProgress
+from retrieval.answering.follow_up import question_to_search
+from retrieval.answering.how_to import HOW_TO_CODE_FACTOR, asks_how_to, shows_how
+from retrieval.cache.index_cache import embedding_progress_path, load_index, load_or_build_semantic_index, load_vector_store
+from retrieval.text.language import detect_language, same_family
+from retrieval.cache.naming_cache import build_article_headers, load_or_build_article_headers
+from retrieval.answering.links import quote_url
+from retrieval.answering.source_location import quote_link, quote_location
+from retrieval.answering.question import MAX_QUESTION_CHARS, PreparedQuestion, QuestionTerms, prepare_question, question_terms
+from retrieval.answering.quotes import Quote, quote_candidates
+from retrieval.answering.ranking import OTHER_LANGUAGE_FACTOR, Ranked, lexical_evidence, rank_quotes
+from retrieval.answering.section_evidence import SectionEvidence
+from retrieval.semantic.semantic_index import Closeness, sentence_texts
+from retrieval.answering.small_talk import is_small_talk
+from retrieval.text.tokenizer import has_chinese
+from retrieval.semantic.vector_store import EmbeddingNeedsMemory, EmbeddingTooSlow, Progress, text_key
 
 __all__ = ["Engine", "MAX_QUESTION_CHARS", "PAGED_HITS", "DEFAULT_TOP_K", "PreparedQuestion", "prepare_question"]
 
@@ -158,7 +158,7 @@ class Engine:
     ) -> "Engine":
         """Load the articles in `directory` (CorpusError if any is bad; parsed once, then read
         from the cache; `url_template` links local files to their pages, see
-        retrieval/source_links.py) and index them, keeping the index in `cache_dir` (None: the
+        retrieval/documents/source_links.py) and index them, keeping the index in `cache_dir` (None: the
         default cache directory); see `Engine`."""
         corpus = load_corpus_cached(directory, cache_dir, url_template, with_model=embedder is not None)
         return cls(corpus, cache_dir, min_coverage, embedder, progress, embed_budget_seconds, background_embedding)

@@ -20,10 +20,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.article_details import FIELD_SEPARATOR
+from retrieval.answering.article_details import FIELD_SEPARATOR
 from retrieval.engine import Engine
-from retrieval.excerpts import ELLIPSIS, MAX_EXCERPT_CHARS
-from retrieval.language import detect_language
+from retrieval.answering.excerpts import ELLIPSIS, MAX_EXCERPT_CHARS
+from retrieval.text.language import detect_language
 
 _WHITESPACE = re.compile(r"\s+")
 

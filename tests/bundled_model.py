@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.embedder import load_embedder
+from retrieval.semantic.embedder import load_embedder
 
 MODEL = load_embedder()
 needs_model = pytest.mark.skipif(MODEL.embedder is None, reason=MODEL.reason)

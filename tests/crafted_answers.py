@@ -32,7 +32,7 @@ CAMEO_QUOTE_ZH = "Cameo 功能讓使用者錄製一次後，就能把自己放�
 
 
 # What a user asks, in each language, and the words every front end shows for an answer it is not
-# sure of and for a declined one (the English and Chinese of bot/messages.py, written out here so
+# sure of and for a declined one (the English and Chinese of bot/runtime/messages.py, written out here so
 # that a change of wording shows up in the tests).
 NOT_SURE = {
     "en": "The articles may not answer this directly; the closest passages:",

@@ -11,10 +11,10 @@ import pytest
 
 from bot.__main__ import main
 from retrieval import Engine, load_corpus
-from retrieval.article_files import header_value
-from retrieval.article_import import AddError, add_article
+from retrieval.adding.article_files import header_value
+from retrieval.adding.article_import import AddError, add_article
 from retrieval.evaluation import fold
-from retrieval.page_fetch import FETCH_TIMEOUT_SECONDS, USER_AGENT
+from retrieval.adding.page_fetch import FETCH_TIMEOUT_SECONDS, USER_AGENT
 from tests.pdf_files import pdf_with_pages
 from tests.standins.article_site import HANG, ArticleSite, Page
 from tests.sample_articles import REPORT_PAGES, TIDE_POOLS_PAGE

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from retrieval.answerability import ANSWERABILITY_MODEL
+from retrieval.answering.answerability import ANSWERABILITY_MODEL
 from retrieval.evaluation import fold
 from tests.bundled_model import needs_model
 
@@ -120,8 +120,8 @@ def test_a_long_question_keeps_the_question_at_its_end(engine):
 
 
 def test_common_capitals_are_not_unknown_names(engine):
-    from retrieval.decline import unknown_names
-    from retrieval.tokenizer import tokenize
+    from retrieval.answering.decline import unknown_names
+    from retrieval.text.tokenizer import tokenize
 
     question = "Which TV channel and which CEO talked about the AI video API?"
     assert unknown_names(question, tokenize(question), engine.index, False) == []

@@ -7,9 +7,9 @@ import logging
 import numpy as np
 
 from retrieval import Engine
-from retrieval.background_embedding import read_progress_file
-from retrieval.index_cache import embedding_progress_path
-from retrieval.vector_store import VectorStore, embed_missing, text_key
+from retrieval.semantic.background_embedding import read_progress_file
+from retrieval.cache.index_cache import embedding_progress_path
+from retrieval.semantic.vector_store import VectorStore, embed_missing, text_key
 from tests.embedders import DigestEmbedder
 from tests.test_semantic import ARTICLES, write_articles
 
@@ -17,9 +17,9 @@ TEXTS = [f"Sentence number {i} about apples and rivers." for i in range(40)]
 
 
 def test_vectors_from_two_worker_processes_equal_those_made_in_one(monkeypatch):
-    import retrieval.vector_store
+    import retrieval.semantic.vector_store
 
-    monkeypatch.setattr(retrieval.vector_store, "BATCH_TEXTS", 3)  # many batches, the last one short
+    monkeypatch.setattr(retrieval.semantic.vector_store, "BATCH_TEXTS", 3)  # many batches, the last one short
     alone, shared = VectorStore(DigestEmbedder.identity), VectorStore(DigestEmbedder.identity)
     embed_missing(TEXTS, DigestEmbedder(), alone, workers=1)
     embed_missing(TEXTS, DigestEmbedder(), shared, workers=2)
@@ -62,7 +62,7 @@ def test_a_restarted_engine_uses_the_vectors_the_background_computed(tmp_path):
 def test_progress_off_a_terminal_is_lines_that_end_with_the_speed():
     import io
 
-    from bot.terminal import progress_lines
+    from bot.cli.terminal import progress_lines
 
     stream = io.StringIO()
     report = progress_lines(stream, "Embedding the articles")
@@ -78,7 +78,7 @@ def test_progress_off_a_terminal_is_lines_that_end_with_the_speed():
 def test_config_says_how_far_a_bots_background_embedding_is(tmp_path):
     from types import SimpleNamespace
 
-    from bot.__main__ import _background_embedding_note
+    from bot.cli.terminal_commands import _background_embedding_note
 
     corpus = write_articles(tmp_path / "articles", ARTICLES)
     settings = SimpleNamespace(index_cache_dir=tmp_path / "cache", corpus_dir=corpus)

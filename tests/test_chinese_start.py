@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.jieba_dictionary import CACHE_FILE_NAME, import_jieba, load_tokenizer, read_cached_dictionary
+from retrieval.text.jieba_dictionary import CACHE_FILE_NAME, import_jieba, load_tokenizer, read_cached_dictionary
 
 REPO = Path(__file__).resolve().parent.parent
 SENTENCES = (
@@ -115,7 +115,7 @@ def test_segmenting_chinese_does_not_import_pkg_resources(jieba_cache):
     pytest.importorskip("pkg_resources")
     code = (
         "import sys\n"
-        "from retrieval.chinese import segment, use_cache_dir\n"
+        "from retrieval.text.chinese import segment, use_cache_dir\n"
         f"use_cache_dir({str(jieba_cache)!r})\n"
         "print(segment('版权问题'), 'pkg_resources' in sys.modules)\n"
         "import pkg_resources\n"

@@ -121,7 +121,7 @@ def test_a_directory_without_articles(tmp_path):
 # the problems as JSON, or "loaded".
 _LOAD_AS_UNPRIVILEGED = """
 import json, sys
-from retrieval.corpus import CorpusError, load_corpus
+from retrieval.documents.corpus import CorpusError, load_corpus
 try:
     load_corpus(sys.argv[1])
 except CorpusError as error:
@@ -219,7 +219,7 @@ def test_jekyll_front_matter_is_read_and_its_other_keys_ignored_with_one_note(tm
         "author: Jane Doe\ntags: [rust, cargo]\npermalink: /blog/hello-cargo/\ndescription: A first look\n---\n"
         "Cargo is Rust's build system and package manager.\n"))
     _write(tmp_path, "other.md", "---\nlayout: page\ntitle: Other\n---\nAnother page about Cargo.\n")
-    with caplog.at_level("INFO", logger="retrieval.corpus"):
+    with caplog.at_level("INFO", logger="retrieval.documents.corpus"):
         corpus = load_corpus(tmp_path, url_template="https://example.org/{permalink}")
     article = corpus.articles[0]
     assert article.info.title == "Hello, Cargo!"

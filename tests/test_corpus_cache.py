@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-import retrieval.corpus
+import retrieval.documents.corpus
 from retrieval import CorpusError, Engine, load_corpus
-from retrieval.corpus_cache import load_corpus_cached
+from retrieval.cache.corpus_cache import load_corpus_cached
 from tests.conftest import REPO
 from tests.test_semantic import ARTICLES, write_articles
 
@@ -21,13 +21,13 @@ from tests.test_semantic import ARTICLES, write_articles
 def parsed(monkeypatch) -> list[str]:
     """The names of the files parsed from now on."""
     names: list[str] = []
-    read = retrieval.corpus.read_article
+    read = retrieval.documents.corpus.read_article
 
     def counting(file_name, raw, *settings):
         names.append(file_name)
         return read(file_name, raw, *settings)
 
-    monkeypatch.setattr(retrieval.corpus, "read_article", counting)
+    monkeypatch.setattr(retrieval.documents.corpus, "read_article", counting)
     return names
 
 
@@ -76,7 +76,7 @@ def test_an_article_edited_while_the_collection_is_parsed_is_cached_as_parsed(tm
     """Files are listed (their digest) and then read again one at a time to be parsed: an edit
     in between must not leave the edited text's cache under the old digest, or the reverse."""
     corpus = write_articles(tmp_path / "articles", ARTICLES)
-    read = retrieval.corpus.read_article
+    read = retrieval.documents.corpus.read_article
 
     def editing_b_while_a_is_parsed(file_name, raw, *settings):
         if file_name == "a.md":
@@ -84,10 +84,10 @@ def test_an_article_edited_while_the_collection_is_parsed_is_cached_as_parsed(tm
                                          encoding="utf-8")
         return read(file_name, raw, *settings)
 
-    monkeypatch.setattr(retrieval.corpus, "read_article", editing_b_while_a_is_parsed)
+    monkeypatch.setattr(retrieval.documents.corpus, "read_article", editing_b_while_a_is_parsed)
     assert "Deltas" in load_corpus_cached(corpus, tmp_path / "cache").articles[1].text
     parsed: list[str] = []
-    monkeypatch.setattr(retrieval.corpus, "read_article", lambda name, *rest: parsed.append(name) or read(name, *rest))
+    monkeypatch.setattr(retrieval.documents.corpus, "read_article", lambda name, *rest: parsed.append(name) or read(name, *rest))
     again = load_corpus_cached(corpus, tmp_path / "cache")
     assert parsed == [] and "Deltas" in again.articles[1].text  # the cache holds the files as they are
 
@@ -99,8 +99,8 @@ def test_caching_the_parsed_articles_leaves_nothing_beside_them_in_memory(tmp_pa
     articles back."""
     import tracemalloc
 
-    import retrieval.corpus_cache
-    from retrieval.corpus import load_corpus
+    import retrieval.cache.corpus_cache
+    from retrieval.documents.corpus import load_corpus
 
     paragraphs = "\n\n".join(f"Paragraph {i} of the long article says 咖啡館 in Zürich." for i in range(3000))
     corpus = write_articles(tmp_path / "articles", {"long.md": f"# Long\n\n{paragraphs}"})
@@ -114,7 +114,7 @@ def test_caching_the_parsed_articles_leaves_nothing_beside_them_in_memory(tmp_pa
         tracemalloc.stop()
     held = sum(stat.size for stat in snapshot.statistics("filename"))
     # What is still allocated from the cache module's own lines (the pickler's calls among them).
-    mine = snapshot.filter_traces([tracemalloc.Filter(True, retrieval.corpus_cache.__file__)])
+    mine = snapshot.filter_traces([tracemalloc.Filter(True, retrieval.cache.corpus_cache.__file__)])
     left_by_caching = sum(stat.size for stat in mine.statistics("filename"))
     assert len(cached.articles[0].blocks) > 3000
     assert left_by_caching < 0.03 * held, (left_by_caching, held)
@@ -122,9 +122,9 @@ def test_caching_the_parsed_articles_leaves_nothing_beside_them_in_memory(tmp_pa
 
 
 def test_articles_cached_in_several_pickles_come_back_whole_and_in_order(tmp_path, parsed, monkeypatch):
-    import retrieval.corpus_cache
+    import retrieval.cache.corpus_cache
 
-    monkeypatch.setattr(retrieval.corpus_cache, "ARTICLES_PER_PICKLE", 1)
+    monkeypatch.setattr(retrieval.cache.corpus_cache, "ARTICLES_PER_PICKLE", 1)
     corpus = write_articles(tmp_path / "articles", {**ARTICLES, "c.md": "# Lakes\n\nLakes hold still water."})
     first = load_corpus_cached(corpus, tmp_path / "cache")
     parsed.clear()
@@ -154,26 +154,26 @@ def test_a_container_limit_too_small_for_the_articles_is_said_in_one_line_before
                                                                                           monkeypatch):
     import logging
 
-    import retrieval.memory_limit
+    import retrieval.storage.memory_limit
 
     limit = tmp_path / "memory.max"
     limit.write_text(f"{64 * 2**20}\n")  # 64 MB: less than the interpreter and jieba alone
-    monkeypatch.setattr(retrieval.memory_limit, "LIMIT_FILES", (limit,))
+    monkeypatch.setattr(retrieval.storage.memory_limit, "LIMIT_FILES", (limit,))
     corpus = write_articles(tmp_path / "articles", ARTICLES)
-    with caplog.at_level(logging.WARNING, logger="retrieval.memory_limit"):
+    with caplog.at_level(logging.WARNING, logger="retrieval.storage.memory_limit"):
         load_corpus_cached(corpus, tmp_path / "cache")
-    lines = [r.getMessage() for r in caplog.records if r.name == "retrieval.memory_limit"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "retrieval.storage.memory_limit"]
     assert len(lines) == 1 and "64 MB" in lines[0] and "building needs about" in lines[0]
 
     limit.write_text("max\n")  # no limit: nothing said
     caplog.clear()
     (corpus / "a.md").write_text(ARTICLES["a.md"] + " More.", encoding="utf-8")
     load_corpus_cached(corpus, tmp_path / "cache")
-    assert not [r for r in caplog.records if r.name == "retrieval.memory_limit"]
+    assert not [r for r in caplog.records if r.name == "retrieval.storage.memory_limit"]
 
 
 def test_the_cgroup_limit_is_read_from_v2_or_v1_files(tmp_path):
-    from retrieval.memory_limit import container_memory_limit
+    from retrieval.storage.memory_limit import container_memory_limit
 
     v2, v1 = tmp_path / "memory.max", tmp_path / "memory.limit_in_bytes"
     v1.write_text("402653184\n")

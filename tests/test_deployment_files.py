@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.settings import parse_shard_ids
+from bot.runtime.settings import parse_shard_ids
 
 REPO = Path(__file__).resolve().parent.parent
 

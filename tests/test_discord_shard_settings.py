@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.__main__ import main
-from bot.settings import Settings, SettingsError, load_settings
+from bot.runtime.settings import Settings, SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)

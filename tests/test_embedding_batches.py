@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import retrieval.vector_store
-from retrieval.vector_store import BATCH_CHARACTERS, BATCH_TEXTS, VectorStore, batched, embed_missing, text_key
+import retrieval.semantic.vector_store
+from retrieval.semantic.vector_store import BATCH_CHARACTERS, BATCH_TEXTS, VectorStore, batched, embed_missing, text_key
 from tests.bundled_model import MODEL, needs_model
 
 
@@ -26,7 +26,7 @@ def test_a_texts_vector_is_the_same_in_any_batch(monkeypatch):
              " ".join(f"word{i}" for i in range(300)), "Rivers carry water to the sea."]
     whole, cut = VectorStore(MODEL.embedder.identity), VectorStore(MODEL.embedder.identity)
     embed_missing(texts, MODEL.embedder, whole, workers=1)
-    monkeypatch.setattr(retrieval.vector_store, "BATCH_CHARACTERS", 40)  # about one text a batch
+    monkeypatch.setattr(retrieval.semantic.vector_store, "BATCH_CHARACTERS", 40)  # about one text a batch
     embed_missing(texts, MODEL.embedder, cut, workers=1)
     keys = [text_key(text) for text in texts]
     assert all(np.array_equal(a, b) for a, b in zip(whole.quantized(keys), cut.quantized(keys)))

@@ -9,13 +9,13 @@ from urllib.parse import unquote
 
 import pytest
 
-import retrieval.index_cache
+import retrieval.cache.index_cache
 from retrieval import Engine
 from retrieval.engine import PAGED_HITS
 from retrieval.evaluation import fold
-from retrieval.excerpts import ELLIPSIS
-from retrieval.index_cache import cache_key
-from retrieval.links import quote_url
+from retrieval.answering.excerpts import ELLIPSIS
+from retrieval.cache.index_cache import cache_key
+from retrieval.answering.links import quote_url
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = REPO / "corpus"
@@ -180,7 +180,7 @@ def test_the_index_cache_is_reused(tmp_path, monkeypatch):
     def no_rebuild(corpus, scratch):
         raise AssertionError("the index was rebuilt although the cache holds it")
 
-    monkeypatch.setattr(retrieval.index_cache, "build_index_into", no_rebuild)
+    monkeypatch.setattr(retrieval.cache.index_cache, "build_index_into", no_rebuild)
     second = Engine.from_directory(BUNDLED_CORPUS, tmp_path)
     question = "How quickly did the app pass a million installs?"
     assert second.answer(question) == first.answer(question)
@@ -200,8 +200,8 @@ def test_a_changed_article_is_never_answered_from_a_stale_cache(tmp_path, monkey
         encoding="utf-8",
     )
     builds = []
-    real_build = retrieval.index_cache.build_index_into
-    monkeypatch.setattr(retrieval.index_cache, "build_index_into", lambda c, s: builds.append(c) or real_build(c, s))
+    real_build = retrieval.cache.index_cache.build_index_into
+    monkeypatch.setattr(retrieval.cache.index_cache, "build_index_into", lambda c, s: builds.append(c) or real_build(c, s))
     after = Engine.from_directory(corpus, cache)
     assert len(builds) == 1
     assert cache_key(after.corpus) != cache_key(before.corpus)

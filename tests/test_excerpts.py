@@ -11,10 +11,10 @@ import unicodedata
 import pytest
 
 from retrieval.evaluation import fold
-from retrieval.excerpts import ELLIPSIS, MAX_EXCERPT_CHARS, choose_excerpt
-from retrieval.chinese import CJK_RUN, to_mainland_words, to_simplified
-from retrieval.sentences import split_sentences
-from retrieval.tokenizer import has_chinese, terms, tokenize
+from retrieval.answering.excerpts import ELLIPSIS, MAX_EXCERPT_CHARS, choose_excerpt
+from retrieval.text.chinese import CJK_RUN, to_mainland_words, to_simplified
+from retrieval.text.sentences import split_sentences
+from retrieval.text.tokenizer import has_chinese, terms, tokenize
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

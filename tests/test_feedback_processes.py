@@ -57,7 +57,7 @@ READ_ONLY_BOT = """
 import logging
 from bot.feedback.store import open_feedback
 from bot.feedback.vote_data import Vote
-from bot.settings import load_settings
+from bot.runtime.settings import load_settings
 from retrieval.answer import Answer
 
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")

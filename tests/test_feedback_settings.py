@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.__main__ import main
-from bot.config_report import MASK
-from bot.settings import Settings
+from bot.cli.config_report import MASK
+from bot.runtime.settings import Settings
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +72,7 @@ def test_a_malformed_database_url_is_refused_saying_why_without_the_password(mon
 
 
 def test_the_database_password_is_among_the_secrets_kept_out_of_the_logs(monkeypatch):
-    from bot.settings import database_passwords, load_settings
+    from bot.runtime.settings import database_passwords, load_settings
 
     monkeypatch.setenv("FEEDBACK_DATABASE_URL", "postgresql://sora:s3cret%2FPass@db.example/feedback")
     assert set(database_passwords(load_settings())) == {"s3cret%2FPass", "s3cret/Pass"}  # as written, and decoded

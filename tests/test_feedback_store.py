@@ -15,7 +15,7 @@ from bot.feedback.pseudonyms import pseudonym
 from bot.feedback.schema import SCHEMA_VERSION, FeedbackSchemaError, _statements
 from bot.feedback.store import FeedbackStore, NoFeedback, open_feedback
 from bot.feedback.vote_data import MAX_VOTE_DATA_BYTES, Vote, parse_vote_data, vote_data
-from bot.settings import load_settings
+from bot.runtime.settings import load_settings
 from tests.crafted_answers import located_hit, not_sure
 
 DAY = 86_400

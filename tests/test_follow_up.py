@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.follow_up import is_follow_up, question_to_search
+from retrieval.answering.follow_up import is_follow_up, question_to_search
 
 EARLIER = "How many downloads did the app get?"
 

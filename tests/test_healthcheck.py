@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from bot.health import Readiness, start_health_server
-from bot.healthcheck import check, main
+from bot.runtime.health import Readiness, start_health_server
+from bot.runtime.healthcheck import check, main
 
 
 def free_port() -> int:

@@ -9,8 +9,8 @@ import pytest
 
 from retrieval import CorpusError, Engine, load_corpus
 from retrieval.evaluation import fold
-from retrieval.html_articles import read_html
-from retrieval.pdf_articles import read_pdf
+from retrieval.documents.html_articles import read_html
+from retrieval.documents.pdf_articles import read_pdf
 from tests.pdf_files import pdf_with_pages
 from tests.sample_articles import REPORT_PAGES, TIDE_POOLS_PAGE
 

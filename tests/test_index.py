@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from rank_bm25 import BM25Plus
 
-import retrieval.index
-from retrieval.array_file import read_arrays, write_arrays
-from retrieval.index import SearchIndex
+import retrieval.index.bm25
+from retrieval.storage.array_file import read_arrays, write_arrays
+from retrieval.index.bm25 import SearchIndex
 
 
 def saved_and_loaded(index: SearchIndex) -> SearchIndex:
@@ -67,12 +67,12 @@ def test_ties_across_the_cut_keep_passage_order(base, copies, query, limit):
 @given(tokenized=PASSAGES, query=QUERIES)
 def test_a_build_in_many_blocks_equals_rank_bm25(tokenized, query):
     """Large collections are counted a block of passages at a time; blocks of a few tokens here."""
-    original = retrieval.index.BUILD_BLOCK_TOKENS
-    retrieval.index.BUILD_BLOCK_TOKENS = 3
+    original = retrieval.index.bm25.BUILD_BLOCK_TOKENS
+    retrieval.index.bm25.BUILD_BLOCK_TOKENS = 3
     try:
         index = SearchIndex.build(tokenized)
     finally:
-        retrieval.index.BUILD_BLOCK_TOKENS = original
+        retrieval.index.bm25.BUILD_BLOCK_TOKENS = original
     assert np.array_equal(index.scores(query), BM25Plus(tokenized).get_scores(query))
     assert index.passage_ids.tolist() == SearchIndex.build(tokenized).passage_ids.tolist()
 

@@ -9,8 +9,8 @@ import shutil
 from pathlib import Path
 
 from retrieval import Engine
-from retrieval.index_cache import build_index, cache_key, semantic_cache_key
-from retrieval.passage_table import PassageTable
+from retrieval.cache.index_cache import build_index, cache_key, semantic_cache_key
+from retrieval.index.passage_table import PassageTable
 from tests.test_semantic import ARTICLES, CountingEmbedder, write_articles
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,7 +29,7 @@ def test_a_loaded_index_answers_as_the_built_one(tmp_path):
 def test_an_index_cached_by_other_code_is_not_read(tmp_path, monkeypatch):
     # Upgrading the bot (a new parser or tokenizer) with the same articles rebuilds the index
     # instead of reading passages and terms the new code would misread.
-    import retrieval.index_cache as index_cache
+    import retrieval.cache.index_cache as index_cache
 
     Engine.from_directory(BUNDLED_CORPUS, tmp_path)
     written = {path.name for path in tmp_path.iterdir() if path.suffix == ".index"}
@@ -81,7 +81,7 @@ def test_an_edited_corpus_prunes_its_old_vectors_file_for_the_same_model_only(tm
 
 def test_the_build_reports_its_embedding_throughput(tmp_path, caplog):
     embedder = CountingEmbedder()
-    with caplog.at_level(logging.INFO, logger="retrieval.vector_store"):
+    with caplog.at_level(logging.INFO, logger="retrieval.semantic.vector_store"):
         Engine.from_directory(write_articles(tmp_path / "corpus", ARTICLES), tmp_path / "cache", embedder=embedder)
     reports = [r.getMessage() for r in caplog.records if "characters/s" in r.getMessage()]
     characters = sum(map(len, embedder.embedded))

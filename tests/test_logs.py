@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from bot.log_redaction import REDACTED, redact_secrets_in_logs
-from bot.logs import log_formatter
+from bot.runtime.log_redaction import REDACTED, redact_secrets_in_logs
+from bot.runtime.logs import log_formatter
 
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMg.logs.secret-token-in-an-exception"
 

@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
-import retrieval.memory_limit
+import retrieval.storage.memory_limit
 from retrieval import Engine
-from retrieval.memory_limit import (
+from retrieval.storage.memory_limit import (
     CALL_BYTES,
     IN_PROCESS_BYTES,
     MB,
@@ -19,7 +19,7 @@ from retrieval.memory_limit import (
     estimated_build_bytes,
     warn_if_too_small,
 )
-from retrieval.vector_store import EmbeddingNeedsMemory, VectorStore, embed_missing, text_key
+from retrieval.semantic.vector_store import EmbeddingNeedsMemory, VectorStore, embed_missing, text_key
 from tests.embedders import DigestEmbedder
 from tests.test_semantic import ARTICLES, write_articles
 
@@ -31,13 +31,13 @@ def limit_file(tmp_path, monkeypatch):
     """A cgroup limit file this process reads as its own (write the limit into it)."""
     path = tmp_path / "memory.max"
     path.write_text("max\n")
-    monkeypatch.setattr(retrieval.memory_limit, "LIMIT_FILES", (path,))
+    monkeypatch.setattr(retrieval.storage.memory_limit, "LIMIT_FILES", (path,))
     return path
 
 
 def test_a_limit_too_small_is_said_in_one_line_naming_what_is_needed(caplog):
     needed = estimated_build_bytes(50 * MB, with_model=True)
-    with caplog.at_level(logging.WARNING, logger="retrieval.memory_limit"):
+    with caplog.at_level(logging.WARNING, logger="retrieval.storage.memory_limit"):
         line = warn_if_too_small(50 * MB, limit=256 * MB, with_model=True)
     assert [r.getMessage() for r in caplog.records] == [line]
     assert "256 MB" in line and f"needs about {needed / MB:,.0f} MB" in line and "50.0 MB of files, with the model" in line
@@ -45,7 +45,7 @@ def test_a_limit_too_small_is_said_in_one_line_naming_what_is_needed(caplog):
 
 def test_a_limit_big_enough_or_none_says_nothing(limit_file, caplog):
     enough = estimated_build_bytes(50 * MB, with_model=True)
-    with caplog.at_level(logging.WARNING, logger="retrieval.memory_limit"):
+    with caplog.at_level(logging.WARNING, logger="retrieval.storage.memory_limit"):
         assert warn_if_too_small(50 * MB, limit=enough, with_model=True) is None
         assert warn_if_too_small(50 * MB, with_model=True) is None  # the cgroup's "max": no limit
     assert not caplog.records
@@ -74,7 +74,7 @@ def test_embedding_workers_are_as_many_as_the_limit_holds():
 
 
 def test_embedding_with_room_for_one_worker_uses_one(limit_file, caplog):
-    in_use = retrieval.memory_limit.anonymous_resident_bytes()
+    in_use = retrieval.storage.memory_limit.anonymous_resident_bytes()
     assert in_use > 0
     # Room for one and a half workers beside this process: one (the half absorbs its growth).
     limit_file.write_text(f"{in_use + 64 * MB + PAGE_CACHE_BYTES + WORKER_BYTES * 3 // 2}\n")
@@ -83,11 +83,11 @@ def test_embedding_with_room_for_one_worker_uses_one(limit_file, caplog):
 
 def too_small_to_embed() -> int:
     """A limit with room for half of what embedding in this process needs."""
-    return retrieval.memory_limit.anonymous_resident_bytes() + PAGE_CACHE_BYTES + IN_PROCESS_BYTES // 2
+    return retrieval.storage.memory_limit.anonymous_resident_bytes() + PAGE_CACHE_BYTES + IN_PROCESS_BYTES // 2
 
 
 def test_embedding_without_room_for_a_worker_process_embeds_in_this_one(limit_file, caplog):
-    in_use = retrieval.memory_limit.anonymous_resident_bytes()
+    in_use = retrieval.storage.memory_limit.anonymous_resident_bytes()
     limit_file.write_text(f"{in_use + 16 * MB + PAGE_CACHE_BYTES + (IN_PROCESS_BYTES + WORKER_BYTES) // 2}\n")
     assert any(line.endswith("in this process") for line in embed_all_on_two_workers(caplog))
 
@@ -95,7 +95,7 @@ def test_embedding_without_room_for_a_worker_process_embeds_in_this_one(limit_fi
 def embed_all_on_two_workers(caplog) -> list[str]:
     """Embed TEXTS asking for two workers, check every vector is there, and return the log lines."""
     store = VectorStore(DigestEmbedder.identity)
-    with caplog.at_level(logging.INFO, logger="retrieval.vector_store"):
+    with caplog.at_level(logging.INFO, logger="retrieval.semantic.vector_store"):
         embed_missing(TEXTS, DigestEmbedder(), store, workers=2)
     assert all(text_key(text) in store for text in TEXTS)
     return [record.getMessage() for record in caplog.records]

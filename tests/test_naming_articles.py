@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from retrieval import Engine
-from retrieval.article_naming import article_headers, name_articles
-from retrieval.embedder import load_embedder
-from retrieval.question import prepare_question, question_terms
+from retrieval.answering.article_naming import article_headers, name_articles
+from retrieval.semantic.embedder import load_embedder
+from retrieval.answering.question import prepare_question, question_terms
 
 BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 MODEL = load_embedder()
@@ -76,8 +76,8 @@ def test_which_article_says_what_no_article_says_is_not_answered_with_an_article
 def test_naming_reads_the_passage_table_without_making_every_passage(engine, monkeypatch):
     # At 100k passages making a Passage of each cost a named question about 140 ms (and the
     # first question as much again for the headers): the article column is read instead.
-    from retrieval.article_naming import named_candidates
-    from retrieval.passage_table import PassageTable
+    from retrieval.answering.article_naming import named_candidates
+    from retrieval.index.passage_table import PassageTable
 
     table = engine.passages
     assert isinstance(table, PassageTable)
@@ -103,18 +103,18 @@ def _named_articles(engine: Engine, question: str):
 def test_a_warm_start_names_articles_without_tokenising_their_headers(tmp_path, monkeypatch):
     """The headers are made with the index and cached beside it: at 26,796 articles tokenising
     them took the first question 2.1 s."""
-    import retrieval.article_naming
+    import retrieval.answering.article_naming
 
     first = Engine.from_directory(BUNDLED_CORPUS, tmp_path)
     made: list[bool] = []
-    make = retrieval.article_naming.article_headers
+    make = retrieval.answering.article_naming.article_headers
 
     def counting(corpus, passages, segment_chinese=True):
         made.append(segment_chinese)
         return make(corpus, passages, segment_chinese)
 
-    monkeypatch.setattr(retrieval.article_naming, "article_headers", counting)
-    monkeypatch.setattr("retrieval.naming_cache.article_headers", counting)
+    monkeypatch.setattr(retrieval.answering.article_naming, "article_headers", counting)
+    monkeypatch.setattr("retrieval.cache.naming_cache.article_headers", counting)
     again = Engine.from_directory(BUNDLED_CORPUS, tmp_path)
     for question in ("霞光社那篇說Sora2生成一支影片只要多久?", "What does the Node Finance piece say about Meta's shares?"):
         assert again.answer(question) == first.answer(question)

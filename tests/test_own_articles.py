@@ -10,7 +10,7 @@ import pytest
 
 from retrieval import Engine
 from retrieval.evaluation import fold
-from retrieval.excerpts import ELLIPSIS
+from retrieval.answering.excerpts import ELLIPSIS
 
 REPO = Path(__file__).resolve().parent.parent
 DEV_QA = REPO.parent / "shared" / "eval" / "dev_qa.jsonl"
@@ -246,7 +246,7 @@ def test_a_how_to_question_prefers_the_command_to_a_program_output_holding_its_w
 
 
 def test_only_questions_asking_how_to_do_something_prefer_code():
-    from retrieval.how_to import asks_how_to
+    from retrieval.answering.how_to import asks_how_to
 
     assert all(asks_how_to(q) for q in ("How do I format my code?", "how can you publish a crate?",
                                         "How to install MkDocs?", "What command creates a new project?"))

@@ -1,7 +1,7 @@
 """How an article is cut into passages: what a quote can come from."""
 
-from retrieval.corpus import read_article
-from retrieval.passages import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, split_passages
+from retrieval.documents.corpus import read_article
+from retrieval.documents.passages import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, split_passages
 
 
 def passages_of(source: str, name: str = "article.md"):

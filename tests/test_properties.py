@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from retrieval.article_details import FIELD_SEPARATOR
+from retrieval.answering.article_details import FIELD_SEPARATOR
 from retrieval.evaluation import fold
-from retrieval.excerpts import ELLIPSIS, MAX_EXCERPT_CHARS
-from retrieval.tokenizer import tokenize
+from retrieval.answering.excerpts import ELLIPSIS, MAX_EXCERPT_CHARS
+from retrieval.text.tokenizer import tokenize
 
 # Words the articles hold, so that arbitrary text still reaches the excerpt and link code.
 CORPUS_WORDS = [

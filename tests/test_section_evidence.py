@@ -4,10 +4,10 @@ docs folder says what the thing is, though later passages repeat its words more 
 from __future__ import annotations
 
 from retrieval import Engine
-from retrieval.definitions import defined_subject, defines
-from retrieval.passages import Passage
-from retrieval.section_evidence import SectionEvidence
-from retrieval.tokenizer import tokenize
+from retrieval.answering.definitions import defined_subject, defines
+from retrieval.documents.passages import Passage
+from retrieval.answering.section_evidence import SectionEvidence
+from retrieval.text.tokenizer import tokenize
 
 CHAPTER = """\
 # Patterns and Matching

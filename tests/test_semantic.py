@@ -12,8 +12,8 @@ import pytest
 
 from retrieval import Engine
 from retrieval.evaluation import fold
-from retrieval.index_cache import shipped_vectors_path
-from retrieval.vector_store import VectorStore, text_key
+from retrieval.cache.index_cache import shipped_vectors_path
+from retrieval.semantic.vector_store import VectorStore, text_key
 from tests.bundled_model import MODEL, needs_model
 
 REPO = Path(__file__).resolve().parent.parent
@@ -146,10 +146,10 @@ def test_an_edited_article_re_embeds_only_its_new_sentences(tmp_path):
 
 
 def test_an_interrupted_first_build_resumes_where_it_stopped(tmp_path, monkeypatch):
-    import retrieval.vector_store
+    import retrieval.semantic.vector_store
 
-    monkeypatch.setattr(retrieval.vector_store, "SAVE_EVERY_SECONDS", 0.0)
-    monkeypatch.setattr(retrieval.vector_store, "BATCH_TEXTS", 2)
+    monkeypatch.setattr(retrieval.semantic.vector_store, "SAVE_EVERY_SECONDS", 0.0)
+    monkeypatch.setattr(retrieval.semantic.vector_store, "BATCH_TEXTS", 2)
     corpus = write_articles(tmp_path / "articles", ARTICLES)
     interrupted = CountingEmbedder(fail_after=4)
     with pytest.raises(KeyboardInterrupt):
@@ -208,14 +208,14 @@ def test_the_vectors_of_a_warm_start_are_memory_mapped_not_read_into_memory(tmp_
 
 
 def test_blocked_cosines_equal_one_product_of_the_whole_matrix(tmp_path, monkeypatch):
-    import retrieval.semantic_index
+    import retrieval.semantic.semantic_index
 
     corpus = write_articles(tmp_path / "articles", ARTICLES)
     semantic = Engine.from_directory(corpus, tmp_path / "cache", embedder=CountingEmbedder()).semantic
     question = CountingEmbedder().embed_queries(["How is cider made?"])[0]
     whole = semantic.sentence_vectors @ question
     rows = next(n for n in range(2, len(whole)) if len(whole) % n)  # whole blocks and a partial one
-    monkeypatch.setattr(retrieval.semantic_index, "BLOCK_ROWS", rows)
+    monkeypatch.setattr(retrieval.semantic.semantic_index, "BLOCK_ROWS", rows)
     assert len(whole) > rows and len(whole) % rows
     assert np.allclose(semantic.cosines(question), whole, atol=1e-6)
 

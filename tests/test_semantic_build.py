@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-import retrieval.semantic_index
+import retrieval.semantic.semantic_index
 from retrieval import Engine
-from retrieval.index_cache import load_or_build_semantic_index, semantic_cache_key
-from retrieval.semantic_index import SemanticIndex, pool_of_language, sentence_texts
-from retrieval.vector_store import VectorStore, embed_missing, text_key
+from retrieval.cache.index_cache import load_or_build_semantic_index, semantic_cache_key
+from retrieval.semantic.semantic_index import SemanticIndex, pool_of_language, sentence_texts
+from retrieval.semantic.vector_store import VectorStore, embed_missing, text_key
 from tests.embedders import DigestEmbedder
 
 BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -40,7 +40,7 @@ def gathered_in_memory(engine: Engine, store: VectorStore) -> bytes:
 
 def test_the_streamed_build_writes_the_bytes_the_gathering_in_memory_wrote(tmp_path, monkeypatch):
     # Blocks of 7 sentences: many of them, the last one short, a passage's sentences across two.
-    monkeypatch.setattr(retrieval.semantic_index, "BUILD_BLOCK_SENTENCES", 7)
+    monkeypatch.setattr(retrieval.semantic.semantic_index, "BUILD_BLOCK_SENTENCES", 7)
     engine = Engine.from_directory(BUNDLED_CORPUS, tmp_path / "cache")
     texts = engine.semantic_texts()
     # Half of the vectors known beforehand (as a resumed build has them), half embedded now.
@@ -62,12 +62,12 @@ def test_the_streamed_build_writes_the_bytes_the_gathering_in_memory_wrote(tmp_p
 
 def test_without_a_writable_cache_the_index_is_still_read_mapped(tmp_path, monkeypatch):
     engine = Engine.from_directory(BUNDLED_CORPUS, tmp_path / "cache")
-    import retrieval.index_cache
+    import retrieval.cache.index_cache
 
     def refuse(path, write):
         raise PermissionError(f"{path}: read-only file system")
 
-    monkeypatch.setattr(retrieval.index_cache, "write_atomically", refuse)
+    monkeypatch.setattr(retrieval.cache.index_cache, "write_atomically", refuse)
     built = load_or_build_semantic_index(engine.corpus, engine.passages, DigestEmbedder(), tmp_path / "cache",
                                          workers=1)
     assert len(built.sentence_codes) == len(engine.semantic_texts())

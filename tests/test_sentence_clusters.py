@@ -1,5 +1,5 @@
 """Large language pools are searched through clusters of their sentence vectors
-(retrieval/sentence_clusters.py): here on a small collection, with the size a pool must exceed
+(retrieval/semantic/sentence_clusters.py): here on a small collection, with the size a pool must exceed
 lowered so that the clustered path runs."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import retrieval.semantic_index
-import retrieval.sentence_clusters
+import retrieval.semantic.semantic_index
+import retrieval.semantic.sentence_clusters
 from retrieval import Engine
-from retrieval.semantic_index import LATIN_POOL
+from retrieval.semantic.semantic_index import LATIN_POOL
 from tests.test_semantic import CountingEmbedder, write_articles
 
 NOUNS = ("harbour", "lantern", "orchard", "glacier", "market", "violin", "comet", "bridge", "meadow", "engine")
@@ -40,7 +40,7 @@ def many_articles(count: int = 30) -> dict[str, str]:
 @pytest.fixture
 def clustered_engine(tmp_path, monkeypatch) -> Engine:
     """An engine whose Latin pool (a few hundred sentences) is clustered."""
-    monkeypatch.setattr(retrieval.semantic_index, "CLUSTERED_POOL_ROWS", 50)
+    monkeypatch.setattr(retrieval.semantic.semantic_index, "CLUSTERED_POOL_ROWS", 50)
     corpus = write_articles(tmp_path / "articles", many_articles())
     engine = Engine.from_directory(corpus, tmp_path / "cache", embedder=CountingEmbedder())
     assert sorted(engine.semantic.clusters) == [LATIN_POOL]
@@ -56,7 +56,7 @@ def test_a_small_collection_is_scanned_whole_and_leaves_no_clusters(tmp_path):
 
 def test_with_every_cluster_probed_and_every_passage_sampled_the_closeness_is_the_exact_one(
         clustered_engine, monkeypatch):
-    monkeypatch.setattr(retrieval.sentence_clusters, "PROBED_CLUSTERS", 10**6)
+    monkeypatch.setattr(retrieval.semantic.sentence_clusters, "PROBED_CLUSTERS", 10**6)
     clustered = clustered_engine.semantic
     exact = replace(clustered, clusters={})
     passages = np.arange(len(clustered.passage_pools))
@@ -70,7 +70,7 @@ def test_with_every_cluster_probed_and_every_passage_sampled_the_closeness_is_th
 
 
 def test_answers_with_clusters_are_the_exact_scans_answers(clustered_engine, monkeypatch):
-    monkeypatch.setattr(retrieval.sentence_clusters, "PROBED_CLUSTERS", 10**6)
+    monkeypatch.setattr(retrieval.semantic.sentence_clusters, "PROBED_CLUSTERS", 10**6)
     def seen(answer):  # what a user sees: the outcome, the quotes, their order and scores to 4 places
         return answer.answered, answer.uncertain, [(hit.excerpt, round(hit.score, 4)) for hit in answer.hits]
 
@@ -81,7 +81,7 @@ def test_answers_with_clusters_are_the_exact_scans_answers(clustered_engine, mon
 
 
 def test_one_probed_cluster_finds_a_sentence_asked_for_by_its_own_vector(clustered_engine, monkeypatch):
-    monkeypatch.setattr(retrieval.sentence_clusters, "PROBED_CLUSTERS", 1)
+    monkeypatch.setattr(retrieval.semantic.sentence_clusters, "PROBED_CLUSTERS", 1)
     semantic = clustered_engine.semantic
     clusters = semantic.clusters[LATIN_POOL]
     assert len(clusters.centroids) > 1
@@ -94,8 +94,8 @@ def test_one_probed_cluster_finds_a_sentence_asked_for_by_its_own_vector(cluster
 
 
 def test_the_sentences_mean_and_spread_are_exact_whatever_the_sample(tmp_path, monkeypatch):
-    monkeypatch.setattr(retrieval.semantic_index, "CLUSTERED_POOL_ROWS", 50)
-    monkeypatch.setattr(retrieval.sentence_clusters, "SAMPLED_PASSAGES", 5)
+    monkeypatch.setattr(retrieval.semantic.semantic_index, "CLUSTERED_POOL_ROWS", 50)
+    monkeypatch.setattr(retrieval.semantic.sentence_clusters, "SAMPLED_PASSAGES", 5)
     corpus = write_articles(tmp_path / "articles", many_articles())
     semantic = Engine.from_directory(corpus, tmp_path / "cache", embedder=CountingEmbedder()).semantic
     clusters = semantic.clusters[LATIN_POOL]
@@ -111,14 +111,14 @@ def test_the_sentences_mean_and_spread_are_exact_whatever_the_sample(tmp_path, m
 def test_clusters_are_computed_once_then_read_memory_mapped_from_the_cache(tmp_path, monkeypatch):
     import mmap
 
-    monkeypatch.setattr(retrieval.semantic_index, "CLUSTERED_POOL_ROWS", 50)
+    monkeypatch.setattr(retrieval.semantic.semantic_index, "CLUSTERED_POOL_ROWS", 50)
     corpus = write_articles(tmp_path / "articles", many_articles())
     first = Engine.from_directory(corpus, tmp_path / "cache", embedder=CountingEmbedder()).semantic
     assert len(list((tmp_path / "cache").glob("*.clusters"))) == 1
 
     made = []
-    real = retrieval.semantic_index.cluster_pool
-    monkeypatch.setattr(retrieval.semantic_index, "cluster_pool", lambda *args: made.append(1) or real(*args))
+    real = retrieval.semantic.semantic_index.cluster_pool
+    monkeypatch.setattr(retrieval.semantic.semantic_index, "cluster_pool", lambda *args: made.append(1) or real(*args))
     again = Engine.from_directory(corpus, tmp_path / "cache", embedder=CountingEmbedder()).semantic
     assert made == []
     members = again.clusters[LATIN_POOL].members
@@ -129,7 +129,7 @@ def test_clusters_are_computed_once_then_read_memory_mapped_from_the_cache(tmp_p
 
 
 def test_a_damaged_clusters_file_is_rebuilt_not_fatal(tmp_path, monkeypatch):
-    monkeypatch.setattr(retrieval.semantic_index, "CLUSTERED_POOL_ROWS", 50)
+    monkeypatch.setattr(retrieval.semantic.semantic_index, "CLUSTERED_POOL_ROWS", 50)
     corpus = write_articles(tmp_path / "articles", many_articles())
     Engine.from_directory(corpus, tmp_path / "cache", embedder=CountingEmbedder())
     (path,) = (tmp_path / "cache").glob("*.clusters")

@@ -9,8 +9,8 @@ import pytest
 from dotenv import dotenv_values
 
 from bot.__main__ import main
-from bot.config_report import MASK
-from bot.settings import DEFAULTS_FILE, Settings, SettingsError, load_settings, require_token
+from bot.cli.config_report import MASK
+from bot.runtime.settings import DEFAULTS_FILE, Settings, SettingsError, load_settings, require_token
 
 REPO = Path(__file__).resolve().parent.parent
 TELEGRAM_TOKEN = "123456:AAH-this-is-a-fake-telegram-token"

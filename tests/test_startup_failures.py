@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, health_port_for, load_settings
+from bot.runtime.settings import SettingsError, health_port_for, load_settings
 from tests.bot_process import SHUTDOWN_GRACE_SECONDS
 from tests.unprivileged import how_unprivileged, run_unprivileged, shared_directory
 
@@ -113,7 +113,7 @@ def test_a_taken_health_port_is_named_before_the_bot_connects(platform):
 
 
 async def test_the_health_server_names_a_port_taken_after_the_check():
-    from bot.health import HealthPortError, Readiness, start_health_server
+    from bot.runtime.health import HealthPortError, Readiness, start_health_server
 
     with listening_socket() as taken:
         with pytest.raises(HealthPortError, match=f"HEALTH_PORT={taken}: cannot listen on 0.0.0.0:{taken}"):

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from bot.terminal import render_answer, render_sources
-from bot.terminal_layout import TerminalStyle
+from bot.cli.terminal import render_answer, render_sources
+from bot.cli.terminal_layout import TerminalStyle
 from retrieval import Answer
 from tests.crafted_answers import (
     CONFIDENT,

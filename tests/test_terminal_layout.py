@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.terminal_input import read_lines, without_escape_sequences
-from bot.terminal_layout import (
+from bot.cli.terminal_input import read_lines, without_escape_sequences
+from bot.cli.terminal_layout import (
     TerminalStyle,
     detect_style,
     display_width,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.terminal_layout import display_width
+from bot.cli.terminal_layout import display_width
 
 REPO = Path(__file__).resolve().parent.parent
 ESCAPES = re.compile(r"\x1b\[[0-9;]*m|\x1b\]8;;[^\x1b]*\x1b\\")

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 import retrieval.engine
-import retrieval.question
-import retrieval.tokenizer
+import retrieval.answering.question
+import retrieval.text.tokenizer
 from retrieval import Engine
-from retrieval.tokenizer import tokenize
+from retrieval.text.tokenizer import tokenize
 
 BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 QUESTIONS = ["How quickly did the app pass a million installs?", "Sora 2最初的版權政策把保護權益的責任推給了誰?",
@@ -27,14 +27,14 @@ def warm_engine(tmp_path_factory) -> Engine:
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_answering_tokenises_the_question_and_no_passage(warm_engine, question, monkeypatch):
     tokenised: list[str] = []
-    real = retrieval.tokenizer.tokenize
+    real = retrieval.text.tokenizer.tokenize
 
     def recording(text, segment_chinese=True):
         tokenised.append(text)
         return real(text, segment_chinese)
 
-    monkeypatch.setattr(retrieval.tokenizer, "tokenize", recording)
-    monkeypatch.setattr(retrieval.question, "tokenize", recording)  # where the engine tokenises the question
+    monkeypatch.setattr(retrieval.text.tokenizer, "tokenize", recording)
+    monkeypatch.setattr(retrieval.answering.question, "tokenize", recording)  # where the engine tokenises the question
     answer = warm_engine.answer(question)
     assert answer.answered
     assert tokenised and set(tokenised) == {answer.question}

@@ -11,8 +11,8 @@ import unicodedata
 
 import pytest
 
-from retrieval.chinese import CJK_RUN, to_simplified
-from retrieval.tokenizer import has_chinese, terms, tokenize
+from retrieval.text.chinese import CJK_RUN, to_simplified
+from retrieval.text.tokenizer import has_chinese, terms, tokenize
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -94,8 +94,8 @@ def test_english_text_never_loads_jieba():
     (run in a fresh interpreter: other tests load it)."""
     code = (
         "import sys\n"
-        "from retrieval import chinese\n"
-        "from retrieval.tokenizer import terms, tokenize\n"
+        "from retrieval.text import chinese\n"
+        "from retrieval.text.tokenizer import terms, tokenize\n"
         "terms('How quickly did the app pass a million installs? Sora2, ＳＯＲＡ２ running.')\n"
         "tokenize('Mixed text', segment_chinese=False)\n"
         "tokenize('英文 and 中文', segment_chinese=False)\n"
@@ -112,7 +112,7 @@ def test_an_english_answer_from_a_cached_index_never_loads_jieba(tmp_path):
     build = "from retrieval import Engine\nEngine.from_directory('corpus', {cache!r})\n"
     answer = (
         "import sys\n"
-        "from retrieval import Engine, chinese\n"
+        "from retrieval import Engine\nfrom retrieval.text import chinese\n"
         "engine = Engine.from_directory('corpus', {cache!r})\n"
         "answer = engine.answer('How quickly did the app pass a million installs?')\n"
         "print(answer.answered, chinese._jieba_tokenizer is None, 'jieba' in sys.modules)\n"
@@ -128,7 +128,7 @@ def test_an_english_answer_from_a_cached_index_never_loads_jieba(tmp_path):
 
 
 def test_only_the_english_stemmer_is_loaded_and_it_stems_as_snowballstemmer():
-    code = ("import sys; from retrieval.tokenizer import terms; terms('The running videos'); "
+    code = ("import sys; from retrieval.text.tokenizer import terms; terms('The running videos'); "
             "print(' '.join(sorted(m for m in sys.modules if 'stemmer' in m)))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout.split()
     assert [m.rsplit(".", 1)[-1] for m in loaded if "." in m] == ["among", "basestemmer", "english_stemmer"]
@@ -144,7 +144,7 @@ def test_questions_tokenized_on_several_threads_at_once_get_the_stems_of_one_thr
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from retrieval import tokenizer
+    from retrieval.text import tokenizer
 
     words = [f"{stem}{suffix}" for stem in ("generat", "connect", "publish", "download", "creat")
              for suffix in ("ing", "ed", "ions", "ively", "ers")]

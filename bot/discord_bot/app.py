@@ -16,12 +16,12 @@ from bot.discord_bot.client import QuotesClient
 from bot.discord_bot.command_sync import CommandSync
 from bot.discord_bot.shards import syncs_commands
 from bot.feedback.store import FeedbackRecorder, open_feedback
-from bot.health import Readiness, start_health_server
-from bot.log_redaction import redact_secrets_in_logs
-from bot.rate_limit import RateLimiter
-from bot.settings import Settings, SettingsError, database_passwords, require_token
+from bot.runtime.health import Readiness, start_health_server
+from bot.runtime.log_redaction import redact_secrets_in_logs
+from bot.runtime.rate_limit import RateLimiter
+from bot.runtime.settings import Settings, SettingsError, database_passwords, require_token
 from retrieval import Engine
-from retrieval.index_cache import default_cache_dir
+from retrieval.cache.index_cache import default_cache_dir
 
 log = logging.getLogger(__name__)
 

@@ -30,13 +30,13 @@ from bot.discord_bot.vote_buttons import VoteButton, votes_on, with_vote_shown
 from bot.discord_bot.wording import locale_language, shutting_down
 from bot.feedback.store import FeedbackRecorder, NoFeedback
 from bot.feedback.vote_data import VOTE_LABELS, Vote
-from bot.messages import apology, button_expired, no_more_results, too_fast, vote_recorded
-from bot.health import Readiness
-from bot.settings import format_shard_ids
-from bot.rate_limit import RateLimiter
+from bot.runtime.messages import apology, button_expired, no_more_results, too_fast, vote_recorded
+from bot.runtime.health import Readiness
+from bot.runtime.settings import format_shard_ids
+from bot.runtime.rate_limit import RateLimiter
 from retrieval import Answer, Engine
 from retrieval.engine import MAX_QUESTION_CHARS, prepare_question
-from retrieval.language import detect_language
+from retrieval.text.language import detect_language
 
 log = logging.getLogger(__name__)
 

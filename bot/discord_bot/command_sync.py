@@ -19,7 +19,7 @@ import discord
 from discord import app_commands
 
 from bot.discord_bot.shards import SYNCING_SHARD
-from retrieval.atomic_files import write_atomically
+from retrieval.storage.atomic_files import write_atomically
 
 log = logging.getLogger(__name__)
 

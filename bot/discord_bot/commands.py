@@ -16,7 +16,7 @@ from bot.discord_bot.incoming import message_text, name_lookup, readable_questio
 from bot.discord_bot.render import render_help, render_sources
 from bot.discord_bot.replies import NO_MENTIONS, send_answer, send_private
 from bot.discord_bot.wording import locale_language, nothing_to_read, only_attachments
-from bot.messages import empty_question
+from bot.runtime.messages import empty_question
 from retrieval.engine import MAX_QUESTION_CHARS
 
 CONTEXT_MENU_NAME = "Ask the articles"

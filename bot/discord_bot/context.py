@@ -13,7 +13,7 @@ import discord
 
 from bot.discord_bot.discord_markup import NamesSeen
 from bot.feedback.vote_data import Vote
-from bot.rate_limit import RateLimiter
+from bot.runtime.rate_limit import RateLimiter
 from retrieval import Answer, Engine
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from retrieval.sentences import append_trimmed
-from retrieval.spans import merge_spans
+from retrieval.text.sentences import append_trimmed
+from retrieval.text.spans import merge_spans
 
 # Every character Discord's markdown gives a meaning to anywhere in a line; a backslash before
 # ASCII punctuation is always consumed, so over-escaping never shows.

@@ -17,10 +17,10 @@ from bot.discord_bot.discord_markup import NameLookup, without_addressing
 from bot.discord_bot.incoming import addresses_me, message_text, my_role, readable_question, without_my_mentions
 from bot.discord_bot.more_button import footer_question
 from bot.discord_bot.wording import text_not_shared, too_fast_brief
-from bot.rate_limit import RateLimiter
+from bot.runtime.rate_limit import RateLimiter
 from retrieval import Answer
-from retrieval.language import detect_language
-from retrieval.small_talk import is_small_talk
+from retrieval.text.language import detect_language
+from retrieval.answering.small_talk import is_small_talk
 
 # Said to a reply that only thanks the bot or chats: a reaction, not another answer.
 ACKNOWLEDGEMENT = "👍"

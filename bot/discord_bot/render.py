@@ -19,7 +19,7 @@ from bot.discord_bot.wording import (
     see_sources,
     sources_heading,
 )
-from bot.messages import (
+from bot.runtime.messages import (
     article_label,
     empty_question,
     no_more_results,
@@ -28,7 +28,7 @@ from bot.messages import (
     question_truncated,
     small_talk_reply,
 )
-from bot.quote_source import article_facts, article_file, code_lines, hit_link, place_without_link, section_headings
+from bot.runtime.quote_source import article_facts, article_file, code_lines, hit_link, place_without_link, section_headings
 from retrieval import Answer, ArticleInfo, Hit
 from retrieval.engine import MAX_QUESTION_CHARS
 

@@ -9,7 +9,7 @@ import discord
 
 from bot.discord_bot.render import render_discord_reply
 from bot.discord_bot.wording import locale_language
-from bot.messages import apology
+from bot.runtime.messages import apology
 from retrieval import Answer
 
 log = logging.getLogger(__name__)

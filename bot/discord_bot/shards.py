@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.settings import format_shard_ids
+from bot.runtime.settings import format_shard_ids
 
 SYNCING_SHARD = 0
 

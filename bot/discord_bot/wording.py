@@ -1,10 +1,10 @@
-"""What the Discord bot says around the quotes, in English and Chinese (see bot/messages.py)."""
+"""What the Discord bot says around the quotes, in English and Chinese (see bot/runtime/messages.py)."""
 
 from __future__ import annotations
 
 import math
 
-from bot.messages import pick
+from bot.runtime.messages import pick
 
 
 def locale_language(locale: object) -> str:

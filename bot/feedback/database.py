@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.feedback.database_url import is_postgres_url
 
 if TYPE_CHECKING:
-    from bot.settings import Settings
+    from bot.runtime.settings import Settings
 
 DATABASE_NAME = "feedback.sqlite3"
 # How long a write waits for another process's write (a lock) before giving up.

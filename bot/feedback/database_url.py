@@ -1,12 +1,12 @@
 """FEEDBACK_DATABASE_URL: a PostgreSQL URL checked when the settings are read, with messages
-that never quote its password (bot.settings.mask_password shows the URL itself)."""
+that never quote its password (bot.runtime.settings.mask_password shows the URL itself)."""
 
 from __future__ import annotations
 
 import re
 
 SCHEMES = ("postgresql://", "postgres://")
-PASSWORD_MASK = "***"  # as bot.settings.mask_password masks it
+PASSWORD_MASK = "***"  # as bot.runtime.settings.mask_password masks it
 # A password given as a query parameter (postgresql:///db?host=...&password=...).
 _QUERY_PASSWORD = re.compile(r"([?&]password=)([^&]*)", re.IGNORECASE)
 

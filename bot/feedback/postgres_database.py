@@ -19,7 +19,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
-from bot.settings import mask_password
+from bot.runtime.settings import mask_password
 
 # The same tables as SQLite's (sqlite_database.MIGRATIONS), version by version; seconds are
 # BIGINT, as INTEGER is 32 bits here. Never edit one that has shipped, add the next instead.

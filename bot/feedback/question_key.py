@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from retrieval.chinese import to_simplified
-from retrieval.tokenizer import has_chinese
+from retrieval.text.chinese import to_simplified
+from retrieval.text.tokenizer import has_chinese
 
 _SPACES = re.compile(r"\s+")
 # Marks around a question that do not change it: "What is Sora?" and "what is sora" are one.

@@ -22,7 +22,7 @@ NO_DATABASE_STATUS = 1
 def feedback_report(since: str, as_json: bool, export: str | None) -> int:
     """Print the report on questions asked since `since` (a table, or JSON); with `export`, also
     write the unanswered questions to that file. Returns the exit status."""
-    from bot.settings import SettingsError, load_settings
+    from bot.runtime.settings import SettingsError, load_settings
 
     now = datetime.now(timezone.utc)
     try:

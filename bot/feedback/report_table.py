@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.feedback.report import FeedbackReport
-from bot.terminal_layout import CONTROL_CHARACTERS, ELLIPSIS, display_width, fit
+from bot.cli.terminal_layout import CONTROL_CHARACTERS, ELLIPSIS, display_width, fit
 
 # Rows per table; `--json` lists them all.
 TOP_ROWS = 20

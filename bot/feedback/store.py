@@ -26,7 +26,7 @@ from bot.feedback.vote_data import Vote, new_answer_id
 from retrieval.answer import Answer
 
 if TYPE_CHECKING:
-    from bot.settings import Settings
+    from bot.runtime.settings import Settings
 
 log = logging.getLogger("bot.feedback")
 

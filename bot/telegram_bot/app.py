@@ -18,15 +18,15 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, Defaults, TypeHandler
 
 from bot.feedback.store import FeedbackRecorder, default_database_path, open_feedback
-from bot.health import Readiness, start_health_server
-from bot.rate_limit import RateLimiter
-from bot.settings import Settings, SettingsError, TelegramMode, database_passwords, require_token
+from bot.runtime.health import Readiness, start_health_server
+from bot.runtime.rate_limit import RateLimiter
+from bot.runtime.settings import Settings, SettingsError, TelegramMode, database_passwords, require_token
 from bot.telegram_bot import texts
 from bot.telegram_bot.answered_questions import AnsweredQuestions
 from bot.telegram_bot.earlier_questions import EarlierQuestions
 from bot.telegram_bot.handlers import Handlers, register_handlers
 from bot.telegram_bot.library_logs import skip_repeated_tracebacks
-from bot.log_redaction import redact_secrets_in_logs
+from bot.runtime.log_redaction import redact_secrets_in_logs
 from bot.telegram_bot.render import NO_LINK_PREVIEW
 from bot.telegram_bot.journal_upkeep import keep_journal
 from bot.telegram_bot.question_journal import QuestionJournal

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
-from bot import messages
+from bot.runtime import messages
 from bot.telegram_bot.askers import user_language
 from bot.telegram_bot.render import render_plain
 from bot.telegram_bot.retries import MaybeDelivered

@@ -29,11 +29,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import messages
+from bot.runtime import messages
 from bot.feedback.store import FeedbackRecorder, NoFeedback
 from bot.feedback.vote_data import VOTE_LABELS, parse_vote_data
-from bot.messages import empty_question
-from bot.rate_limit import RateLimiter
+from bot.runtime.messages import empty_question
+from bot.runtime.rate_limit import RateLimiter
 from bot.telegram_bot import texts
 from bot.telegram_bot.answered_questions import AnsweredQuestions
 from bot.telegram_bot.askers import PLATFORM, asker, person, user_language

@@ -11,7 +11,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.feedback.store import FeedbackRecorder, NoFeedback
-from bot.rate_limit import RateLimiter
+from bot.runtime.rate_limit import RateLimiter
 from bot.telegram_bot import texts
 from bot.telegram_bot.askers import PLATFORM, user_language
 from bot.telegram_bot.render import inline_quote_keyboard, render_inline_results

@@ -12,8 +12,8 @@ from telegram import Message, Update, User
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot import messages
-from bot.rate_limit import RateLimiter
+from bot.runtime import messages
+from bot.runtime.rate_limit import RateLimiter
 from bot.telegram_bot.askers import user_language
 from bot.telegram_bot.more_button import parse_more_callback, question_digest
 from bot.telegram_bot.questions import message_text, question_in

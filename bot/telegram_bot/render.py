@@ -19,14 +19,14 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot.feedback.vote_data import Vote
-from bot.messages import article_label, not_in_articles, not_sure_intro, question_truncated, small_talk_reply
-from bot.quote_source import article_facts, article_file, code_lines, hit_link, place_without_link, section_headings
+from bot.runtime.messages import article_label, not_in_articles, not_sure_intro, question_truncated, small_talk_reply
+from bot.runtime.quote_source import article_facts, article_file, code_lines, hit_link, place_without_link, section_headings
 from bot.telegram_bot import texts
 from bot.telegram_bot.more_button import more_callback_data
 from bot.telegram_bot.vote_buttons import vote_buttons
 from retrieval import Answer, ArticleInfo, Hit
 from retrieval.engine import MAX_QUESTION_CHARS, PAGED_HITS
-from retrieval.spans import merge_spans
+from retrieval.text.spans import merge_spans
 
 # Telegram counts a message's visible text; we hold the raw HTML to the limit, in UTF-16 code
 # units as Telegram counts, so no reply is ever refused for its length.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.settings import mask_password
+from bot.runtime.settings import mask_password
 
 log = logging.getLogger(__name__)
 

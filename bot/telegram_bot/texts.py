@@ -1,11 +1,11 @@
 """What the Telegram bot says around the quotes, in English, Traditional and Simplified Chinese.
 
-Plain text: the renderer escapes it. Wording shared with other front ends is in bot/messages.py.
+Plain text: the renderer escapes it. Wording shared with other front ends is in bot/runtime/messages.py.
 """
 
 from __future__ import annotations
 
-from bot.messages import pick
+from bot.runtime.messages import pick
 
 # Traditional Chinese regions in Telegram's `language_code` (IETF tags, lower case).
 _HANT_CODES = ("zh-tw", "zh-hk", "zh-mo", "zh-hant")

@@ -10,8 +10,8 @@ import pytest
 
 from bot.discord_bot.app import build_client, point_at_api
 from bot.discord_bot.client import QuotesClient
-from bot.health import Readiness
-from bot.settings import load_settings
+from bot.runtime.health import Readiness
+from bot.runtime.settings import load_settings
 from tests.standins.discord_server import SAFETY_DEADLINE, DiscordStandIn, Guild, InteractionRecord
 
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMg.stand-in.secret-token-value"

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from bot.health import Readiness
+from bot.runtime.health import Readiness
 from tests.discord.conftest import TOKEN, DiscordUser, embed_text, is_private, start_bot, stop_bot
 
 QUESTIONS = ["What is Sora 2?", "What is the Cameo feature?", "Sora 2 是什麼？", "How do I bake bread?", "🎬"]

@@ -12,8 +12,8 @@ import aiohttp
 import pytest
 
 from bot.discord_bot.app import run
-from bot.log_redaction import redact_secrets_in_logs
-from bot.settings import SettingsError, load_settings
+from bot.runtime.log_redaction import redact_secrets_in_logs
+from bot.runtime.settings import SettingsError, load_settings
 from tests.bot_process import SHUTDOWN_GRACE_SECONDS, interrupt_and_collect
 from tests.discord.conftest import TOKEN, DiscordUser, embed_text
 

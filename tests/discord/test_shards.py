@@ -14,7 +14,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.healthcheck import check
+from bot.runtime.healthcheck import check
 from tests.bot_process import SHUTDOWN_GRACE_SECONDS, interrupt_and_wait
 from tests.discord.conftest import TOKEN, DiscordUser, embed_text, start_bot, stop_bot
 from tests.discord.test_running_the_bot import free_port
@@ -81,7 +81,7 @@ async def test_two_processes_with_two_shards_each_answer_on_all_four_shards_once
     ada = DiscordUser(discord_api)
     async with bot_processes(discord_api, cache_dir, tmp_path, "0,1", "2-3", DISCORD_SHARD_COUNT="4") as processes:
         health = await wait_healthy(discord_api, processes)
-        ready, said = await asyncio.to_thread(check, processes[1][1])  # what `python -m bot.healthcheck` prints
+        ready, said = await asyncio.to_thread(check, processes[1][1])  # what `python -m bot.runtime.healthcheck` prints
         asked = [await ada.use("ask", guild=guild, question=QUESTION) for guild in guilds]
         replies = [(await discord_api.reply_to(record))[0] for record in asked]
         dm = ada.message(QUESTION, dm=True)

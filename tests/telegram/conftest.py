@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from bot.telegram_bot.app import build_application, polling
 from bot.telegram_bot.flood_limits import FloodLimits
 from bot.telegram_bot.retries import RetryingRateLimiter

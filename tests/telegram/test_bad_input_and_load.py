@@ -100,7 +100,7 @@ async def test_when_sending_keeps_failing_the_error_is_logged_and_the_user_gets_
 
 
 async def test_the_token_never_appears_in_the_logs(telegram, settings, engine, alice, caplog):
-    from bot.log_redaction import redact_secrets_in_logs
+    from bot.runtime.log_redaction import redact_secrets_in_logs
     from tests.telegram.conftest import running_bot
 
     undo = redact_secrets_in_logs([TOKEN])

@@ -115,7 +115,7 @@ async def test_an_unreachable_state_database_stops_start_up_with_one_line_withou
 
 
 def test_a_webhook_address_without_https_is_refused_at_start_up(engine):
-    from bot.settings import Settings, SettingsError
+    from bot.runtime.settings import Settings, SettingsError
     from bot.telegram_bot.app import run
 
     for url in ("http://bot.example.org/telegram", "HTTP://bot.example.org:8443/telegram", "https://bot.example.org:9443/telegram"):
