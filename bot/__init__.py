@@ -1,1 +1,3 @@
-"""Front ends of the answer engine: the terminal, Telegram and Discord."""
+"""Front ends of the answer engine: cli/ (the command line and terminal), telegram_bot/ and
+discord_bot/, over runtime/ (what the bots share) and feedback/. They import retrieval; it never
+imports them."""

@@ -1,5 +1,6 @@
-"""The answer engine: multilingual BM25 retrieval over a corpus of articles, answering with
-verbatim excerpts. It knows nothing of chat platforms."""
+"""The answer engine: a question in, verbatim excerpts of the articles (or an honest no) out.
+engine.py runs the stages (text, documents, index, semantic, cache, answering; storage and adding
+beside them); answer.py is the contract; evaluation.py scores it. Never imports bot/."""
 
 from retrieval.answer import Answer, ArticleInfo, Hit
 from retrieval.documents.corpus import CorpusError, load_corpus

@@ -5,6 +5,15 @@ once (a few microseconds: an id is drawn and the write queued), and one writer t
 process does the database work (SQLite or PostgreSQL: see database.py). A write that fails
 (database locked, read-only, disk full, server away) logs one line when failures begin and one
 when writes succeed again; the caller never sees it.
+
+How a bot uses it:
+
+    from bot.feedback.store import open_feedback           # at start-up, once
+    feedback = open_feedback(settings)   # NoFeedback when FEEDBACK=off; FeedbackSchemaError: stop
+    answer_id = feedback.record_question("telegram", user_id, answer)   # first reply only
+    # answer_id None: show no 👍/👎; else the buttons carry bot.feedback.vote_data.vote_data(answer_id, vote)
+    feedback.record_vote("telegram", user_id, answer_id, vote)          # on a press
+    feedback.close()                                       # at shutdown (blocking)
 """
 
 from __future__ import annotations

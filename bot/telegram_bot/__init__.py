@@ -1,4 +1,2 @@
-"""The Telegram front end: updates in, one call of the engine, HTML replies out.
-
-`bot.telegram_bot.app.run(settings, engine)` is the entry point of `python -m bot telegram`.
-"""
+"""The Telegram front end: updates in, one call of the engine, HTML replies out; `app.run(settings,
+engine)` is `python -m bot telegram`. May import bot.runtime, bot.feedback and retrieval."""
