@@ -1,5 +1,6 @@
 """The layout's one direction of knowledge, read from the source (ast, nothing imported): no import
-circle between modules of retrieval/ and bot/, and no module of retrieval/ importing bot/.
+circle between modules of retrieval/ and bot/, nor between their packages (bot/cli/ and
+bot/feedback/ import each other through no module pair), and no module of retrieval/ importing bot/.
 
 Every import counts, also one inside a function or under TYPE_CHECKING: a circle that only type
 checkers follow is still a circle a reader has to follow.
@@ -100,6 +101,30 @@ def test_no_import_circle_between_modules_of_retrieval_and_bot():
     graph = import_graph()
     assert len(graph) > 100 and "retrieval.engine" in graph and "bot.discord_bot.client" in graph
     assert import_circles(graph) == []
+
+
+def package_graph(graph: dict[str, set[str]], root: Path = REPO) -> dict[str, set[str]]:
+    """The module graph with each subpackage's modules as one node ("bot.cli", "retrieval.index");
+    a module right under bot/ or retrieval/ stays a node of its own."""
+    files = module_files(root)
+
+    def package(name: str) -> str:
+        top = ".".join(name.split(".")[:2])
+        return top if files[top].name == "__init__.py" else name
+
+    packages: dict[str, set[str]] = {}
+    for name, imported in graph.items():
+        node = package(name)
+        packages.setdefault(node, set()).update(package(target) for target in imported)
+    for node, targets in packages.items():
+        targets.discard(node)
+    return packages
+
+
+def test_no_import_circle_between_packages_of_retrieval_and_bot():
+    packages = package_graph(import_graph())
+    assert {"bot.cli", "bot.runtime", "bot.feedback", "retrieval.answering", "retrieval.index"} <= set(packages)
+    assert import_circles(packages) == []
 
 
 def test_no_module_of_retrieval_imports_bot():

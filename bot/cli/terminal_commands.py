@@ -128,6 +128,6 @@ def _background_embedding_note(settings) -> str:
 
 def feedback(args: argparse.Namespace) -> int:
     """Report the questions asked, the unanswered ones and the answers voted down."""
-    from bot.feedback.report_command import feedback_report
+    from bot.cli.feedback_command import feedback_report
 
     return feedback_report(args.since, args.json, args.export)

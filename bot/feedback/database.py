@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.feedback.database_url import is_postgres_url
+from bot.runtime.database_url import is_postgres_url
 
 if TYPE_CHECKING:
     from bot.runtime.settings import Settings

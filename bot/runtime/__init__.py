@@ -1,3 +1,3 @@
 """What both bots share: settings, logs and their redaction, health, rate limits, the words said
-around quotes and where a quote comes from. May import retrieval (and bot.feedback's database URLs);
-no front end."""
+around quotes and where a quote comes from, and the feedback database's URL as a setting. May
+import retrieval; no front end, no other package of bot/."""

@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlparse
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.runtime.database_url import check_postgres_url
 from bot.runtime.healthcheck import DEFAULT_HEALTH_PORTS
 from bot.runtime.paths import BUNDLED_CORPUS, DEFAULTS_FILE
 from retrieval.documents.source_links import check_url_template
@@ -190,8 +191,6 @@ class Settings(BaseSettings):
     @field_validator("feedback_database_url")
     @classmethod
     def _feedback_database_url(cls, value: SecretStr | None) -> SecretStr | None:
-        from bot.feedback.database_url import check_postgres_url
-
         return None if value is None else SecretStr(check_postgres_url(value.get_secret_value()))
 
     @field_validator("discord_shard_ids", mode="before")

@@ -11,7 +11,7 @@ from bot.feedback.database import configured_location, feedback_database
 from bot.feedback.export import write_evaluation_questions
 from bot.feedback.period import describe_since, parse_since
 from bot.feedback.report import build_report
-from bot.feedback.report_table import render_report
+from bot.cli.feedback_table import render_report
 from bot.feedback.schema import FeedbackSchemaError, migrate
 
 
