@@ -191,10 +191,8 @@ def _age(directory, seconds: int = 3600) -> None:
         os.utime(path, ns=(past, past))
 
 
-def test_a_warm_start_reads_no_unchanged_file(tmp_path, monkeypatch):
-    corpus = write_articles(tmp_path / "articles", ARTICLES)
-    _age(corpus)
-    first = load_corpus_cached(corpus, tmp_path / "cache")
+def _files_opened(corpus, monkeypatch) -> list[str]:
+    """The names of the files under `corpus` opened from now on, in order."""
     read: list[str] = []
     opened = open
 
@@ -204,6 +202,14 @@ def test_a_warm_start_reads_no_unchanged_file(tmp_path, monkeypatch):
         return opened(file, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", counting_open)
+    return read
+
+
+def test_a_warm_start_reads_no_unchanged_file(tmp_path, monkeypatch):
+    corpus = write_articles(tmp_path / "articles", ARTICLES)
+    _age(corpus)
+    first = load_corpus_cached(corpus, tmp_path / "cache")
+    read = _files_opened(corpus, monkeypatch)
     again = load_corpus_cached(corpus, tmp_path / "cache")
     assert read == []
     assert again.digest == first.digest == load_corpus(corpus).digest
@@ -229,14 +235,6 @@ def test_a_file_changed_just_now_is_read_again_at_the_next_listing(tmp_path, mon
     _age(corpus)
     (corpus / "b.md").touch()
     load_corpus_cached(corpus, tmp_path / "cache")
-    read: list[str] = []
-    opened = open
-
-    def counting_open(file, *args, **kwargs):
-        if str(file).startswith(str(corpus)):
-            read.append(os.path.basename(file))
-        return opened(file, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", counting_open)
+    read = _files_opened(corpus, monkeypatch)
     load_corpus_cached(corpus, tmp_path / "cache")
     assert read == ["b.md"]
