@@ -184,7 +184,7 @@ class Engine:
     @property
     def articles(self) -> tuple[ArticleInfo, ...]:
         """What is known about each article, in corpus order."""
-        return tuple(article.info for article in self.corpus.articles)
+        return tuple(summary.info for summary in self.corpus.summaries)
 
     def warm_up(self) -> None:
         """Load what the first questions would otherwise load (jieba's dictionary, OpenCC), so a
@@ -403,7 +403,7 @@ class Engine:
 
     def _in_language(self, pid: int, lang: str) -> bool:
         """Whether passage `pid`'s article is in `lang`, or has a translation in it."""
-        article = self.corpus.articles[self.passages[pid].article]
+        article = self.corpus.summaries[self.passages[pid].article]  # its text is not needed
         return same_family(article.info.lang, lang) or any(
             same_family(other, lang) for other in self._translations.get(article.info.id, ()))
 
@@ -432,9 +432,9 @@ class Assessment:
 
 def _translation_languages(corpus: Corpus) -> dict[str, tuple[str, ...]]:
     """For each article, the languages of the articles that are translations of it (or it of)."""
-    by_id = {article.info.id: article for article in corpus.articles}
+    by_id = {article.info.id: article for article in corpus.summaries}
     pairs: dict[str, list[str]] = {}
-    for article in corpus.articles:
+    for article in corpus.summaries:
         original = by_id.get(article.translation_of)
         if original is not None:
             pairs.setdefault(article.info.id, []).append(original.info.lang)

@@ -16,6 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from retrieval.documents.article_summaries import ArticleSummary
 from retrieval.documents.corpus import DETAILS_SEPARATOR, Article, Corpus
 from retrieval.text.language import same_family
 from retrieval.answering.question import QuestionTerms
@@ -111,10 +112,15 @@ def answer_about_article(
     field = asked_field(question)
     if field is None:
         return None
-    stating = [a for a in corpus.articles if getattr(a.info, field) or _details_text(a)]
+    # The articles' summaries hold all the choice needs: only the chosen article's text is read.
+    best_id = best_article.info.id if best_article is not None else None
+    stating = [(position, summary) for position, summary in enumerate(corpus.summaries)
+               if getattr(summary.info, field) or _details_text(summary)]
     if not stating:
         return None
-    article = max(stating, key=lambda a: (_header_match(a, terms), same_family(a.info.lang, lang), a is best_article))
+    position, _ = max(stating, key=lambda item: (_header_match(item[1], terms), same_family(item[1].info.lang, lang),
+                                                 item[1].info.id == best_id))
+    article = corpus.articles[position]
     value = getattr(article.info, field)
     line = _stating_line(article, field, value)
     if line is not None:
@@ -126,7 +132,7 @@ def answer_about_article(
     return ArticleAnswer(article, field, excerpt, _highlight(excerpt, value), False)
 
 
-def _header_match(article: Article, terms: QuestionTerms) -> float:
+def _header_match(article: ArticleSummary, terms: QuestionTerms) -> float:
     """The question's weight that the article's title, outlet, author and details hold."""
     info = article.info
     header = " ".join((info.title, info.publisher, info.author, info.details, _details_text(article)))
@@ -134,11 +140,11 @@ def _header_match(article: Article, terms: QuestionTerms) -> float:
     return math.fsum(weight for term, weight in terms.weights.items() if term in held)
 
 
-def _details_text(article: Article) -> str:
+def _details_text(article: ArticleSummary) -> str:
     """The details lines the text states (found by the collection's parser: `Article.details`),
     whitespace folded and joined by " · "."""
-    if article.details:
-        return FIELD_SEPARATOR.join(" ".join(article.text[s:e].split()) for s, e in article.details)
+    if article.stated_details:
+        return FIELD_SEPARATOR.join(" ".join(line.split()) for line in article.stated_details)
     return " ".join(article.info.details.split())
 
 

@@ -187,13 +187,13 @@ def article_headers(corpus: Corpus, passages: list[Passage], segment_chinese: bo
     """The naming terms of each article of `corpus` (read once per collection), and the group
     of each of its `passages`. Without `segment_chinese`, Chinese is not cut into jieba's words
     (what a question without Chinese needs: it cannot name them, and jieba stays unloaded)."""
-    articles = corpus.articles
+    articles = corpus.summaries  # what names an article is all in its summary: no text is read
     position = {article.info.id: i for i, article in enumerate(articles)}
     group = [position.get(article.translation_of, i) for i, article in enumerate(articles)]
     byline, title = [], []
     for article in articles:
         info = article.info
-        stated = " · ".join(article.text[s:e] for s, e in article.details)
+        stated = " · ".join(article.stated_details)
         byline.append(_terms(" · ".join((info.publisher, info.author, info.details, stated)), segment_chinese))
         # A file's name is how its owner calls it ("003-those-chasing-sora2.md"), often its title.
         title.append(_terms(f"{info.title} · {PurePosixPath(info.path).stem.replace('-', ' ').replace('_', ' ')}",

@@ -26,13 +26,14 @@ import logging
 import os
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 
 from retrieval.answer import ArticleInfo
 from retrieval.documents.article_ids import id_for_path, is_usable_id
+from retrieval.documents.article_summaries import ArticleSummary, summarize
 from retrieval.documents.blocks import BLOCK_SEPARATOR, BODY_KINDS, Block, RenderedText, source_line
 from retrieval.documents.extracted_article import ExtractedArticle
 from retrieval.storage.file_hashes import FileHashes
@@ -113,13 +114,24 @@ class Article:
 
 @dataclass(frozen=True)
 class Corpus:
-    """The articles of one directory, in path order, and a digest of their content."""
+    """The articles of one directory, in path order, and a digest of their content.
+
+    `articles` is a tuple when parsed; read from the cache it is a sequence that reads each
+    article when first asked for (retrieval/cache/lazy_articles.py): code that walks every
+    article for what it knows of them, not their text, walks `summaries`."""
 
     directory: Path
-    articles: tuple[Article, ...]
+    articles: Sequence[Article]
     digest: str
     # Notes about the collection that are no problem (front matter keys not used), said once.
     notes: tuple[str, ...] = ()
+
+    @cached_property
+    def summaries(self) -> Sequence[ArticleSummary]:
+        """Each article's summary (retrieval/documents/article_summaries.py), in corpus order:
+        the articles' own when they keep them (read from the cache), else made from them."""
+        kept = getattr(self.articles, "summaries", None)
+        return kept if kept is not None else tuple(summarize(article) for article in self.articles)
 
 
 @dataclass(frozen=True)
@@ -248,6 +260,19 @@ def parse_corpus(listing: CorpusListing) -> Corpus:
         notes = (f"front matter keys not used (files): {keys}",)
         log.info("%s: %s", listing.directory, notes[0])
     return Corpus(listing.directory, tuple(articles), digest.hexdigest(), notes)
+
+
+def reparse_articles(directory: Path, summaries: Sequence[ArticleSummary], url_template: str | None) -> tuple[Article, ...]:
+    """The articles of `summaries` parsed again from their files in `directory` (for cached
+    articles that cannot be read: the files were listed as cached at the start); OSError or
+    ValueError when a file can no longer be read, or is no longer that article."""
+    articles = []
+    for summary in summaries:
+        article = read_article(summary.info.path, (directory / summary.info.path).read_bytes(), url_template)
+        if article.info.id != summary.info.id:
+            raise ValueError(f"{summary.info.path}: changed since the start (now article {article.info.id!r})")
+        articles.append(article)
+    return tuple(articles)
 
 
 def read_article(relative_path: str, raw: bytes, url_template: str | None = None) -> Article:
@@ -402,4 +427,4 @@ def _derived_title(rendered: RenderedText) -> str:
 
 
 __all__ = ["Article", "Corpus", "CorpusError", "CorpusListing", "COLLECTION_CONFIG", "list_corpus", "load_corpus",
-           "parse_corpus", "read_article"]
+           "parse_corpus", "read_article", "reparse_articles"]
