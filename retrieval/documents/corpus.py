@@ -183,15 +183,20 @@ def list_corpus(directory: str | Path, url_template: str | None = None, hashes: 
     hashes = hashes if hashes is not None else FileHashes()
     digest = _digest_start(template)
     files: list[tuple[str, int]] = []
-    top = str(directory)
+    top = os.path.join(str(directory), "")  # with its separator: each file's path is top + relative
+    hash_of, add, versions = hashes.hash_of, digest.update, {}
+    # (One call per file, the names looked up once: the loop runs once per file of a large collection.)
     for relative in relatives:
-        path = os.path.join(top, relative)
         try:
-            content, size = hashes.hash_of(path, relative)
+            content, size = hash_of(top + relative, relative)
         except OSError as error:
             problems.append(f"{relative}: cannot be read ({error.strerror or error})")
             continue
-        _add_to_digest(digest, relative, content)
+        suffix = relative[relative.rfind(".") :]
+        version = versions.get(suffix)
+        if version is None:
+            version = versions[suffix] = b"\0" + _reader_version(relative).encode() + b"\0"
+        add(relative.encode() + b"\0" + content + version)  # as _add_to_digest adds it
         files.append((relative, size))
     return CorpusListing(directory, tuple(files), template, digest.hexdigest(), tuple(problems))
 
@@ -205,9 +210,15 @@ def _article_paths(directory: Path) -> list[str]:
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
         inside = os.path.relpath(folder, directory)
         prefix = "" if inside == "." else inside.replace(os.sep, "/") + "/"
+        # (A name not starting with "." has its suffix after its last dot, as os.path.splitext says.)
         found.extend(prefix + name for name in (*names, *subfolders)
-                     if not name.startswith(".") and os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES)
+                     if not name.startswith(".") and name[name.rfind(".") :].lower() in _SUFFIX_SET)
+    if not any("/" in relative for relative in found):
+        return sorted(found)  # the order of their parts is the order of the names
     return sorted(found, key=lambda relative: relative.split("/"))
+
+
+_SUFFIX_SET = frozenset(ARTICLE_SUFFIXES)
 
 
 def _digest_start(template: str | None):
