@@ -36,6 +36,7 @@ from retrieval.storage.code_digest import code_digest
 from retrieval.documents.corpus import Article, Corpus, list_corpus, parse_corpus, reparse_articles
 from retrieval.storage.file_hashes import load_file_hashes
 from retrieval.storage.memory_limit import warn_if_too_small
+from retrieval.storage.paused_collection import collection_paused
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,8 @@ def load_corpus_cached(directory: str | Path, cache_dir: str | Path | None = Non
     path = _cache_path(cache, directory, listing.digest)
     try:
         with open(path, "rb") as file:
-            corpus = _read_corpus(file, lambda summaries: reparse_articles(directory, summaries, listing.url_template))
+            with collection_paused():
+                corpus = _read_corpus(file, lambda summaries: reparse_articles(directory, summaries, listing.url_template))
         if corpus is not None:
             return replace(corpus, directory=directory)
         log.warning("ignoring cached articles %s: not a corpus", path)

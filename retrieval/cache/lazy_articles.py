@@ -24,6 +24,7 @@ from typing import overload
 
 from retrieval.documents.article_summaries import ArticleSummary
 from retrieval.documents.corpus import Article
+from retrieval.storage.paused_collection import collection_paused
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,8 @@ class LazyArticles(Sequence[Article]):
         batch = self._batches[number]
         end = self._batches[number + 1].first if number + 1 < len(self._batches) else len(self)
         try:
-            articles = pickle.loads(os.pread(self._fd, batch.length, batch.offset))
+            with collection_paused():
+                articles = pickle.loads(os.pread(self._fd, batch.length, batch.offset))
             if (isinstance(articles, tuple) and len(articles) == end - batch.first
                     and all(type(article) is Article for article in articles)):
                 return articles

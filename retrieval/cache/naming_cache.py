@@ -17,6 +17,7 @@ from pathlib import Path
 
 from retrieval.answering.article_naming import ArticleHeaders, article_headers
 from retrieval.storage.atomic_files import write_atomically
+from retrieval.storage.paused_collection import collection_paused
 from retrieval.documents.corpus import Corpus
 from retrieval.cache.index_cache import _cache_directory, cache_key, corpus_prefix, prune_superseded
 from retrieval.documents.passages import Passage
@@ -40,7 +41,7 @@ def load_or_build_article_headers(corpus: Corpus, passages: list[Passage], segme
     the default one) when it holds them, else made and saved."""
     path = _headers_path(corpus, cache_dir, segment_chinese)
     try:
-        with open(path, "rb") as file:
+        with open(path, "rb") as file, collection_paused():
             headers = pickle.load(file)
         if isinstance(headers, ArticleHeaders):
             return headers

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from retrieval.storage.atomic_files import write_atomically
+from retrieval.storage.paused_collection import collection_paused
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def load_file_hashes(path: Path) -> FileHashes:
     """The hashes `FileHashes.save` wrote to `path`; none when there is no such file, or it is
     damaged or of another format (then every file is read, never fatal)."""
     try:
-        with open(path, "rb") as file:
+        with open(path, "rb") as file, collection_paused():
             stored = pickle.load(file)
         if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == FILE_HASHES_FORMAT and isinstance(stored[1], dict):
             return FileHashes(stored[1])
